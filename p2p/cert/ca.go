@@ -1,0 +1,232 @@
+package cert
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+)
+
+const (
+	// DefaultValidity is the suggested membership certificate lifetime on a
+	// public network, and what Sign and Issue use when given 0. Short
+	// lifetimes keep CRLs small: an expired certificate needs no entry.
+	DefaultValidity = 7 * 24 * time.Hour
+
+	// DefaultCRLUpdate is the CRL lifetime CRL uses when given 0.
+	DefaultCRLUpdate = 24 * time.Hour
+
+	// clockSkew backdates NotBefore so a peer whose clock is a little
+	// behind the CA's accepts a certificate issued a moment ago.
+	clockSkew = 5 * time.Minute
+)
+
+// CA is a network's certificate authority. It is safe for concurrent use.
+// Once saved with SaveCA or loaded with LoadCA, every change to its state
+// (certificates issued, peers revoked, CRL numbers used) is written to its
+// directory before the call returns.
+type CA struct {
+	key  identity.Key
+	cert *x509.Certificate
+
+	mu    sync.Mutex
+	dir   string // "" until SaveCA or LoadCA
+	state caState
+}
+
+// NewCA creates a CA for the named network with a fresh Ed25519 key and a
+// self-signed certificate valid for validity.
+func NewCA(network string, validity time.Duration) (*CA, error) {
+	if network == "" || len(network) > 64 || checkPayout(network) != nil {
+		return nil, fmt.Errorf("new CA: network name %q must be 1 to 64 printable ASCII characters without spaces", network)
+	}
+	if validity <= 0 {
+		return nil, fmt.Errorf("new CA: validity %s must be positive", validity)
+	}
+	key, err := identity.Generate()
+	if err != nil {
+		return nil, fmt.Errorf("new CA: %w", err)
+	}
+	serial, err := randomSerial()
+	if err != nil {
+		return nil, fmt.Errorf("new CA: %w", err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "ScatterBytes " + network + " CA", Organization: []string{"ScatterBytes"}},
+		NotBefore:             now.Add(-clockSkew),
+		NotAfter:              now.Add(validity),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		MaxPathLenZero:        true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	pub := key.Ed25519().Public()
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, key.Ed25519())
+	if err != nil {
+		return nil, fmt.Errorf("new CA: %w", err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("new CA: %w", err)
+	}
+	return &CA{key: key, cert: c, state: newCAState()}, nil
+}
+
+// Certificate returns the CA certificate. Callers must not modify it.
+func (ca *CA) Certificate() *x509.Certificate { return ca.cert }
+
+// CertPEM returns the CA certificate as PEM, the form distributed to members.
+func (ca *CA) CertPEM() []byte { return EncodeCertPEM(ca.cert.Raw) }
+
+// Sign checks a PEM certificate request (see ParseCSR) and issues a
+// membership certificate for validity (0: DefaultValidity). It returns the
+// certificate as PEM. A revoked peer is refused with ErrRevoked.
+func (ca *CA) Sign(csrPEM []byte, validity time.Duration) ([]byte, Member, error) {
+	req, err := ParseCSR(csrPEM)
+	if err != nil {
+		return nil, Member{}, fmt.Errorf("sign request: %w", err)
+	}
+	pub, err := peerPublicKey(req.Peer)
+	if err != nil {
+		return nil, Member{}, fmt.Errorf("sign request: %w", err)
+	}
+	der, m, err := ca.issue(pub, req.Peer, req.Role, req.Payout, validity)
+	if err != nil {
+		return nil, Member{}, fmt.Errorf("sign request: %w", err)
+	}
+	return EncodeCertPEM(der), m, nil
+}
+
+// Issue makes a membership certificate for pub without a request, for
+// in-process test networks. It returns the certificate as DER, the form
+// Verifier.Verify takes.
+func (ca *CA) Issue(pub crypto.PubKey, role Role, payout string, validity time.Duration) ([]byte, Member, error) {
+	edPub, err := stdKey(pub)
+	if err != nil {
+		return nil, Member{}, fmt.Errorf("issue: %w", err)
+	}
+	id, err := peer.IDFromPublicKey(pub)
+	if err != nil {
+		return nil, Member{}, fmt.Errorf("issue: %w: %v", ErrBadKey, err)
+	}
+	der, m, err := ca.issue(edPub, id, role, payout, validity)
+	if err != nil {
+		return nil, Member{}, fmt.Errorf("issue: %w", err)
+	}
+	return der, m, nil
+}
+
+func (ca *CA) issue(pub ed25519.PublicKey, id peer.ID, role Role, payout string, validity time.Duration) ([]byte, Member, error) {
+	exts, err := memberExtensions(role, payout)
+	if err != nil {
+		return nil, Member{}, err
+	}
+	if validity < 0 {
+		return nil, Member{}, fmt.Errorf("validity %s is negative", validity)
+	}
+	if validity == 0 {
+		validity = DefaultValidity
+	}
+	serial, err := randomSerial()
+	if err != nil {
+		return nil, Member{}, err
+	}
+	now := time.Now()
+	notAfter := now.Add(validity)
+	if notAfter.After(ca.cert.NotAfter) {
+		notAfter = ca.cert.NotAfter // a member cannot outlive its CA
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: id.String()},
+		NotBefore:             now.Add(-clockSkew),
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		ExtraExtensions:       exts,
+	}
+
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	if at, ok := ca.state.Revoked[id]; ok {
+		return nil, Member{}, fmt.Errorf("%w: peer %s was revoked at %s; it needs a new identity key (`scatterbytes init` in a fresh directory)",
+			ErrRevoked, id, at.UTC().Format(time.RFC3339))
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key.Ed25519())
+	if err != nil {
+		return nil, Member{}, err
+	}
+	next := ca.state.clone()
+	next.prune(now)
+	next.Issued[id] = append(next.Issued[id], issuedCert{Serial: serial, NotAfter: notAfter})
+	if err := ca.commit(next); err != nil {
+		return nil, Member{}, err
+	}
+	m := Member{Peer: id, Role: role, Payout: payout, NotBefore: tmpl.NotBefore, NotAfter: notAfter, Serial: serial}
+	return der, m, nil
+}
+
+// Revoke revokes peer p: every certificate issued to it, and any it might
+// be issued later. Revoking a peer twice keeps the first revocation time.
+func (ca *CA) Revoke(p peer.ID) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("revoke: %w", err)
+	}
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	if _, ok := ca.state.Revoked[p]; ok {
+		return nil
+	}
+	next := ca.state.clone()
+	next.Revoked[p] = time.Now().UTC().Truncate(time.Second)
+	if err := ca.commit(next); err != nil {
+		return fmt.Errorf("revoke %s: %w", p, err)
+	}
+	return nil
+}
+
+// commit persists next (if the CA has a directory) and makes it current.
+// Callers hold ca.mu.
+func (ca *CA) commit(next caState) error {
+	if ca.dir != "" {
+		if err := writeState(ca.dir, next); err != nil {
+			return err
+		}
+	}
+	ca.state = next
+	return nil
+}
+
+// peerPublicKey extracts the Ed25519 key inlined in an Ed25519 peer ID.
+func peerPublicKey(id peer.ID) (ed25519.PublicKey, error) {
+	pub, err := id.ExtractPublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("%w: peer %s: %v", ErrBadKey, id, err)
+	}
+	return stdKey(pub)
+}
+
+// randomSerial returns a random, positive, non-zero 128-bit serial number.
+func randomSerial() (*big.Int, error) {
+	limit := new(big.Int).Lsh(big.NewInt(1), 128)
+	for {
+		n, err := rand.Int(rand.Reader, limit)
+		if err != nil {
+			return nil, fmt.Errorf("serial number: %w", err)
+		}
+		if n.Sign() > 0 {
+			return n, nil
+		}
+	}
+}
