@@ -60,7 +60,11 @@ func NewCA(network string, validity time.Duration) (*CA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new CA: %w", err)
 	}
-	now := time.Now()
+	return newCA(key, network, serial, time.Now(), validity)
+}
+
+// newCA is NewCA with every input fixed, so tests can make golden files.
+func newCA(key identity.Key, network string, serial *big.Int, now time.Time, validity time.Duration) (*CA, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: "ScatterBytes " + network + " CA", Organization: []string{"ScatterBytes"}},
@@ -71,8 +75,8 @@ func NewCA(network string, validity time.Duration) (*CA, error) {
 		MaxPathLenZero:        true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
-	pub := key.Ed25519().Public()
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, key.Ed25519())
+	priv := key.Ed25519()
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, priv.Public(), priv)
 	if err != nil {
 		return nil, fmt.Errorf("new CA: %w", err)
 	}
@@ -128,10 +132,6 @@ func (ca *CA) Issue(pub crypto.PubKey, role Role, payout string, validity time.D
 }
 
 func (ca *CA) issue(pub ed25519.PublicKey, id peer.ID, role Role, payout string, validity time.Duration) ([]byte, Member, error) {
-	exts, err := memberExtensions(role, payout)
-	if err != nil {
-		return nil, Member{}, err
-	}
 	if validity < 0 {
 		return nil, Member{}, fmt.Errorf("validity %s is negative", validity)
 	}
@@ -147,14 +147,9 @@ func (ca *CA) issue(pub ed25519.PublicKey, id peer.ID, role Role, payout string,
 	if notAfter.After(ca.cert.NotAfter) {
 		notAfter = ca.cert.NotAfter // a member cannot outlive its CA
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: id.String()},
-		NotBefore:             now.Add(-clockSkew),
-		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		ExtraExtensions:       exts,
+	tmpl, err := memberTemplate(id, role, payout, serial, now.Add(-clockSkew), notAfter)
+	if err != nil {
+		return nil, Member{}, err
 	}
 
 	ca.mu.Lock()
@@ -206,6 +201,24 @@ func (ca *CA) commit(next caState) error {
 	}
 	ca.state = next
 	return nil
+}
+
+// memberTemplate is the certificate profile of doc.go, for CA-issued and
+// self-signed certificates alike.
+func memberTemplate(id peer.ID, role Role, payout string, serial *big.Int, notBefore, notAfter time.Time) (*x509.Certificate, error) {
+	exts, err := memberExtensions(role, payout)
+	if err != nil {
+		return nil, err
+	}
+	return &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: id.String()},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		ExtraExtensions:       exts,
+	}, nil
 }
 
 // peerPublicKey extracts the Ed25519 key inlined in an Ed25519 peer ID.

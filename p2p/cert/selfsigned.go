@@ -3,7 +3,6 @@ package cert
 import (
 	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
 	"time"
 
@@ -16,10 +15,6 @@ func SelfSigned(k identity.Key, role Role, payout string, validity time.Duration
 	if k.IsZero() {
 		return nil, fmt.Errorf("self-signed certificate: %w: no identity key", ErrBadKey)
 	}
-	exts, err := memberExtensions(role, payout)
-	if err != nil {
-		return nil, fmt.Errorf("self-signed certificate: %w", err)
-	}
 	if validity < 0 {
 		return nil, fmt.Errorf("self-signed certificate: validity %s is negative", validity)
 	}
@@ -31,16 +26,9 @@ func SelfSigned(k identity.Key, role Role, payout string, validity time.Duration
 		return nil, fmt.Errorf("self-signed certificate: %w", err)
 	}
 	now := time.Now()
-	name := pkix.Name{CommonName: k.PeerID().String()}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               name,
-		Issuer:                name,
-		NotBefore:             now.Add(-clockSkew),
-		NotAfter:              now.Add(validity),
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		ExtraExtensions:       exts,
+	tmpl, err := memberTemplate(k.PeerID(), role, payout, serial, now.Add(-clockSkew), now.Add(validity))
+	if err != nil {
+		return nil, fmt.Errorf("self-signed certificate: %w", err)
 	}
 	priv := k.Ed25519()
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, priv.Public(), priv)
