@@ -1,0 +1,79 @@
+package testnet
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+)
+
+// Peer is one party of a Network: its directory survives Stop, so Start
+// brings back the same identity.
+type Peer struct {
+	net   *Network
+	Index int
+	Dir   string
+	Role  cert.Role
+	ID    peer.ID
+
+	cfg    node.Config
+	mu     sync.Mutex
+	node   *node.Node
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Node returns the running node, or nil when stopped.
+func (p *Peer) Node() *node.Node {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.node
+}
+
+// Config returns a copy of the peer's node config, to adjust before Start.
+func (p *Peer) Config() *node.Config { return &p.cfg }
+
+// Start starts the node from its directory.
+func (p *Peer) Start() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.node != nil {
+		return fmt.Errorf("node %d already running", p.Index)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n, err := node.New(ctx, p.cfg)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("start node %d: %w", p.Index, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	p.node, p.cancel, p.done, p.ID = n, cancel, done, n.ID()
+	return nil
+}
+
+// Stop stops the node and waits until it has closed. It is a no-op on a
+// stopped node.
+func (p *Peer) Stop() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.node == nil {
+		return nil
+	}
+	p.cancel()
+	err := <-p.done
+	p.node = nil
+	return err
+}
+
+// Restart stops and starts the node again with the same directory.
+func (p *Peer) Restart() error {
+	if err := p.Stop(); err != nil {
+		return err
+	}
+	return p.Start()
+}

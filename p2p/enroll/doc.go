@@ -1,0 +1,26 @@
+// Package enroll is how a party gets and renews its membership certificate,
+// and how anyone fetches the network's CRL.
+//
+// # Protocol /scatterbytes/enroll/1.0.0
+//
+// The coordinator (which runs the network CA) serves it on its host without
+// the membership gate: a newcomer has no certificate yet. The client opens a
+// stream and writes one Request; the server answers with one Response and
+// closes. Both are a uvarint length followed by protobuf, at most MaxMessage
+// bytes:
+//
+//	message Request {
+//	  bytes csr = 1;     // PEM certificate request signed by the sender's
+//	                     // libp2p key; empty = only fetch the CRL
+//	}
+//	message Response {
+//	  bytes  cert  = 1;  // DER certificate, when a csr was sent and approved
+//	  bytes  crl   = 2;  // DER CRL of the network CA, always
+//	  string error = 3;  // why the request was refused; then cert is empty
+//	}
+//
+// The server refuses a request whose CSR is not for the sender's own key
+// (the peer ID in the CSR must be the stream's remote peer) and asks its
+// Approve policy before signing. On a local testnet the policy approves
+// everyone; on a public network it is the operator's decision.
+package enroll

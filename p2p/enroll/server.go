@@ -1,0 +1,106 @@
+package enroll
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/libp2p/go-msgio"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+)
+
+// Server signs certificate requests with the network CA.
+type Server struct {
+	// CA signs; it must not be used concurrently elsewhere without Mu.
+	CA *cert.CA
+	// Approve decides whether a request is granted; nil refuses every one.
+	Approve func(m cert.Member, remote peer.ID) error
+	// Validity is the lifetime of issued certificates.
+	Validity time.Duration
+	// CRLValidity is how long a served CRL stays current.
+	CRLValidity time.Duration
+	// Logger receives decisions; nil discards them.
+	Logger *slog.Logger
+
+	mu sync.Mutex // serialises use of CA
+}
+
+// ApproveAll is the policy of a local testnet.
+func ApproveAll(cert.Member, peer.ID) error { return nil }
+
+// Register serves the protocol on h, which must be the raw (ungated) host.
+func (s *Server) Register(h host.Host, pid protocol.ID) {
+	h.SetStreamHandler(pid, s.handle)
+}
+
+func (s *Server) handle(st network.Stream) {
+	defer st.Close()
+	_ = st.SetDeadline(time.Now().Add(10 * time.Second))
+	r := msgio.NewVarintReaderSize(st, MaxMessage)
+	b, err := r.ReadMsg()
+	if err != nil {
+		st.Reset()
+		return
+	}
+	var req Request
+	if err := req.unmarshal(b); err != nil {
+		st.Reset()
+		return
+	}
+	resp := s.serve(st.Conn().RemotePeer(), &req)
+	if err := msgio.NewVarintWriter(st).WriteMsg(resp.marshal()); err != nil {
+		st.Reset()
+	}
+}
+
+func (s *Server) serve(remote peer.ID, req *Request) *Response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	log := s.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	resp := &Response{}
+	crl, err := s.CA.CRL(s.CRLValidity)
+	if err == nil {
+		resp.CRL = crl
+	}
+	if len(req.CSR) == 0 {
+		return resp
+	}
+	refuse := func(err error) *Response {
+		log.Info("enrolment refused", "peer", remote, "err", err)
+		resp.Error = err.Error()
+		return resp
+	}
+	m, err := cert.ParseCSR(req.CSR)
+	if err != nil {
+		return refuse(err)
+	}
+	if m.Peer != remote {
+		return refuse(fmt.Errorf("the request is for %s, not for the sender %s", m.Peer, remote))
+	}
+	if s.Approve == nil {
+		return refuse(fmt.Errorf("this network does not enrol members automatically"))
+	}
+	if err := s.Approve(m, remote); err != nil {
+		return refuse(err)
+	}
+	pemCert, m, err := s.CA.Sign(req.CSR, s.Validity)
+	if err != nil {
+		return refuse(err)
+	}
+	c, err := cert.ParseCertPEM(pemCert)
+	if err != nil {
+		return refuse(err)
+	}
+	resp.Cert = c.Raw
+	log.Info("enrolled", "peer", remote, "role", m.Role, "until", m.NotAfter)
+	return resp
+}

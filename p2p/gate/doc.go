@@ -1,0 +1,36 @@
+// Package gate admits a peer to a ScatterBytes network only once it has shown
+// a membership certificate for its libp2p key.
+//
+// # Protocol /scatterbytes/cert/1.0.0
+//
+// As soon as identify completes on a connection, each side opens a stream on
+// the certificate protocol (both may; the first verdict wins). The opener
+// writes one CertMessage, the handler reads it, verifies it and answers with
+// its own; the opener verifies the answer. Each message is a uvarint length
+// followed by that many bytes of protobuf:
+//
+//	message CertMessage {
+//	  repeated bytes chain = 1; // DER certificates, leaf first (today: just the leaf)
+//	}
+//
+// A message is at most MaxMessage bytes and holds at most MaxChain
+// certificates. The exchange has a deadline (Config.Timeout). Verification
+// (package cert) checks the chain against the network CA, the validity window,
+// the CRL, and that the certificate's key is the remote peer's key.
+// A failed or late verdict closes every connection to the peer.
+//
+// # Enforcement
+//
+// A verified peer stays verified until its last connection closes; the next
+// connection is verified again. Enforcement is in four places:
+//   - Host wraps a libp2p host so that every stream handler registered
+//     through it (the DHT, pubsub, the chunk protocol) first waits for the
+//     remote's verdict and resets the stream of an unverified peer, and every
+//     stream opened through it waits for the verdict before a byte is sent.
+//   - RoutingTableFilter admits only verified peers to the DHT routing table;
+//     when a peer is verified later, the gate re-offers it to the DHT by
+//     emitting EvtPeerProtocolsUpdated.
+//   - PeerFilter is the pubsub peer filter.
+//   - Gate is a connmgr.ConnectionGater that refuses revoked and blocked peers, on dial
+//     and once the remote is authenticated, over every transport.
+package gate

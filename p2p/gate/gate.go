@@ -1,0 +1,258 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+)
+
+// Verifier checks a remote peer's leaf certificate. *cert.Verifier is one.
+type Verifier interface {
+	Verify(der []byte, remote peer.ID) (cert.Member, error)
+}
+
+// Config configures a Gate.
+type Config struct {
+	// Protocol is the certificate exchange protocol, <prefix>/cert/1.0.0.
+	Protocol protocol.ID
+	// Verifier judges remote certificates.
+	Verifier Verifier
+	// Cert returns this party's current leaf certificate (DER). It is called
+	// for every exchange, so a renewed certificate is used at once.
+	Cert func() []byte
+	// Denied reports whether a peer is revoked by the network CA or blocked by
+	// the operator; nil means none is.
+	Denied func(peer.ID) bool
+	// Timeout bounds an exchange and a wait for a verdict.
+	Timeout time.Duration
+	// Logger receives verdicts; nil discards them.
+	Logger *slog.Logger
+}
+
+// Gate tracks which connected peers are verified members. Use New, then
+// pass it to libp2p.ConnectionGater, then Attach the host and Run it.
+type Gate struct {
+	cfg Config
+	log *slog.Logger
+
+	h     host.Host
+	emit  event.Emitter
+	ctx   context.Context // set by Run; exchanges stop with it
+	ready chan struct{}   // closed when Run has set ctx
+
+	mu    sync.Mutex
+	peers map[peer.ID]*verdict
+}
+
+// verdict is the state of one connected peer. done closes once member or
+// err is set.
+type verdict struct {
+	done     chan struct{}
+	member   cert.Member
+	err      error
+	started  bool // our own exchange was started
+	finished bool
+}
+
+// New returns a Gate. It does nothing until Attach and Run.
+func New(cfg Config) (*Gate, error) {
+	if cfg.Protocol == "" || cfg.Verifier == nil || cfg.Cert == nil {
+		return nil, errors.New("gate: Protocol, Verifier and Cert are required")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Denied == nil {
+		cfg.Denied = func(peer.ID) bool { return false }
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Gate{cfg: cfg, log: log, ready: make(chan struct{}), peers: map[peer.ID]*verdict{}}, nil
+}
+
+// Attach binds the gate to its host: it registers the certificate protocol
+// and the emitter used to re-offer verified peers. Call it once, before Run.
+func (g *Gate) Attach(h host.Host) error {
+	em, err := h.EventBus().Emitter(new(event.EvtPeerProtocolsUpdated))
+	if err != nil {
+		return fmt.Errorf("gate: %w", err)
+	}
+	g.h, g.emit = h, em
+	h.SetStreamHandler(g.cfg.Protocol, g.handle)
+	return nil
+}
+
+// Run starts an exchange with every peer that completes identify and forgets
+// peers that disconnect, until ctx is cancelled.
+func (g *Gate) Run(ctx context.Context) error {
+	sub, err := g.h.EventBus().Subscribe([]any{
+		new(event.EvtPeerIdentificationCompleted),
+		new(event.EvtPeerConnectednessChanged),
+	})
+	if err != nil {
+		return fmt.Errorf("gate: %w", err)
+	}
+	defer sub.Close()
+	defer g.emit.Close()
+	defer g.h.RemoveStreamHandler(g.cfg.Protocol)
+	g.ctx = ctx
+	close(g.ready)
+	// Peers that connected before Run are judged too.
+	for _, p := range g.h.Network().Peers() {
+		g.start(p)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-sub.Out():
+			if !ok {
+				return nil
+			}
+			switch e := e.(type) {
+			case event.EvtPeerIdentificationCompleted:
+				g.start(e.Peer)
+			case event.EvtPeerConnectednessChanged:
+				if e.Connectedness != network.Connected {
+					g.forget(e.Peer)
+				}
+			}
+		}
+	}
+}
+
+// Verified returns the member record of a verified connected peer.
+func (g *Gate) Verified(p peer.ID) (cert.Member, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	v := g.peers[p]
+	if v == nil || !v.finished || v.err != nil {
+		return cert.Member{}, false
+	}
+	return v.member, true
+}
+
+// Members returns the verified connected peers.
+func (g *Gate) Members() []cert.Member {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []cert.Member
+	for _, v := range g.peers {
+		if v.finished && v.err == nil {
+			out = append(out, v.member)
+		}
+	}
+	return out
+}
+
+// Wait returns p's verdict, starting an exchange if none is under way and
+// waiting for it until ctx ends or the gate's timeout passes.
+func (g *Gate) Wait(ctx context.Context, p peer.ID) (cert.Member, error) {
+	if g.h.Network().Connectedness(p) != network.Connected {
+		return cert.Member{}, fmt.Errorf("%w: %s", ErrNotConnected, p)
+	}
+	v := g.start(p)
+	ctx, cancel := context.WithTimeout(ctx, g.cfg.Timeout)
+	defer cancel()
+	select {
+	case <-v.done:
+	case <-ctx.Done():
+		return cert.Member{}, fmt.Errorf("%w: %s: waiting for its certificate: %v", ErrNotVerified, p, ctx.Err())
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return v.member, v.err
+}
+
+// DropDenied closes the connections of every connected peer that is now
+// denied; call it when the CRL or the block list changes.
+func (g *Gate) DropDenied() {
+	for _, p := range g.h.Network().Peers() {
+		if g.cfg.Denied(p) {
+			g.reject(p, fmt.Errorf("%w: %s", ErrDenied, p))
+		}
+	}
+}
+
+// state returns p's verdict record, making one if needed. Callers hold g.mu.
+func (g *Gate) state(p peer.ID) *verdict {
+	v := g.peers[p]
+	if v == nil {
+		v = &verdict{done: make(chan struct{})}
+		g.peers[p] = v
+	}
+	return v
+}
+
+// start begins our side of the exchange with p unless it has begun or a
+// verdict is in.
+func (g *Gate) start(p peer.ID) *verdict {
+	g.mu.Lock()
+	v := g.state(p)
+	run := !v.started && !v.finished
+	v.started = true
+	g.mu.Unlock()
+	if run {
+		go g.exchange(p)
+	}
+	return v
+}
+
+// settle records a verdict for p once; later verdicts are ignored unless
+// they reject a peer that was verified (a revocation).
+func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
+	g.mu.Lock()
+	v := g.state(p)
+	first := !v.finished
+	if first {
+		v.member, v.err, v.finished = m, err, true
+		close(v.done)
+	} else if err != nil && v.err == nil {
+		v.member, v.err = cert.Member{}, err
+	}
+	g.mu.Unlock()
+	if !first {
+		return
+	}
+	if err != nil {
+		g.log.Info("peer refused", "peer", p, "err", err)
+		return
+	}
+	g.log.Debug("peer verified", "peer", p, "role", m.Role)
+	// Re-offer the peer: the DHT and pubsub re-check it on this event, and
+	// their filters now pass.
+	_ = g.emit.Emit(event.EvtPeerProtocolsUpdated{Peer: p})
+}
+
+// reject settles p as refused and closes its connections.
+func (g *Gate) reject(p peer.ID, err error) {
+	g.settle(p, cert.Member{}, err)
+	_ = g.h.Network().ClosePeer(p)
+}
+
+// forget drops the record of a disconnected peer; its next connection is
+// judged again.
+func (g *Gate) forget(p peer.ID) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if v := g.peers[p]; v != nil {
+		if !v.finished {
+			v.err, v.finished = fmt.Errorf("%w: %s disconnected", ErrNotVerified, p), true
+			close(v.done)
+		}
+		delete(g.peers, p)
+	}
+}

@@ -1,0 +1,95 @@
+package node
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
+)
+
+// bootstrapPeers lists the profile's bootstrap peers and the peers known
+// from the last run, without this node.
+func (n *Node) bootstrapPeers() []peer.AddrInfo {
+	var out []peer.AddrInfo
+	for _, ai := range append(n.prof.BootstrapPeers(), n.knownPeers()...) {
+		if ai.ID != n.ID() {
+			out = append(out, ai)
+		}
+	}
+	return out
+}
+
+// keepConnected dials the bootstrap and known peers whenever the routing
+// table is short, backing off exponentially while that does not help, and
+// refreshes the table once peers answer.
+func (n *Node) keepConnected(ctx context.Context) error {
+	wait := n.cfg.RetryMin
+	for {
+		if n.dht.RoutingTable().Size() < n.cfg.MinPeers {
+			if n.connectAll(ctx) > 0 {
+				n.dht.RefreshRoutingTable()
+			}
+			wait = min(2*wait, n.cfg.RetryMax)
+		} else {
+			wait = n.cfg.RetryMin
+		}
+		if err := n.savePeers(); err != nil {
+			n.log.Debug("save known peers", "err", err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// connectAll dials every bootstrap and known peer in parallel and returns
+// how many are connected and verified.
+func (n *Node) connectAll(ctx context.Context) int {
+	peers := n.bootstrapPeers()
+	for _, a := range n.prof.BootstrapAddrs() {
+		// /dnsaddr entries resolve when dialled; their peer IDs come from DNS.
+		if ai, err := peer.AddrInfoFromP2pAddr(a); err == nil {
+			peers = append(peers, *ai)
+		}
+	}
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+		ok int
+	)
+	for _, ai := range peers {
+		if n.raw.Network().Connectedness(ai.ID) == network.Connected {
+			if _, v := n.gate.Verified(ai.ID); v {
+				ok++
+				continue
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			n.raw.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.TempAddrTTL)
+			if err := n.raw.Connect(cctx, ai); err != nil {
+				n.log.Debug("bootstrap dial", "peer", ai.ID, "err", err)
+				return
+			}
+			if _, err := n.gate.Wait(cctx, ai.ID); err != nil {
+				n.log.Debug("bootstrap peer refused", "peer", ai.ID, "err", err)
+				return
+			}
+			mu.Lock()
+			ok++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return ok
+}

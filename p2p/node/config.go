@@ -1,0 +1,90 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
+)
+
+// Config configures a Node. Start from DefaultConfig.
+type Config struct {
+	// Dir is the node's directory (key, certificate, known peers).
+	Dir string
+	// Profile is the network to join.
+	Profile *profile.Profile
+	// Role is RoleNode for a storage node (DHT server) and RoleClient for a
+	// client (DHT client). A coordinator is a DHT server too.
+	Role cert.Role
+	// Listen are the multiaddrs to listen on. Port 0 picks a free port.
+	Listen []string
+	// Key and Cert override the files in Dir (the in-process harness uses
+	// them). Cert is a DER certificate.
+	Key  *identity.Key
+	Cert []byte
+	// ConnLow and ConnHigh are the connection manager's watermarks.
+	ConnLow, ConnHigh int
+	// ExchangeTimeout bounds a certificate exchange.
+	ExchangeTimeout time.Duration
+	// MinPeers is the routing table size below which Run re-bootstraps.
+	MinPeers int
+	// RetryMin and RetryMax bound the backoff between bootstrap rounds.
+	RetryMin, RetryMax time.Duration
+	// Logger receives the node's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns a storage node's configuration listening on every
+// interface on the given TCP and UDP port (0 = any).
+func DefaultConfig(dir string, p *profile.Profile) Config {
+	return Config{
+		Dir:             dir,
+		Profile:         p,
+		Role:            cert.RoleNode,
+		Listen:          ListenAddrs("0.0.0.0", 0),
+		ConnLow:         64,
+		ConnHigh:        192,
+		ExchangeTimeout: 10 * time.Second,
+		MinPeers:        8,
+		RetryMin:        time.Second,
+		RetryMax:        time.Minute,
+	}
+}
+
+// ListenAddrs returns TCP and QUIC listen addresses on ip and port.
+func ListenAddrs(ip string, port int) []string {
+	return []string{
+		fmt.Sprintf("/ip4/%s/tcp/%d", ip, port),
+		fmt.Sprintf("/ip4/%s/udp/%d/quic-v1", ip, port),
+	}
+}
+
+// Validate reports the first problem with c.
+func (c *Config) Validate() error {
+	switch {
+	case c.Profile == nil:
+		return errors.New("node: no network profile")
+	case c.Dir == "" && (c.Key == nil || c.Cert == nil):
+		return errors.New("node: no directory for the key and certificate")
+	case c.Role != cert.RoleNode && c.Role != cert.RoleClient && c.Role != cert.RoleCoordinator:
+		return fmt.Errorf("node: unknown role %q", c.Role)
+	case len(c.Listen) == 0 && c.Role != cert.RoleClient:
+		return errors.New("node: a storage node needs at least one listen address")
+	case c.ConnLow <= 0 || c.ConnHigh < c.ConnLow:
+		return fmt.Errorf("node: connection watermarks %d..%d", c.ConnLow, c.ConnHigh)
+	case c.ExchangeTimeout <= 0 || c.RetryMin <= 0 || c.RetryMax < c.RetryMin:
+		return errors.New("node: timeouts must be positive")
+	}
+	for _, s := range c.Listen {
+		if _, err := ma.NewMultiaddr(s); err != nil {
+			return fmt.Errorf("node: listen address %q: %w", s, err)
+		}
+	}
+	return c.Profile.Validate()
+}

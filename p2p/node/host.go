@@ -1,0 +1,102 @@
+package node
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
+	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
+
+	"github.com/scatterbytes/scatterbytes/p2p/gate"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+)
+
+// ProtocolLimit is a per-protocol stream budget; later services (the chunk
+// protocol) add theirs through Node options.
+type ProtocolLimit struct {
+	ID                      protocol.ID
+	Streams, StreamsPerPeer int
+	Memory, MemoryPerPeer   int64
+}
+
+// buildHost makes the libp2p host: TLS 1.3 over TCP and QUIC only, explicit
+// resource limits, a connection manager, the gate as connection gater, and
+// NAT traversal only on public networks.
+func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLimit) (host.Host, error) {
+	rm, err := resourceManager(limits)
+	if err != nil {
+		return nil, err
+	}
+	cm, err := connmgr.NewConnManager(cfg.ConnLow, cfg.ConnHigh, connmgr.WithGracePeriod(time.Minute))
+	if err != nil {
+		return nil, err
+	}
+	opts := []libp2p.Option{
+		libp2p.Identity(key.LibP2P()),
+		libp2p.ListenAddrStrings(cfg.Listen...),
+		libp2p.Security(libp2ptls.ID, libp2ptls.New),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Transport(quic.NewTransport),
+		libp2p.ResourceManager(rm),
+		libp2p.ConnectionManager(cm),
+		libp2p.ConnectionGater(g),
+		libp2p.UserAgent("scatterbytes"),
+		libp2p.DisableMetrics(),
+	}
+	if cfg.Profile.Public {
+		opts = append(opts,
+			libp2p.NATPortMap(),
+			libp2p.EnableHolePunching(),
+			libp2p.EnableAutoNATv2(),
+			libp2p.AddrsFactory(publicAddrs),
+		)
+	} else {
+		opts = append(opts, libp2p.DisableRelay(), libp2p.ForceReachabilityPrivate())
+	}
+	h, err := libp2p.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("start libp2p host: %w", err)
+	}
+	return h, nil
+}
+
+// publicAddrs keeps private, loopback and link-local addresses out of what a
+// node on the public network advertises.
+func publicAddrs(addrs []ma.Multiaddr) []ma.Multiaddr {
+	out := addrs[:0:0]
+	for _, a := range addrs {
+		if manet.IsPublicAddr(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// resourceManager scales libp2p's default limits to the machine and adds
+// explicit per-protocol limits for ScatterBytes protocols.
+func resourceManager(limits []ProtocolLimit) (network.ResourceManager, error) {
+	scaling := rcmgr.DefaultLimits
+	libp2p.SetDefaultServiceLimits(&scaling)
+	for _, l := range limits {
+		scaling.AddProtocolLimit(l.ID,
+			rcmgr.BaseLimit{StreamsInbound: l.Streams, StreamsOutbound: l.Streams, Streams: 2 * l.Streams, Memory: l.Memory},
+			rcmgr.BaseLimitIncrease{})
+		scaling.AddProtocolPeerLimit(l.ID,
+			rcmgr.BaseLimit{StreamsInbound: l.StreamsPerPeer, StreamsOutbound: l.StreamsPerPeer, Streams: 2 * l.StreamsPerPeer, Memory: l.MemoryPerPeer},
+			rcmgr.BaseLimitIncrease{})
+	}
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(scaling.AutoScale()))
+	if err != nil {
+		return nil, fmt.Errorf("resource manager: %w", err)
+	}
+	return rm, nil
+}

@@ -1,0 +1,238 @@
+package node
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	ma "github.com/multiformats/go-multiaddr"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/gate"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
+)
+
+// Node is a running ScatterBytes peer. Make it with New, then Run it; Run
+// returns once ctx is cancelled and everything is closed.
+type Node struct {
+	cfg  Config
+	log  *slog.Logger
+	key  identity.Key
+	prof *profile.Profile
+
+	raw   host.Host // the libp2p host; only the gate's own protocols use it directly
+	host  host.Host // raw, gated: what every service uses
+	gate  *gate.Gate
+	dht   *dht.IpfsDHT
+	ps    *pubsub.PubSub
+	psCtx context.CancelFunc
+
+	certDER atomic.Pointer[[]byte]
+	crl     atomic.Pointer[cert.CRL]
+	blocked sync.Map // peer.ID -> struct{}: refused by the operator
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Option adjusts a Node at construction.
+type Option func(*options)
+
+type options struct{ limits []ProtocolLimit }
+
+// WithProtocolLimit adds a resource-manager budget for a protocol.
+func WithProtocolLimit(l ProtocolLimit) Option {
+	return func(o *options) { o.limits = append(o.limits, l) }
+}
+
+// New builds the node: it loads the key and certificate, starts listening
+// and sets up the gate, DHT and pubsub. Nothing is dialled until Run.
+func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	o.limits = append(o.limits, ProtocolLimit{
+		ID: cfg.Profile.Protocol("cert", "1.0.0"), Streams: 256, StreamsPerPeer: 4,
+		Memory: 8 << 20, MemoryPerPeer: 128 << 10,
+	})
+	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger}
+	if n.log == nil {
+		n.log = slog.New(slog.DiscardHandler)
+	}
+	if err := n.loadIdentity(); err != nil {
+		return nil, err
+	}
+	if crl, err := loadCRL(cfg.Dir, n.caCert()); err == nil && crl != nil {
+		n.crl.Store(crl)
+	}
+	var err error
+	n.gate, err = gate.New(gate.Config{
+		Protocol: cfg.Profile.Protocol("cert", "1.0.0"),
+		Verifier: &cert.Verifier{CA: n.caCert(), CRL: n.crl.Load, Now: time.Now},
+		Cert:     func() []byte { return *n.certDER.Load() },
+		Denied:   n.denied,
+		Timeout:  cfg.ExchangeTimeout,
+		Logger:   n.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	n.raw, err = buildHost(&cfg, n.key, n.gate, o.limits)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.gate.Attach(n.raw); err != nil {
+		n.raw.Close()
+		return nil, err
+	}
+	n.host = n.gate.Host(n.raw)
+	if err := n.startServices(ctx); err != nil {
+		n.raw.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) startServices(ctx context.Context) error {
+	mode := dht.ModeServer
+	if n.cfg.Role == cert.RoleClient {
+		mode = dht.ModeClient
+	}
+	dopts := []dht.Option{
+		dht.ProtocolPrefix(protocol.ID(n.prof.ProtocolPrefix)),
+		dht.Mode(mode),
+		dht.RoutingTableFilter(n.gate.RoutingTableFilter),
+		dht.DisableValues(),
+		dht.BootstrapPeersFunc(n.bootstrapPeers),
+	}
+	if n.prof.Public {
+		dopts = append(dopts, dht.AddressFilter(publicAddrs))
+	}
+	var err error
+	if n.dht, err = dht.New(n.host, dopts...); err != nil {
+		return fmt.Errorf("start DHT: %w", err)
+	}
+	psctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	n.ps, err = pubsub.NewGossipSub(psctx, n.host, pubsub.WithPeerFilter(n.gate.PeerFilter))
+	if err != nil {
+		cancel()
+		n.dht.Close()
+		return fmt.Errorf("start pubsub: %w", err)
+	}
+	n.psCtx = cancel
+	return nil
+}
+
+// Run connects to the network and keeps the node in it until ctx is
+// cancelled; then it saves the known peers and closes the host.
+func (n *Node) Run(ctx context.Context) error {
+	defer n.Close()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return n.gate.Run(ctx) })
+	g.Go(func() error { return n.keepConnected(ctx) })
+	err := g.Wait()
+	if err := n.savePeers(); err != nil {
+		n.log.Warn("save known peers", "err", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// Close stops everything. It is safe to call more than once and after Run.
+func (n *Node) Close() error {
+	n.closeOnce.Do(func() {
+		n.psCtx()
+		errs := []error{n.dht.Close(), n.raw.Close()}
+		n.closeErr = errors.Join(errs...)
+	})
+	return n.closeErr
+}
+
+// ID is the node's peer ID.
+func (n *Node) ID() peer.ID { return n.raw.ID() }
+
+// Host is the gated host: streams through it reach verified peers only.
+func (n *Node) Host() host.Host { return n.host }
+
+// AddrInfo is the node's ID with its listen addresses.
+func (n *Node) AddrInfo() peer.AddrInfo { return peer.AddrInfo{ID: n.ID(), Addrs: n.raw.Addrs()} }
+
+// DHT is the node's Kademlia DHT.
+func (n *Node) DHT() *dht.IpfsDHT { return n.dht }
+
+// PubSub is the node's gossipsub router.
+func (n *Node) PubSub() *pubsub.PubSub { return n.ps }
+
+// Gate is the node's membership gate.
+func (n *Node) Gate() *gate.Gate { return n.gate }
+
+// Profile is the network the node belongs to.
+func (n *Node) Profile() *profile.Profile { return n.prof }
+
+// Key is the node's identity key.
+func (n *Node) Key() identity.Key { return n.key }
+
+// SetCRL installs a newer CRL and drops connections to peers it revokes.
+func (n *Node) SetCRL(c *cert.CRL) {
+	n.crl.Store(c)
+	n.gate.DropDenied()
+}
+
+// Block refuses p from now on, whatever its certificate, and drops its
+// connections. The test harness partitions nodes with it.
+func (n *Node) Block(p peer.ID) {
+	n.blocked.Store(p, struct{}{})
+	n.gate.DropDenied()
+}
+
+// Unblock lifts Block.
+func (n *Node) Unblock(p peer.ID) { n.blocked.Delete(p) }
+
+func (n *Node) denied(p peer.ID) bool {
+	if _, ok := n.blocked.Load(p); ok {
+		return true
+	}
+	c := n.crl.Load()
+	return c != nil && c.RevokedPeer(p)
+}
+
+func (n *Node) caCert() *x509.Certificate {
+	if n.prof.Open {
+		return nil
+	}
+	c, _ := n.prof.CACert() // Validate checked it
+	return c
+}
+
+// P2PAddr returns the first TCP address of ai with its /p2p/ part, the form
+// used in bootstrap lists.
+func P2PAddr(ai peer.AddrInfo) string {
+	addrs, err := peer.AddrInfoToP2pAddrs(&ai)
+	if err != nil || len(addrs) == 0 {
+		return ""
+	}
+	for _, a := range addrs {
+		if _, err := a.ValueForProtocol(ma.P_TCP); err == nil {
+			return a.String()
+		}
+	}
+	return addrs[0].String()
+}
