@@ -1,0 +1,166 @@
+package disk
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/ipfs/go-cid"
+	"github.com/zeebo/blake3"
+
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// copyBufSize is the unit of reading, hashing and writing a chunk.
+const copyBufSize = 1 << 20
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
+// Put implements store.Putter. The chunk goes to a temp file, hashed as it
+// is written; on a match the file is synced, renamed into its shard, the
+// shard directory synced, then the index entry and counters committed in
+// one synced batch (shared with concurrent puts).
+func (s *Store) Put(ctx context.Context, id cid.Cid, size int64, r io.Reader, meta []byte) error {
+	if err := s.put(ctx, id, size, r, meta); err != nil {
+		return fmt.Errorf("put chunk %s: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, meta []byte) error {
+	if err := store.CheckPut(id, size, meta); err != nil {
+		return err
+	}
+	leave, err := s.enter()
+	if err != nil {
+		return err
+	}
+	defer leave()
+	unlock, err := s.keys.Lock(ctx, id.KeyString())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	if ok, err := s.db.Has(chunkKey(id), nil); err != nil || ok {
+		if err == nil {
+			err = store.ErrExists
+		}
+		return err
+	}
+	old, quarantined, err := getRecord(s.db, quarantineKey(id))
+	if err != nil {
+		return err
+	}
+	rec := record{Size: size, StoredAt: s.cfg.Now().UnixNano(), Meta: meta}
+	charge := rec.charge()
+	if used, reserved, ok := s.idx.reserve(charge, s.cfg.Capacity); !ok {
+		return fmt.Errorf("%w: %d bytes do not fit, %d of %d used or reserved",
+			store.ErrNoSpace, charge, used.Bytes+reserved, s.cfg.Capacity)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			s.idx.unreserve(charge)
+		}
+	}()
+
+	path := s.chunkPath(id)
+	if err := s.writeChunk(ctx, id, rec, r, path); err != nil {
+		return err
+	}
+	ch := &change{
+		puts:    [][2][]byte{{chunkKey(id), rec.append(nil)}},
+		delta:   counters{Bytes: charge, Chunks: 1},
+		release: charge,
+	}
+	if quarantined {
+		ch.dels = [][]byte{quarantineKey(id)}
+		ch.delta.Bytes -= old.charge()
+		ch.delta.Quarantined = -1
+	}
+	if err := s.idx.commit(ch); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("index: %w", err)
+	}
+	committed = true
+	if quarantined {
+		if err := os.Remove(s.quarantinePath(id)); err != nil && !os.IsNotExist(err) {
+			s.log.Warn("cannot remove quarantined file", "chunk", id, "err", err)
+		}
+	}
+	return nil
+}
+
+// writeChunk writes header and bytes to a temp file, checks the hash, and
+// moves the synced file to path. On error nothing is left behind.
+func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Reader, path string) (err error) {
+	f, err := os.CreateTemp(filepath.Join(s.dir, tmpDir), "put-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(rec.header()); err != nil {
+		return err
+	}
+	got, err := s.copyHashed(ctx, f, r, rec.Size)
+	if err != nil {
+		return err
+	}
+	if !got.Equals(id) {
+		return fmt.Errorf("%w: bytes hash to %s", store.ErrMismatch, got)
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// copyHashed copies exactly size bytes from r to w and returns their ID.
+func (s *Store) copyHashed(ctx context.Context, w io.Writer, r io.Reader, size int64) (cid.Cid, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	h := blake3.New()
+	for left := size; left > 0; {
+		if err := s.alive(ctx); err != nil {
+			return cid.Undef, err
+		}
+		n := min(left, int64(len(buf)))
+		if _, err := io.ReadFull(r, buf[:n]); err != nil {
+			if cerr := s.alive(ctx); cerr != nil {
+				return cid.Undef, cerr
+			}
+			return cid.Undef, fmt.Errorf("%w: %d of %d bytes: %v", store.ErrMismatch, size-left, size, err)
+		}
+		h.Write(buf[:n])
+		if _, err := w.Write(buf[:n]); err != nil {
+			return cid.Undef, err
+		}
+		left -= n
+	}
+	if err := s.alive(ctx); err != nil {
+		return cid.Undef, err
+	}
+	var d [store.DigestSize]byte
+	h.Sum(d[:0])
+	return store.IDFromDigest(d), nil
+}
