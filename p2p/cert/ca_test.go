@@ -183,3 +183,31 @@ func TestParseCRLRefuses(t *testing.T) {
 		t.Fatal("nil CRL revokes")
 	}
 }
+
+func TestCAConcurrent(t *testing.T) {
+	ca, _ := savedCA(t)
+	done := make(chan error)
+	for i := range 4 {
+		go func() {
+			k, err := identity.Generate()
+			if err == nil {
+				_, _, err = ca.Issue(k.PubKey(), RoleNode, "", time.Hour)
+			}
+			if err == nil && i%2 == 0 {
+				err = ca.Revoke(k.PeerID())
+			}
+			if err == nil {
+				_, err = ca.CRL(time.Hour)
+			}
+			done <- err
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if crl := mustCRL(t, ca); crl.Number.Int64() != 5 || len(crl.RevokedPeers()) != 2 {
+		t.Fatalf("CRL %s revokes %d peers, want number 5 and 2 peers", crl.Number, len(crl.RevokedPeers()))
+	}
+}

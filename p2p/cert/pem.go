@@ -9,7 +9,6 @@ import (
 const (
 	pemCert = "CERTIFICATE"
 	pemCSR  = "CERTIFICATE REQUEST"
-	pemCRL  = "X509 CRL"
 )
 
 // EncodeCertPEM wraps a DER certificate in a "CERTIFICATE" PEM block.
