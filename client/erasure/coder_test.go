@@ -1,0 +1,203 @@
+package erasure
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+func randomBytes(n int64, seed uint64) []byte {
+	b := make([]byte, n)
+	rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8)}).Read(b)
+	return b
+}
+
+// subsets calls f with every subset of n indexes of size k.
+func subsets(n, k int, f func(pick []int)) {
+	var rec func(start int, pick []int)
+	rec = func(start int, pick []int) {
+		if len(pick) == k {
+			f(pick)
+			return
+		}
+		for i := start; i < n; i++ {
+			rec(i+1, append(pick, i))
+		}
+	}
+	rec(0, nil)
+}
+
+func encodeAll(t *testing.T, c *Coder, stream []byte) [][][]byte {
+	t.Helper()
+	l := c.Layout()
+	out := make([][][]byte, l.Stripes())
+	for i := range out {
+		st := l.Stripe(i)
+		shards, err := c.Encode(i, stream[st.Off:st.Off+st.Len])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = shards
+	}
+	return out
+}
+
+func TestReconstructAfterLosingAnyM(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		k, m     int
+		size     int64
+		maxShard int64
+	}{
+		{"4+2 one stripe", 4, 2, 1000, 0},
+		{"4+2 three stripes short tail", 4, 2, 2*4*256 + 100, 256},
+		{"1+2 mirror", 1, 2, 3 * 64 * 2, 128},
+		{"10+4", 10, 4, 10*128 + 333, 128},
+		{"3+0", 3, 0, 500, 64},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := NewLayout(tc.k, tc.m, tc.size, tc.maxShard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := NewCoder(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream := randomBytes(tc.size, uint64(tc.size))
+			all := encodeAll(t, c, stream)
+			n := tc.k + tc.m
+			for i, shards := range all {
+				st := l.Stripe(i)
+				if !bytes.Equal(bytes.Join(shards[:tc.k], nil)[:st.Len], stream[st.Off:st.Off+st.Len]) {
+					t.Fatalf("stripe %d: data shards are not the stream bytes", i)
+				}
+				for drop := 0; drop <= tc.m+1; drop++ {
+					subsets(n, drop, func(lost []int) {
+						have := make([][]byte, n)
+						for j := range have {
+							have[j] = bytes.Clone(shards[j])
+						}
+						for _, j := range lost {
+							have[j] = nil
+						}
+						got, err := c.Reconstruct(i, have)
+						if drop > tc.m {
+							if !errors.Is(err, ErrTooFewShards) {
+								t.Fatalf("stripe %d lost %v: err = %v, want ErrTooFewShards", i, lost, err)
+							}
+							return
+						}
+						if err != nil || !bytes.Equal(got, stream[st.Off:st.Off+st.Len]) {
+							t.Fatalf("stripe %d lost %v: %v", i, lost, err)
+						}
+						if err := c.Repair(i, have); err != nil {
+							t.Fatal(err)
+						}
+						for j := range have {
+							if !bytes.Equal(have[j], shards[j]) {
+								t.Fatalf("stripe %d lost %v: repaired shard %d differs", i, lost, j)
+							}
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+func TestMirroringMakesCopies(t *testing.T) {
+	l, _ := NewLayout(1, 3, 1000, 0)
+	c, err := NewCoder(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shards, err := c.Encode(0, randomBytes(1000, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := 1; j < 4; j++ {
+		if !bytes.Equal(shards[j], shards[0]) {
+			t.Fatalf("k=1 parity shard %d is not a copy", j)
+		}
+	}
+}
+
+func TestCoderRejects(t *testing.T) {
+	l, _ := NewLayout(4, 2, 1000, 0)
+	c, _ := NewCoder(l)
+	shards, _ := c.Encode(0, make([]byte, 1000))
+	for _, tc := range []struct {
+		name   string
+		stripe int
+		shards [][]byte
+		want   error
+	}{
+		{"bad stripe", 1, shards, ErrLayout},
+		{"too few entries", 0, shards[:5], ErrLayout},
+		{"short shard", 0, [][]byte{shards[0][:10], shards[1], shards[2], shards[3], nil, nil}, ErrShardSize},
+		{"three present", 0, [][]byte{shards[0], nil, shards[2], nil, nil, shards[5]}, ErrTooFewShards},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := c.Reconstruct(tc.stripe, tc.shards); !errors.Is(err, tc.want) {
+				t.Fatalf("= %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if _, err := c.Encode(0, make([]byte, 999)); !errors.Is(err, ErrLayout) {
+		t.Fatalf("Encode short data: %v", err)
+	}
+}
+
+func TestLocate(t *testing.T) {
+	l, _ := NewLayout(4, 2, 5000, 256) // stripes of 1024, tail of 904 in 4 × 256
+	c, _ := NewCoder(l)
+	stream := randomBytes(l.Size, 7)
+	all := encodeAll(t, c, stream)
+	for _, r := range [][2]int64{{0, 0}, {0, 1}, {0, 5000}, {255, 2}, {1023, 2}, {4095, 905}, {4999, 1}, {5000, 0}, {300, 3000}} {
+		ps, err := l.Locate(r[0], r[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		for _, p := range ps {
+			if p.Shard >= l.K || p.StreamOff != r[0]+int64(len(got)) {
+				t.Fatalf("range %v: piece %+v", r, p)
+			}
+			got = append(got, all[p.Stripe][p.Shard][p.Off:p.Off+p.Len]...)
+		}
+		if !bytes.Equal(got, stream[r[0]:r[0]+r[1]]) {
+			t.Fatalf("range %v: pieces give different bytes", r)
+		}
+	}
+	if _, err := l.Locate(4000, 1001); !errors.Is(err, ErrLayout) {
+		t.Fatalf("out of range: %v", err)
+	}
+}
+
+func BenchmarkEncode4p2(b *testing.B) {
+	l, _ := NewLayout(4, 2, 4*DefaultMaxShard, 0)
+	c, _ := NewCoder(l)
+	data := randomBytes(l.Size, 1)
+	b.SetBytes(l.Size)
+	for b.Loop() {
+		if _, err := c.Encode(0, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReconstruct4p2TwoDataLost(b *testing.B) {
+	l, _ := NewLayout(4, 2, 4*DefaultMaxShard, 0)
+	c, _ := NewCoder(l)
+	shards, _ := c.Encode(0, randomBytes(l.Size, 1))
+	b.SetBytes(l.Size)
+	for b.Loop() {
+		have := append([][]byte(nil), shards...)
+		have[0], have[2] = nil, nil
+		if _, err := c.Reconstruct(0, have); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

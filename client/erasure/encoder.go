@@ -1,0 +1,115 @@
+package erasure
+
+import (
+	"fmt"
+
+	"github.com/klauspost/reedsolomon"
+)
+
+// Coder encodes and reconstructs the stripes of one layout. It is safe for
+// concurrent use.
+type Coder struct {
+	l  Layout
+	rs reedsolomon.Encoder
+}
+
+// NewCoder returns a Coder for l.
+func NewCoder(l Layout) (*Coder, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	rs, err := reedsolomon.New(l.K, l.M)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrRedundancy, l.Redundancy(), err)
+	}
+	return &Coder{l: l, rs: rs}, nil
+}
+
+// Layout returns the layout c codes.
+func (c *Coder) Layout() Layout { return c.l }
+
+// Encode returns the K+M shards of stripe i, whose bytes are data
+// (Layout.Stripe(i).Len of them). The shards share one fresh allocation.
+func (c *Coder) Encode(i int, data []byte) ([][]byte, error) {
+	st, err := c.stripe(i)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != st.Len {
+		return nil, fmt.Errorf("%w: stripe %d has %d bytes, got %d", ErrLayout, i, st.Len, len(data))
+	}
+	n := c.l.K + c.l.M
+	buf := make([]byte, int64(n)*st.ShardSize)
+	copy(buf, data) // the rest stays zero: the padding
+	shards := make([][]byte, n)
+	for j := range shards {
+		shards[j] = buf[int64(j)*st.ShardSize : int64(j+1)*st.ShardSize : int64(j+1)*st.ShardSize]
+	}
+	if err := c.rs.Encode(shards); err != nil {
+		return nil, fmt.Errorf("erasure: encode stripe %d: %w", i, err)
+	}
+	return shards, nil
+}
+
+// Reconstruct returns the bytes of stripe i from its shards (K+M entries,
+// nil for a missing shard; present ones must have the stripe's shard size).
+// It fails with ErrTooFewShards if fewer than K are present. Missing data
+// shards are rebuilt into shards; parity shards are left alone. Shards are
+// assumed authentic: callers verify each against its CID first.
+func (c *Coder) Reconstruct(i int, shards [][]byte) ([]byte, error) {
+	st, err := c.check(i, shards)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.rs.ReconstructData(shards); err != nil {
+		return nil, fmt.Errorf("erasure: reconstruct stripe %d: %w", i, err)
+	}
+	out := make([]byte, 0, st.Len)
+	for _, s := range shards[:c.l.K] {
+		out = append(out, s[:min(int64(len(s)), st.Len-int64(len(out)))]...)
+	}
+	return out, nil
+}
+
+// Repair rebuilds every missing shard (data and parity) of stripe i in
+// place, for a node or client restoring lost redundancy.
+func (c *Coder) Repair(i int, shards [][]byte) error {
+	if _, err := c.check(i, shards); err != nil {
+		return err
+	}
+	if err := c.rs.Reconstruct(shards); err != nil {
+		return fmt.Errorf("erasure: repair stripe %d: %w", i, err)
+	}
+	return nil
+}
+
+func (c *Coder) stripe(i int) (Stripe, error) {
+	if i < 0 || i >= c.l.Stripes() {
+		return Stripe{}, fmt.Errorf("%w: stripe %d of %d", ErrLayout, i, c.l.Stripes())
+	}
+	return c.l.Stripe(i), nil
+}
+
+func (c *Coder) check(i int, shards [][]byte) (Stripe, error) {
+	st, err := c.stripe(i)
+	if err != nil {
+		return st, err
+	}
+	if len(shards) != c.l.K+c.l.M {
+		return st, fmt.Errorf("%w: %d shards for %s", ErrLayout, len(shards), c.l.Redundancy())
+	}
+	present := 0
+	for j, s := range shards {
+		if s == nil {
+			continue
+		}
+		if int64(len(s)) != st.ShardSize {
+			return st, fmt.Errorf("%w: stripe %d shard %d has %d bytes, want %d", ErrShardSize, i, j, len(s), st.ShardSize)
+		}
+		present++
+	}
+	if present < c.l.K {
+		return st, fmt.Errorf("%w: stripe %d has %d of %d needed", ErrTooFewShards, i, present, c.l.K)
+	}
+	return st, nil
+}
