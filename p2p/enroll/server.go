@@ -28,11 +28,41 @@ type Server struct {
 	// Logger receives decisions; nil discards them.
 	Logger *slog.Logger
 
-	mu sync.Mutex // serialises use of CA
+	mu      sync.Mutex // serialises use of CA and the cached CRL
+	crl     []byte
+	crlTime time.Time
 }
 
-// ApproveAll is the policy of a local testnet.
-func ApproveAll(cert.Member, peer.ID) error { return nil }
+// ApproveMembers is the policy of a local testnet: every storage node and
+// client is admitted; the coordinator role is never handed out.
+func ApproveMembers(m cert.Member, _ peer.ID) error {
+	if m.Role != cert.RoleNode && m.Role != cert.RoleClient {
+		return fmt.Errorf("role %q is not granted by enrolment", m.Role)
+	}
+	return nil
+}
+
+// Revoke revokes p and refreshes the served CRL at once.
+func (s *Server) Revoke(p peer.ID) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.CA.Revoke(p); err != nil {
+		return err
+	}
+	s.crl = nil
+	return nil
+}
+
+// currentCRL returns a cached CRL, made anew when half its validity has
+// passed: every CRL the CA makes takes a new number. Callers hold s.mu.
+func (s *Server) currentCRL() []byte {
+	if s.crl == nil || time.Since(s.crlTime) > s.CRLValidity/2 {
+		if crl, err := s.CA.CRL(s.CRLValidity); err == nil {
+			s.crl, s.crlTime = crl, time.Now()
+		}
+	}
+	return s.crl
+}
 
 // Register serves the protocol on h, which must be the raw (ungated) host.
 func (s *Server) Register(h host.Host, pid protocol.ID) {
@@ -66,11 +96,7 @@ func (s *Server) serve(remote peer.ID, req *Request) *Response {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	resp := &Response{}
-	crl, err := s.CA.CRL(s.CRLValidity)
-	if err == nil {
-		resp.CRL = crl
-	}
+	resp := &Response{CRL: s.currentCRL()}
 	if len(req.CSR) == 0 {
 		return resp
 	}

@@ -36,6 +36,9 @@ type Config struct {
 	Denied func(peer.ID) bool
 	// Timeout bounds an exchange and a wait for a verdict.
 	Timeout time.Duration
+	// OnReject, if set, is called after a peer is refused (the node evicts
+	// it from the routing table).
+	OnReject func(peer.ID, error)
 	// Logger receives verdicts; nil discards them.
 	Logger *slog.Logger
 }
@@ -229,6 +232,9 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	}
 	if err != nil {
 		g.log.Info("peer refused", "peer", p, "err", err)
+		if g.cfg.OnReject != nil {
+			g.cfg.OnReject(p, err)
+		}
 		return
 	}
 	g.log.Debug("peer verified", "peer", p, "role", m.Role)

@@ -87,6 +87,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		Verifier: &cert.Verifier{CA: n.caCert(), CRL: n.crl.Load, Now: time.Now},
 		Cert:     func() []byte { return *n.certDER.Load() },
 		Denied:   n.denied,
+		OnReject: func(p peer.ID, _ error) { n.evict(p) },
 		Timeout:  cfg.ExchangeTimeout,
 		Logger:   n.log,
 	})
@@ -193,14 +194,31 @@ func (n *Node) Key() identity.Key { return n.key }
 // SetCRL installs a newer CRL and drops connections to peers it revokes.
 func (n *Node) SetCRL(c *cert.CRL) {
 	n.crl.Store(c)
-	n.gate.DropDenied()
+	n.dropDenied()
 }
 
 // Block refuses p from now on, whatever its certificate, and drops its
 // connections. The test harness partitions nodes with it.
 func (n *Node) Block(p peer.ID) {
 	n.blocked.Store(p, struct{}{})
+	n.dropDenied()
+}
+
+// dropDenied disconnects denied peers and evicts them from the routing
+// table, where kad-dht would otherwise keep them while disconnected.
+func (n *Node) dropDenied() {
 	n.gate.DropDenied()
+	for _, p := range n.dht.RoutingTable().ListPeers() {
+		if n.denied(p) {
+			n.evict(p)
+		}
+	}
+}
+
+func (n *Node) evict(p peer.ID) {
+	if n.dht != nil {
+		n.dht.RoutingTable().RemovePeer(p)
+	}
 }
 
 // Unblock lifts Block.

@@ -1,0 +1,337 @@
+package gate_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+	"io"
+	"math/big"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
+	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	"github.com/libp2p/go-msgio"
+	ma "github.com/multiformats/go-multiaddr"
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+)
+
+const dataProto = protocol.ID("/scatterbytes/test-data/1.0.0")
+
+// gatedNet is a 3-node CA network whose nodes count the data streams they serve.
+func gatedNet(t *testing.T) (*testnet.Network, *atomic.Int64) {
+	t.Helper()
+	net := testnet.New(t, 3)
+	var served atomic.Int64
+	for _, p := range net.Peers() {
+		p.Node().Host().SetStreamHandler(dataProto, func(s network.Stream) {
+			served.Add(1)
+			s.Write([]byte("data"))
+			s.Close()
+		})
+	}
+	return net, &served
+}
+
+// rogue is a bare libp2p host that speaks the certificate protocol with a
+// certificate of the test's choosing and runs a DHT server.
+func rogue(t *testing.T, k identity.Key, der []byte) host.Host {
+	t.Helper()
+	h, err := libp2p.New(
+		libp2p.Identity(k.LibP2P()),
+		libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"),
+		libp2p.Security(libp2ptls.ID, libp2ptls.New),
+		libp2p.Transport(tcp.NewTCPTransport), libp2p.Transport(quic.NewTransport),
+		libp2p.DisableRelay(),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	var msg []byte
+	msg = protowire.AppendTag(msg, 1, protowire.BytesType)
+	msg = protowire.AppendBytes(msg, der)
+	h.SetStreamHandler("/scatterbytes/cert/1.0.0", func(s network.Stream) {
+		defer s.Close()
+		msgio.NewVarintReaderSize(s, 1<<20).ReadMsg()
+		msgio.NewVarintWriter(s).WriteMsg(msg)
+	})
+	d, err := dht.New(h, dht.ProtocolPrefix("/scatterbytes"), dht.Mode(dht.ModeServer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return h
+}
+
+func newKey(t *testing.T) identity.Key {
+	t.Helper()
+	k, err := identity.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// caSigner returns the network CA's certificate and key, to sign leaves
+// the CA package itself would never issue.
+func caSigner(t *testing.T, net *testnet.Network) (*x509.Certificate, any) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "ca")
+	if err := cert.SaveCA(dir, net.CA); err != nil {
+		t.Fatal(err)
+	}
+	k, err := identity.Load(filepath.Join(dir, "ca.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.CA.Certificate(), k.Ed25519()
+}
+
+func leaf(t *testing.T, parent *x509.Certificate, signer, pub any, cn string) []byte {
+	t.Helper()
+	role, _ := asn1.MarshalWithParams("node", "utf8")
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: cn},
+		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtraExtensions: []pkix.Extension{{Id: cert.OIDRole, Value: role}},
+	}
+	if parent == nil {
+		parent = tmpl
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+func TestGateRefusesBadCertificates(t *testing.T) {
+	net, served := gatedNet(t)
+	caCert, caKey := caSigner(t, net)
+	other, err := cert.NewCA("other", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+
+	for _, tc := range []struct {
+		name string
+		der  func(k identity.Key) []byte
+	}{
+		{"self-signed on a CA network", func(k identity.Key) []byte {
+			der, err := cert.SelfSigned(k, cert.RoleNode, "", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return der
+		}},
+		{"another CA", func(k identity.Key) []byte {
+			der, _, err := other.Issue(k.PubKey(), cert.RoleNode, "", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return der
+		}},
+		{"expired", func(k identity.Key) []byte {
+			der, m, err := net.CA.Issue(k.PubKey(), cert.RoleNode, "", time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, func() error {
+				if !time.Now().After(m.NotAfter) {
+					return fmt.Errorf("not expired yet")
+				}
+				return nil
+			})
+			return der
+		}},
+		{"certificate for a different key", func(identity.Key) []byte {
+			der, _, err := net.CA.Issue(newKey(t).PubKey(), cert.RoleNode, "", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return der
+		}},
+		{"RSA key signed by the CA", func(k identity.Key) []byte {
+			return leaf(t, caCert, caKey, &rsaKey.PublicKey, k.PeerID().String())
+		}},
+		{"ECDSA key signed by the CA", func(k identity.Key) []byte {
+			return leaf(t, caCert, caKey, &ecKey.PublicKey, k.PeerID().String())
+		}},
+		{"oversized certificate", func(k identity.Key) []byte {
+			return make([]byte, 20<<10)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKey(t)
+			h := rogue(t, k, tc.der(k))
+			assertRefused(t, net, h, served)
+		})
+	}
+
+	t.Run("valid peer in the same network is accepted", func(t *testing.T) {
+		p, err := net.AddNode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, func() error { return inEveryRoutingTable(net, p.ID, true) })
+		before := served.Load()
+		s, err := p.Node().Host().NewStream(context.Background(), net.Peer(0).ID, dataProto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(s)
+		if string(b) != "data" || served.Load() != before+1 {
+			t.Fatalf("valid peer got %q, served %d", b, served.Load()-before)
+		}
+	})
+}
+
+// assertRefused connects h to the network and checks that it is cut off,
+// never served a data stream and never enters a routing table.
+func assertRefused(t *testing.T, net *testnet.Network, h host.Host, served *atomic.Int64) {
+	t.Helper()
+	target := net.Peer(0).Node()
+	before := served.Load()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.Connect(ctx, target.AddrInfo()); err == nil {
+		if s, err := h.NewStream(ctx, target.ID(), dataProto); err == nil {
+			s.Write([]byte("hello"))
+			if b, _ := io.ReadAll(s); len(b) > 0 {
+				t.Fatalf("unverified peer was answered %q", b)
+			}
+		}
+	}
+	waitUntil(t, func() error {
+		if c := target.Host().Network().Connectedness(h.ID()); c == network.Connected {
+			return fmt.Errorf("rogue still connected")
+		}
+		return nil
+	})
+	if served.Load() != before {
+		t.Fatalf("a data stream of an unverified peer was served")
+	}
+	if _, ok := target.Gate().Verified(h.ID()); ok {
+		t.Fatalf("rogue verified")
+	}
+	if err := inEveryRoutingTable(net, h.ID(), false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRevokedPeerCannotReconnect(t *testing.T) {
+	net, served := gatedNet(t)
+	p, err := net.AddNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() error { return inEveryRoutingTable(net, p.ID, true) })
+
+	if err := net.CA.Revoke(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	der, err := net.CA.CRL(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := cert.ParseCRL(der, net.CA.Certificate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range net.Peers() {
+		if q != p {
+			q.Node().SetCRL(crl)
+		}
+	}
+	waitUntil(t, func() error {
+		for _, q := range net.Peers() {
+			if q != p && q.Node().Host().Network().Connectedness(p.ID) == network.Connected {
+				return fmt.Errorf("node %d still connected to the revoked peer", q.Index)
+			}
+		}
+		return nil
+	})
+	target := net.Peer(0).Node()
+	before := served.Load()
+	for _, transport := range []int{ma.P_TCP, ma.P_QUIC_V1} {
+		t.Run(ma.ProtocolWithCode(transport).Name, func(t *testing.T) {
+			var addrs []ma.Multiaddr
+			for _, a := range target.AddrInfo().Addrs {
+				if _, err := a.ValueForProtocol(transport); err == nil {
+					addrs = append(addrs, a)
+				}
+			}
+			if len(addrs) == 0 {
+				t.Fatalf("no %d address", transport)
+			}
+			h := p.Node().Host()
+			h.Network().ClosePeer(target.ID())
+			h.Peerstore().ClearAddrs(target.ID())
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			// Connect may return nil when only the remote gater refuses:
+			// judge by connectedness on the target's side.
+			_ = h.Connect(ctx, peer.AddrInfo{ID: target.ID(), Addrs: addrs})
+			waitUntil(t, func() error {
+				if target.Host().Network().Connectedness(p.ID) == network.Connected {
+					return fmt.Errorf("revoked peer connected over %v", addrs)
+				}
+				return nil
+			})
+			if _, err := h.NewStream(ctx, target.ID(), dataProto); err == nil {
+				t.Fatalf("revoked peer opened a data stream over %v", addrs)
+			}
+		})
+	}
+	if served.Load() != before {
+		t.Fatal("revoked peer was served")
+	}
+	if err := inEveryRoutingTable(net, p.ID, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func inEveryRoutingTable(net *testnet.Network, id peer.ID, want bool) error {
+	for _, q := range net.Running() {
+		if q.ID == id {
+			continue
+		}
+		got := q.Node().DHT().RoutingTable().Find(id) != ""
+		if got != want {
+			return fmt.Errorf("node %d routing table has %s: %v, want %v", q.Index, id, got, want)
+		}
+	}
+	return nil
+}
+
+func waitUntil(t *testing.T, cond func() error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := testnet.WaitFor(ctx, cond); err != nil {
+		t.Fatal(err)
+	}
+}
