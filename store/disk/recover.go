@@ -2,6 +2,7 @@ package disk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func (s *Store) openIndex(ctx context.Context) (*leveldb.DB, error) {
 			db.Close()
 		}
 	}
-	if err != nil && (lerrors.IsCorrupted(err) || err == errNoIndex) {
+	if err != nil && (lerrors.IsCorrupted(err) || errors.Is(err, errNoIndex) || errors.Is(err, os.ErrNotExist)) {
 		s.log.Error("index unusable, rebuilding it from the chunk files", "err", err)
 		if err := os.RemoveAll(path); err != nil {
 			return nil, err
