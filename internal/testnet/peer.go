@@ -21,6 +21,7 @@ type Peer struct {
 	ID    peer.ID
 
 	cfg    node.Config
+	opts   []node.Option
 	mu     sync.Mutex
 	node   *node.Node
 	cancel context.CancelFunc
@@ -45,7 +46,7 @@ func (p *Peer) Start() error {
 		return fmt.Errorf("node %d already running", p.Index)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	n, err := node.New(ctx, p.cfg)
+	n, err := node.New(ctx, p.cfg, p.opts...)
 	if err != nil {
 		cancel()
 		return fmt.Errorf("start node %d: %w", p.Index, err)

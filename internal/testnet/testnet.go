@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -27,7 +28,8 @@ type Network struct {
 	dir     string
 	opts    Options
 	CA      *cert.CA
-	Profile *profile.Profile // bootstrap: the first node
+	Enroll  *enroll.Server   // the coordinator's enrolment service; nil on an open network
+	Profile *profile.Profile // bootstrap: the coordinator
 
 	mu    sync.Mutex
 	peers []*Peer
@@ -37,7 +39,7 @@ type Network struct {
 type Options struct {
 	// Dir holds every node's directory and the profile; it must exist.
 	Dir string
-	// Nodes is how many storage nodes to start.
+	// Nodes is how many storage nodes to start besides the coordinator.
 	Nodes int
 	// Open makes an open network: no CA, self-signed certificates.
 	Open bool
@@ -70,21 +72,21 @@ func Start(ctx context.Context, o Options) (*Network, error) {
 		}
 		net.CA = ca
 		net.Profile.CA = string(ca.CertPEM())
+		net.Enroll = &enroll.Server{CA: ca, Approve: enroll.ApproveMembers,
+			Validity: 24 * time.Hour, CRLValidity: time.Hour, Logger: o.Logger}
 	}
-	if o.Nodes == 0 {
-		return net, net.Profile.Save(filepath.Join(o.Dir, ProfileFile))
-	}
-	first, err := net.add(cert.RoleNode)
+	coord, err := net.add(cert.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}
-	net.Profile.Bootstrap = []string{node.P2PAddr(first.Node().AddrInfo())}
+	net.Profile.Bootstrap = []string{node.P2PAddr(coord.Node().AddrInfo())}
+	net.Profile.Coordinator = coord.ID.String()
 	if err := net.Profile.Save(filepath.Join(o.Dir, ProfileFile)); err != nil {
 		net.Close()
 		return nil, err
 	}
 	var g errgroup.Group
-	for range o.Nodes - 1 {
+	for range o.Nodes {
 		g.Go(func() error { _, err := net.add(cert.RoleNode); return err })
 	}
 	if err := g.Wait(); err != nil {
@@ -98,8 +100,8 @@ func Start(ctx context.Context, o Options) (*Network, error) {
 	return net, nil
 }
 
-// New starts a network of n storage nodes in a temporary directory for a
-// test, waits until it is ready and stops it in t.Cleanup.
+// New starts a coordinator (peer 0: CA, enrolment, bootstrap) and n storage
+// nodes (peers 1..n) in a temporary directory for a test, waits until it is ready and stops it in t.Cleanup.
 func New(t testing.TB, n int) *Network {
 	t.Helper()
 	return NewWith(t, Options{Nodes: n})
@@ -124,7 +126,13 @@ func NewWith(t testing.TB, o Options) *Network {
 	return net
 }
 
-// Peers returns the network's peers in start order.
+// Coordinator returns the coordinator, peer 0.
+func (net *Network) Coordinator() *Peer { return net.Peer(0) }
+
+// Nodes returns the storage nodes, peers 1..n.
+func (net *Network) Nodes() []*Peer { return net.Peers()[1:] }
+
+// Peers returns every peer in start order: the coordinator, then the nodes.
 func (net *Network) Peers() []*Peer {
 	net.mu.Lock()
 	defer net.mu.Unlock()
@@ -160,7 +168,14 @@ func (net *Network) Certify(k identity.Key, role cert.Role) ([]byte, error) {
 func (net *Network) add(role cert.Role) (*Peer, error) {
 	net.mu.Lock()
 	i := len(net.peers)
-	p := &Peer{net: net, Index: i, Dir: filepath.Join(net.dir, fmt.Sprintf("node%02d", i)), Role: role}
+	name := fmt.Sprintf("node%02d", i)
+	if role == cert.RoleCoordinator {
+		name = "coordinator"
+	}
+	p := &Peer{net: net, Index: i, Dir: filepath.Join(net.dir, name), Role: role}
+	if role == cert.RoleCoordinator && net.Enroll != nil {
+		p.opts = append(p.opts, node.WithEnrollment(net.Enroll))
+	}
 	net.peers = append(net.peers, p)
 	prof := *net.Profile // each node its own copy: the bootstrap list changes after node 0
 	net.mu.Unlock()

@@ -17,7 +17,10 @@
 // certificates. The exchange has a deadline (Config.Timeout). Verification
 // (package cert) checks the chain against the network CA, the validity window,
 // the CRL, and that the certificate's key is the remote peer's key.
-// A failed or late verdict closes every connection to the peer.
+// A bad certificate closes every connection to the peer at once. A peer that
+// does not speak the protocol at all is refused too, but is left connected
+// for Config.Grace so that it can enrol (package enroll, the only protocol
+// served to peers without a certificate); then it is disconnected.
 //
 // # Enforcement
 //

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,17 +19,30 @@ func (g *Gate) exchange(p peer.ID) {
 	ctx, cancel := context.WithTimeout(g.ctx, g.cfg.Timeout)
 	defer cancel()
 	m, err := g.openExchange(ctx, p)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoExchange):
+		// A newcomer without a certificate may still enrol (the one
+		// ungated protocol): refuse it now, hang up after a grace period.
+		g.settle(p, cert.Member{}, err)
+		time.AfterFunc(g.cfg.Grace, func() {
+			if _, ok := g.Verified(p); !ok {
+				_ = g.h.Network().ClosePeer(p)
+			}
+		})
+	case err != nil:
 		g.reject(p, err)
-		return
+	default:
+		g.settle(p, m, nil)
 	}
-	g.settle(p, m, nil)
 }
+
+// errNoExchange marks a peer that does not speak the certificate protocol.
+var errNoExchange = errors.New("does not speak the certificate protocol")
 
 func (g *Gate) openExchange(ctx context.Context, p peer.ID) (cert.Member, error) {
 	s, err := g.h.NewStream(network.WithNoDial(ctx, "certificate exchange"), p, g.cfg.Protocol)
 	if err != nil {
-		return cert.Member{}, fmt.Errorf("%w: %s: certificate exchange: %v", ErrNotVerified, p, err)
+		return cert.Member{}, fmt.Errorf("%w: %s: %w: %v", ErrNotVerified, p, errNoExchange, err)
 	}
 	defer s.Close()
 	deadline, _ := ctx.Deadline()

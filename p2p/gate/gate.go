@@ -36,6 +36,9 @@ type Config struct {
 	Denied func(peer.ID) bool
 	// Timeout bounds an exchange and a wait for a verdict.
 	Timeout time.Duration
+	// Grace is how long a peer that does not speak the certificate protocol
+	// stays connected (to enrol) before the gate hangs up; default 3×Timeout.
+	Grace time.Duration
 	// OnReject, if set, is called after a peer is refused (the node evicts
 	// it from the routing table).
 	OnReject func(peer.ID, error)
@@ -75,6 +78,9 @@ func New(cfg Config) (*Gate, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 3 * cfg.Timeout
 	}
 	if cfg.Denied == nil {
 		cfg.Denied = func(peer.ID) bool { return false }

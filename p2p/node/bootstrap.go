@@ -10,6 +10,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/peerstore"
 )
 
+// savePeersEvery is how often a running node rewrites peers.json; Run
+// writes it once more on the way out.
+const savePeersEvery = 30 * time.Second
+
 // bootstrapPeers lists the profile's bootstrap peers and the peers known
 // from the last run, without this node.
 func (n *Node) bootstrapPeers() []peer.AddrInfo {
@@ -27,6 +31,7 @@ func (n *Node) bootstrapPeers() []peer.AddrInfo {
 // refreshes the table once peers answer.
 func (n *Node) keepConnected(ctx context.Context) error {
 	wait := n.cfg.RetryMin
+	saved := time.Now()
 	for {
 		if n.dht.RoutingTable().Size() < n.cfg.MinPeers {
 			if n.connectAll(ctx) > 0 {
@@ -36,8 +41,11 @@ func (n *Node) keepConnected(ctx context.Context) error {
 		} else {
 			wait = n.cfg.RetryMin
 		}
-		if err := n.savePeers(); err != nil {
-			n.log.Debug("save known peers", "err", err)
+		if time.Since(saved) > savePeersEvery {
+			if err := n.savePeers(); err != nil {
+				n.log.Debug("save known peers", "err", err)
+			}
+			saved = time.Now()
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -109,11 +109,7 @@ func (n *Node) savePeers() error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(n.cfg.Dir, PeersFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(n.cfg.Dir, PeersFile))
+	return writeAtomic(filepath.Join(n.cfg.Dir, PeersFile), b, 0o644)
 }
 
 // knownPeers reads peers.json; a missing or damaged file yields none.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/gate"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -50,11 +51,20 @@ type Node struct {
 // Option adjusts a Node at construction.
 type Option func(*options)
 
-type options struct{ limits []ProtocolLimit }
+type options struct {
+	limits []ProtocolLimit
+	enroll *enroll.Server
+}
 
 // WithProtocolLimit adds a resource-manager budget for a protocol.
 func WithProtocolLimit(l ProtocolLimit) Option {
 	return func(o *options) { o.limits = append(o.limits, l) }
+}
+
+// WithEnrollment makes the node serve enrolment with s: the coordinator's
+// job. Enrolment is served to peers without a certificate.
+func WithEnrollment(s *enroll.Server) Option {
+	return func(o *options) { o.enroll = s }
 }
 
 // New builds the node: it loads the key and certificate, starts listening
@@ -70,6 +80,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	o.limits = append(o.limits, ProtocolLimit{
 		ID: cfg.Profile.Protocol("cert", "1.0.0"), Streams: 256, StreamsPerPeer: 4,
 		Memory: 8 << 20, MemoryPerPeer: 128 << 10,
+	}, ProtocolLimit{
+		ID: cfg.Profile.Protocol("enroll", "1.0.0"), Streams: 64, StreamsPerPeer: 2,
+		Memory: 4 << 20, MemoryPerPeer: 128 << 10,
 	})
 	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger}
 	if n.log == nil {
@@ -103,6 +116,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		return nil, err
 	}
 	n.host = n.gate.Host(n.raw)
+	if o.enroll != nil {
+		o.enroll.Register(n.raw, cfg.Profile.Protocol("enroll", "1.0.0"))
+	}
 	if err := n.startServices(ctx); err != nil {
 		n.raw.Close()
 		return nil, err
@@ -147,6 +163,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return n.gate.Run(ctx) })
 	g.Go(func() error { return n.keepConnected(ctx) })
+	g.Go(func() error { return n.renew(ctx) })
 	err := g.Wait()
 	if err := n.savePeers(); err != nil {
 		n.log.Warn("save known peers", "err", err)
@@ -232,11 +249,14 @@ func (n *Node) denied(p peer.ID) bool {
 	return c != nil && c.RevokedPeer(p)
 }
 
-func (n *Node) caCert() *x509.Certificate {
-	if n.prof.Open {
+func (n *Node) caCert() *x509.Certificate { return caOf(n.prof) }
+
+// caOf returns the network CA of p, or nil on an open network.
+func caOf(p *profile.Profile) *x509.Certificate {
+	if p.Open {
 		return nil
 	}
-	c, _ := n.prof.CACert() // Validate checked it
+	c, _ := p.CACert() // Validate checked it
 	return c
 }
 

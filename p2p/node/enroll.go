@@ -1,0 +1,160 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
+	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/enroll"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
+)
+
+// ErrNoCoordinator means the profile names no coordinator to enrol with.
+var ErrNoCoordinator = errors.New("the network profile names no coordinator to enrol with")
+
+// EnrollProtocol is the enrolment protocol of a network.
+func EnrollProtocol(p *profile.Profile) string { return string(p.Protocol("enroll", "1.0.0")) }
+
+// coordinator returns the coordinator's peer ID and the bootstrap addresses
+// listed for it.
+func coordinator(p *profile.Profile) (peer.AddrInfo, error) {
+	id := p.CoordinatorID()
+	if id == "" {
+		return peer.AddrInfo{}, ErrNoCoordinator
+	}
+	for _, ai := range p.BootstrapPeers() {
+		if ai.ID == id {
+			return ai, nil
+		}
+	}
+	return peer.AddrInfo{ID: id}, nil
+}
+
+// Enroll obtains a membership certificate for key from the network's
+// coordinator with a short-lived bare host (no certificate is needed for
+// that), and writes it to dir/cert.pem. It also saves the CRL it is given.
+func Enroll(ctx context.Context, dir string, p *profile.Profile, key identity.Key, role cert.Role, payout string) (cert.Member, error) {
+	ai, err := coordinator(p)
+	if err != nil {
+		return cert.Member{}, err
+	}
+	h, err := libp2p.New(
+		libp2p.Identity(key.LibP2P()),
+		libp2p.NoListenAddrs,
+		libp2p.Security(libp2ptls.ID, libp2ptls.New),
+		libp2p.Transport(tcp.NewTCPTransport), libp2p.Transport(quic.NewTransport),
+		libp2p.DisableRelay(),
+	)
+	if err != nil {
+		return cert.Member{}, err
+	}
+	defer h.Close()
+	return enrollWith(ctx, h, ai, dir, p, key, role, payout)
+}
+
+func enrollWith(ctx context.Context, h host.Host, ai peer.AddrInfo, dir string, p *profile.Profile, key identity.Key, role cert.Role, payout string) (cert.Member, error) {
+	csr, err := cert.NewCSR(key, role, payout)
+	if err != nil {
+		return cert.Member{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	resp, err := enroll.Enroll(ctx, h, ai, p.Protocol("enroll", "1.0.0"), csr)
+	if err != nil {
+		return cert.Member{}, err
+	}
+	ca := caOf(p)
+	v := cert.Verifier{CA: ca}
+	m, err := v.Verify(resp.Cert, key.PeerID())
+	if err != nil {
+		return cert.Member{}, fmt.Errorf("certificate from %s: %w", ai.ID, err)
+	}
+	if err := writeAtomic(filepath.Join(dir, CertFile), cert.EncodeCertPEM(resp.Cert), 0o644); err != nil {
+		return cert.Member{}, err
+	}
+	if len(resp.CRL) > 0 && ca != nil {
+		if _, err := cert.ParseCRL(resp.CRL, ca); err == nil {
+			_ = writeAtomic(filepath.Join(dir, CRLFile), resp.CRL, 0o644)
+		}
+	}
+	return m, nil
+}
+
+// renew re-enrols through the running host when the certificate nears
+// expiry, and installs the new certificate at once.
+func (n *Node) renew(ctx context.Context) error {
+	if _, err := coordinator(n.prof); err != nil || n.cfg.Dir == "" {
+		return nil // nothing to renew with: the operator renews by hand
+	}
+	for {
+		v := cert.Verifier{CA: n.caCert()}
+		m, err := v.Verify(*n.certDER.Load(), n.ID())
+		if err == nil && !cert.NeedsRenewal(m, time.Now()) {
+			wait := max(time.Until(m.NotAfter)/10, time.Second)
+			t := time.NewTimer(min(wait, time.Hour))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+			continue
+		}
+		ai, _ := coordinator(n.prof)
+		m, err = enrollWith(ctx, n.raw, ai, n.cfg.Dir, n.prof, n.key, n.cfg.Role, m.Payout)
+		if err != nil {
+			n.log.Warn("certificate renewal failed; retrying", "err", err)
+			t := time.NewTimer(n.cfg.RetryMax)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+			continue
+		}
+		n.log.Info("certificate renewed", "until", m.NotAfter)
+		b, err := os.ReadFile(filepath.Join(n.cfg.Dir, CertFile))
+		if err != nil {
+			continue
+		}
+		c, err := cert.ParseCertPEM(b)
+		if err != nil {
+			continue
+		}
+		der := c.Raw
+		n.certDER.Store(&der)
+	}
+}
+
+func writeAtomic(path string, b []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
