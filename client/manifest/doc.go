@@ -1,0 +1,98 @@
+// Package manifest defines a file's manifest (what a reader needs to find,
+// check and decrypt the file), how it is sealed and stored as chunks, and
+// the reference string that names a file.
+//
+// # Manifest message, version 1
+//
+// A manifest chunk's plaintext is a protobuf message in the standard wire
+// format, written by hand with protowire (there is no .proto compiler in
+// the build). Written as a .proto it would read:
+//
+//	message Manifest {              // the root chunk
+//	  uint64 version       = 1;     // required, = 1
+//	  string name          = 2;     // UTF-8, at most 4 KiB
+//	  uint64 size          = 3;     // required: plaintext bytes
+//	  bool   compressed    = 4;     // zstd before sealing (see package stream)
+//	  uint64 segment_size  = 5;     // required, = 65536 (package stream)
+//	  uint64 cipher_size   = 6;     // required: sealed stream bytes
+//	  uint64 k             = 7;     // required: data shards per stripe
+//	  uint64 m             = 8;     // required: parity shards per stripe
+//	  uint64 shard_size    = 9;     // required (package erasure layout)
+//	  repeated Stripe stripes = 10; // the stripes inline, or …
+//	  repeated bytes stripe_lists = 11; // … the binary CIDs of StripeList chunks
+//	  sint64 created_unix_ms = 12;  // optional
+//	  string content_type  = 13;    // optional, at most 256 bytes
+//	}
+//	message Stripe { repeated Shard shards = 1; } // exactly k+m, in shard order
+//	message Shard {
+//	  bytes id               = 1;   // required: binary CIDv1 raw BLAKE3-256
+//	  repeated bytes holders = 2;   // peer IDs last seen holding it, ≤ 16
+//	}
+//	message StripeList {           // a continuation chunk
+//	  uint64 version = 1;          // required, = 1
+//	  uint64 first   = 2;          // required: index of its first stripe
+//	  repeated Stripe stripes = 3;
+//	}
+//
+// Writers emit fields in field-number order, singular fields always
+// (including zeros) except the optional ones when empty. Readers:
+//
+//   - reject a version other than 1: a change old readers must not ignore
+//     gets a new version; unknown field numbers are skipped (so fields
+//     that are safe to ignore can be added) but must be well-formed;
+//   - reject a singular field given twice, a known field with the wrong
+//     wire type, and a missing required field;
+//   - check every shard ID with store.CheckID, and that the numbers agree:
+//     cipher_size = stream.SealedSize(size) unless compressed, the
+//     erasure layout (k, m, shard_size, cipher_size) validates, and the
+//     stripes number exactly layout.Stripes(), each with k+m shards;
+//   - enforce the limits below before allocating for them.
+//
+// All failures wrap ErrBadManifest.
+//
+// # Limits
+//
+//	sealed chunk            ≤ 4 MiB (MaxChunkSize)
+//	name                    ≤ 4096 bytes, valid UTF-8
+//	content type            ≤ 256 bytes
+//	k+m                     ≤ 128, as package erasure
+//	holders per shard       ≤ 16, each ≤ 128 bytes
+//	stripes per file        ≤ 2^24
+//
+// # Chunks
+//
+// If the root message with all stripes inline seals to at most
+// MaxChunkSize, the manifest is that one chunk. Otherwise the stripes go,
+// in order and greedily filled, into StripeList chunks each sealing to at
+// most MaxChunkSize, and the root lists their CIDs in field 11 and has no
+// stripes of its own: a root has stripes inline or stripe lists, never
+// both. Each list's `first` must be the number of stripes before it. A
+// stripe costs about (k+m) × (40 + 41 × holders) bytes, so one chunk holds
+// the stripes of a 4+2 file of roughly 10 GiB with 3 holders per shard; a
+// root of 4 MiB can list about 100 000 continuation chunks.
+//
+// Chunk j of a manifest (j = 0 the root, j = 1.. the stripe lists in
+// order) is its plaintext sealed by package stream under
+//
+//	blake3.DeriveKey("scatterbytes manifest chunk v1", fileKey ‖ uint64be(j))
+//
+// so the manifest never shares a key or nonce space with the content
+// (which is sealed under the file key itself) nor one chunk with another,
+// and a chunk moved to another position fails to open. A chunk's ID is
+// store.Sum of its sealed bytes.
+//
+// # Reference, version 1
+//
+// A reference names a file and carries the capability to read it: the
+// root manifest chunk's CID and the file key. Its printable form is
+//
+//	"sb1" + base32(cid ‖ key ‖ check)
+//
+// with base32 the RFC 4648 alphabet in lower case without padding, cid the
+// binary CID (36 bytes for a chunk ID), key the 32-byte file key and check
+// the first 4 bytes of BLAKE3-256("sb1" ‖ cid ‖ key), which catches typing
+// and copying mistakes before anything is fetched. A chunk-ID reference
+// is 119 characters. Parsing accepts upper case and surrounding white
+// space. Ref.String redacts the key so references do not end up in logs;
+// Ref.Encode is the full string, for the user and the catalog.
+package manifest
