@@ -109,3 +109,5 @@ func flipBit(t testing.TB, path string, fromEnd int64) {
 		t.Fatal(err)
 	}
 }
+
+func removeFile(path string) error { return os.Remove(path) }
