@@ -32,7 +32,12 @@ func (n *Node) bootstrapPeers() []peer.AddrInfo {
 func (n *Node) keepConnected(ctx context.Context) error {
 	wait := n.cfg.RetryMin
 	saved := time.Now()
+	last := -1
 	for {
+		if size := n.dht.RoutingTable().Size(); size != last {
+			n.log.Info("routing table", "peers", size)
+			last = size
+		}
 		if n.dht.RoutingTable().Size() < n.cfg.MinPeers {
 			if n.connectAll(ctx) > 0 {
 				n.dht.RefreshRoutingTable()

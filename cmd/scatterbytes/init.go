@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+)
+
+// CSRFile is where init leaves the certificate request for the CA.
+const CSRFile = "cert.csr"
+
+func initCmd() *cobra.Command {
+	var role, payout string
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create this party's identity key and a certificate request",
+		Long: `init creates the directory given by --dir, an Ed25519 identity key in it
+(mode 0600) and a certificate signing request (cert.csr) for the network CA.
+It never replaces an existing key.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := cert.ParseRole(role)
+			if err != nil {
+				return usageError{err}
+			}
+			if err := os.MkdirAll(g.dir, 0o700); err != nil {
+				return err
+			}
+			k, err := identity.LoadOrCreate(filepath.Join(g.dir, node.KeyFile))
+			if err != nil {
+				return err
+			}
+			csr, err := cert.NewCSR(k, r, payout)
+			if err != nil {
+				return err
+			}
+			csrPath := filepath.Join(g.dir, CSRFile)
+			if err := os.WriteFile(csrPath, csr, 0o644); err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "peer ID:  %s\nkey:      %s\nrequest:  %s\n", k.PeerID(), filepath.Join(g.dir, node.KeyFile), csrPath)
+			fmt.Fprintf(out, "next: on a network with a coordinator, `scatterbytes node run --network FILE` enrols by itself;\n"+
+				"otherwise have the CA run `scatterbytes ca sign %s` and save the result as %s\n", csrPath, filepath.Join(g.dir, node.CertFile))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&role, "role", "node", "role to request: node, client or coordinator")
+	cmd.Flags().StringVar(&payout, "payout", "", "Bitcoin address that receives this node's earnings")
+	return cmd
+}
+
+func idCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "id",
+		Short: "Print this party's peer ID",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, err := identity.Load(filepath.Join(g.dir, node.KeyFile))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), k.PeerID())
+			return nil
+		},
+	}
+}

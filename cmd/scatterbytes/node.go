@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+)
+
+func nodeCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "node", Short: "Run a storage node"}
+	cmd.AddCommand(nodeRunCmd())
+	return cmd
+}
+
+func nodeRunCmd() *cobra.Command {
+	var (
+		listen []string
+		ip     string
+		port   int
+		payout string
+	)
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a storage node until interrupted",
+		Long: `run starts a storage node from --dir on the network given by --network.
+Without a certificate it enrols with the network's coordinator first.
+SIGINT or SIGTERM stop it cleanly.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			prof, err := loadProfile()
+			if err != nil {
+				return err
+			}
+			log := logger()
+			k, err := identity.Load(filepath.Join(g.dir, node.KeyFile))
+			if err != nil {
+				return err
+			}
+			cfg := node.DefaultConfig(g.dir, prof)
+			cfg.Logger = log
+			cfg.Listen = listen
+			if len(cfg.Listen) == 0 {
+				cfg.Listen = node.ListenAddrs(ip, port)
+			}
+			n, err := node.New(ctx, cfg)
+			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
+				log.Info("enrolling with the network coordinator", "peer", k.PeerID())
+				if _, eerr := node.Enroll(ctx, g.dir, prof, k, cert.RoleNode, payout); eerr != nil {
+					return fmt.Errorf("%w; enrolment failed too: %w", err, eerr)
+				}
+				n, err = node.New(ctx, cfg)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "node %s on network %q\n", n.ID(), prof.Name)
+			for _, a := range n.AddrInfo().Addrs {
+				fmt.Fprintf(cmd.OutOrStdout(), "  listening on %s/p2p/%s\n", a, n.ID())
+			}
+			err = n.Run(ctx)
+			log.Info("node stopped")
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&listen, "listen", nil, "multiaddrs to listen on (overrides --ip and --port)")
+	f.StringVar(&ip, "ip", "0.0.0.0", "IPv4 address to listen on")
+	f.IntVar(&port, "port", 4001, "TCP and UDP (QUIC) port to listen on; 0 picks one")
+	f.StringVar(&payout, "payout", "", "Bitcoin address for earnings, used when enrolling")
+	return cmd
+}
