@@ -147,7 +147,9 @@ func decodeRoot(b []byte) (*Manifest, []cid.Cid, error) {
 			}
 			lists = append(lists, id)
 		case fCreated:
-			m.Created = time.UnixMilli(protowire.DecodeZigZag(fl.v))
+			if t := time.UnixMilli(protowire.DecodeZigZag(fl.v)); !t.IsZero() {
+				m.Created = t // year 1 would re-encode as absent
+			}
 		case fContentType:
 			m.ContentType = string(fl.val)
 		}

@@ -67,15 +67,15 @@ func ParseRef(s string) (Ref, error) {
 		return Ref{}, fmt.Errorf("%w: not base32: %v", ErrBadRef, err)
 	}
 	defer clear(payload)
-	if refEncoding.EncodeToString(payload) != s[len(RefPrefix):] {
-		return Ref{}, fmt.Errorf("%w: not canonical base32", ErrBadRef)
-	}
 	if len(payload) < keys.KeySize+checkSize+1 {
 		return Ref{}, fmt.Errorf("%w: %d bytes is too short", ErrBadRef, len(payload))
 	}
 	body, check := payload[:len(payload)-checkSize], payload[len(payload)-checkSize:]
 	if string(refCheck(body)) != string(check) {
 		return Ref{}, fmt.Errorf("%w: checksum mismatch (mistyped or cut short?)", ErrBadRef)
+	}
+	if refEncoding.EncodeToString(payload) != s[len(RefPrefix):] {
+		return Ref{}, fmt.Errorf("%w: not canonical base32", ErrBadRef)
 	}
 	idBytes, key := body[:len(body)-keys.KeySize], body[len(body)-keys.KeySize:]
 	id, err := cid.Cast(idBytes)
