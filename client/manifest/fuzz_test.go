@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // splitPlain returns the plaintexts of a manifest sealed with a small
@@ -30,9 +32,11 @@ func FuzzDecodeManifest(f *testing.F) {
 	f.Add(encodeRoot(testManifest(f, 1000, 4, 2, 1), nil))
 	f.Add(encodeRoot(testManifest(f, 0, 1, 2, 0), nil))
 	f.Add(splitPlain(f)[0])
+	// A creation time of year 1 decodes as unknown (the zero time).
 	zeroTime := testManifest(f, 0, 1, 2, 0)
-	zeroTime.Created = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
-	f.Add(encodeRoot(zeroTime, nil)) // encodes as present; decodes as unknown
+	zeroTime.Created = time.Time{}
+	year1 := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	f.Add(protowire.AppendVarint(protowire.AppendTag(encodeRoot(zeroTime, nil), fCreated, protowire.VarintType), protowire.EncodeZigZag(year1)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, lists, err := decodeRoot(b)
 		if err != nil {
