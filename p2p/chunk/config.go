@@ -1,0 +1,95 @@
+package chunk
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// Defaults for Config.
+const (
+	// DefaultMaxChunk is a 4 MiB shard plus slack for the erasure coder's
+	// padding and framing.
+	DefaultMaxChunk = 4<<20 + 64<<10
+	// DefaultMaxStreamsPerPeer is how many chunk streams one peer may have
+	// served at once.
+	DefaultMaxStreamsPerPeer = 8
+	// DefaultTimeout bounds one whole exchange: 4 MiB at 64 KiB/s fits.
+	DefaultTimeout = 2 * time.Minute
+)
+
+// Config configures a Service.
+type Config struct {
+	// Store holds the chunks. Required.
+	Store store.Store
+	// Key is the node's identity key; it signs receipts. Required.
+	Key identity.Key
+	// MaxChunk is the largest chunk a PUT may carry.
+	MaxChunk int64
+	// MaxStreamsPerPeer bounds the streams one peer has served at once;
+	// more are answered ErrBusy.
+	MaxStreamsPerPeer int
+	// MaxBytesPerPeer bounds the PUT bytes one peer has in flight at once
+	// (the sum of the sizes of its PUTs being received); default
+	// MaxStreamsPerPeer/2 × MaxChunk.
+	MaxBytesPerPeer int64
+	// Timeout bounds one exchange, body included; a slower peer's stream
+	// is cut.
+	Timeout time.Duration
+	// Logger receives refusals (debug) and failures (warn); nil discards.
+	Logger *slog.Logger
+	// Now is the clock for order expiry and receipts; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultConfig returns a config serving st and signing with key.
+func DefaultConfig(st store.Store, key identity.Key) Config {
+	return Config{
+		Store:             st,
+		Key:               key,
+		MaxChunk:          DefaultMaxChunk,
+		MaxStreamsPerPeer: DefaultMaxStreamsPerPeer,
+		MaxBytesPerPeer:   DefaultMaxStreamsPerPeer / 2 * DefaultMaxChunk,
+		Timeout:           DefaultTimeout,
+	}
+}
+
+// Validate reports the first problem with c. Zero limits are fine: they
+// take the defaults.
+func (c *Config) Validate() error {
+	switch {
+	case c.Store == nil:
+		return errors.New("chunk service: no store")
+	case c.Key.IsZero():
+		return errors.New("chunk service: no key")
+	case c.MaxChunk < 0 || c.MaxStreamsPerPeer < 0 || c.MaxBytesPerPeer < 0 || c.Timeout < 0:
+		return fmt.Errorf("chunk service: negative limit")
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxChunk == 0 {
+		c.MaxChunk = DefaultMaxChunk
+	}
+	if c.MaxStreamsPerPeer == 0 {
+		c.MaxStreamsPerPeer = DefaultMaxStreamsPerPeer
+	}
+	if c.MaxBytesPerPeer == 0 {
+		c.MaxBytesPerPeer = int64(max(c.MaxStreamsPerPeer/2, 1)) * c.MaxChunk
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}

@@ -1,0 +1,232 @@
+package chunk
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-msgio"
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// MaxMessage is the hard limit on a request or response header. Orders and
+// receipts are a few hundred bytes; the rest is headroom.
+const MaxMessage = 64 << 10
+
+// maxText bounds the human-readable message of a response.
+const maxText = 1 << 10
+
+// op is a request's operation.
+type op uint64
+
+const (
+	opPut    op = 1
+	opGet    op = 2
+	opHas    op = 3
+	opDelete op = 4
+)
+
+func (o op) String() string {
+	switch o {
+	case opPut:
+		return "PUT"
+	case opGet:
+		return "GET"
+	case opHas:
+		return "HAS"
+	case opDelete:
+		return "DELETE"
+	}
+	return fmt.Sprintf("op(%d)", uint64(o))
+}
+
+// request opens every exchange.
+type request struct {
+	Op     op
+	Chunk  cid.Cid
+	Size   int64  // PUT: the body's size
+	Order  []byte // PUT: the encoded, signed order
+	Offset int64  // GET
+	Length int64  // GET: bytes from Offset; -1 means to the end
+}
+
+// Request field numbers. Length travels as length+1 so that 0 can mean
+// "to the end" and the zero request asks for the whole chunk.
+const (
+	reqOp     = 1
+	reqChunk  = 2
+	reqSize   = 3
+	reqOrder  = 4
+	reqOffset = 5
+	reqLength = 6
+)
+
+func (r *request) marshal() []byte {
+	b := appendVarint(nil, reqOp, uint64(r.Op))
+	b = appendBytes(b, reqChunk, cidBytes(r.Chunk))
+	switch r.Op {
+	case opPut:
+		b = appendVarint(b, reqSize, uint64(max(r.Size, 0)))
+		b = appendBytes(b, reqOrder, r.Order)
+	case opGet:
+		b = appendVarint(b, reqOffset, uint64(max(r.Offset, 0)))
+		b = appendVarint(b, reqLength, uint64(max(r.Length+1, 0)))
+	}
+	return b
+}
+
+func unmarshalRequest(b []byte) (request, error) {
+	r := request{Length: -1}
+	err := eachField(b, func(f field) (err error) {
+		switch f.num {
+		case reqOp:
+			var v uint64
+			v, err = f.uint()
+			r.Op = op(v)
+		case reqChunk:
+			r.Chunk, err = f.cid()
+		case reqSize:
+			r.Size, err = f.int64()
+		case reqOrder:
+			r.Order, err = f.bytes(MaxMessage)
+		case reqOffset:
+			r.Offset, err = f.int64()
+		case reqLength:
+			r.Length, err = f.int64()
+			r.Length--
+		}
+		return err
+	})
+	if err != nil {
+		return request{}, fmt.Errorf("decode request: %w", err)
+	}
+	if r.Op < opPut || r.Op > opDelete {
+		return request{}, fmt.Errorf("decode request: %w: unknown operation %d", ErrBadMessage, r.Op)
+	}
+	return r, nil
+}
+
+// response answers a request (PUT gets one or two).
+type response struct {
+	Status  code
+	Message string
+	Size    int64  // GET, HAS: the chunk's size
+	Length  int64  // GET: the bytes that follow the header
+	Receipt []byte // PUT: the encoded receipt
+	Order   []byte // PUT with codeHave: the order the node holds
+}
+
+// Response field numbers.
+const (
+	respStatus  = 1
+	respMessage = 2
+	respSize    = 3
+	respLength  = 4
+	respReceipt = 5
+	respOrder   = 6
+)
+
+func (r *response) marshal() []byte {
+	b := appendVarint(nil, respStatus, uint64(r.Status))
+	if r.Message != "" {
+		msg := r.Message
+		if len(msg) > maxText {
+			msg = msg[:maxText]
+		}
+		b = appendBytes(b, respMessage, []byte(msg))
+	}
+	if r.Size != 0 {
+		b = appendVarint(b, respSize, uint64(r.Size))
+	}
+	if r.Length != 0 {
+		b = appendVarint(b, respLength, uint64(r.Length))
+	}
+	if r.Receipt != nil {
+		b = appendBytes(b, respReceipt, r.Receipt)
+	}
+	if r.Order != nil {
+		b = appendBytes(b, respOrder, r.Order)
+	}
+	return b
+}
+
+func unmarshalResponse(b []byte) (response, error) {
+	var r response
+	err := eachField(b, func(f field) (err error) {
+		switch f.num {
+		case respStatus:
+			var v uint64
+			v, err = f.uint()
+			r.Status = code(v)
+		case respMessage:
+			var m []byte
+			m, err = f.bytes(maxText)
+			r.Message = string(m)
+		case respSize:
+			r.Size, err = f.int64()
+		case respLength:
+			r.Length, err = f.int64()
+		case respReceipt:
+			r.Receipt, err = f.bytes(MaxMessage)
+		case respOrder:
+			r.Order, err = f.bytes(MaxMessage)
+		}
+		return err
+	})
+	if err != nil {
+		return response{}, fmt.Errorf("decode response: %w", err)
+	}
+	if r.Status == 0 {
+		return response{}, fmt.Errorf("decode response: %w: no status", ErrBadMessage)
+	}
+	return r, nil
+}
+
+// writeMsg writes msg with its uvarint length prefix in one Write.
+func writeMsg(w io.Writer, msg []byte) error {
+	if len(msg) > MaxMessage {
+		return fmt.Errorf("%w: %d-byte message, at most %d", ErrBadMessage, len(msg), MaxMessage)
+	}
+	b := make([]byte, 0, binary.MaxVarintLen64+len(msg))
+	b = protowire.AppendVarint(b, uint64(len(msg)))
+	_, err := w.Write(append(b, msg...))
+	return err
+}
+
+// readMsg reads one length-prefixed message of at most MaxMessage bytes
+// and nothing more: the raw bytes after it stay in r. It never closes r
+// (a msgio reader's Close would close the stream).
+func readMsg(r io.Reader) ([]byte, error) {
+	mr := msgio.NewVarintReaderSize(r, MaxMessage)
+	msg, err := mr.ReadMsg()
+	if errors.Is(err, msgio.ErrMsgTooLarge) {
+		return nil, fmt.Errorf("%w: header over %d bytes", ErrBadMessage, MaxMessage)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(nil), msg...)
+	mr.ReleaseMsg(msg)
+	return out, nil
+}
+
+func writeRequest(w io.Writer, r *request) error   { return writeMsg(w, r.marshal()) }
+func writeResponse(w io.Writer, r *response) error { return writeMsg(w, r.marshal()) }
+
+func readRequest(r io.Reader) (request, error) {
+	b, err := readMsg(r)
+	if err != nil {
+		return request{}, err
+	}
+	return unmarshalRequest(b)
+}
+
+func readResponse(r io.Reader) (response, error) {
+	b, err := readMsg(r)
+	if err != nil {
+		return response{}, err
+	}
+	return unmarshalResponse(b)
+}

@@ -1,0 +1,203 @@
+package chunk
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// orderDomain prefixes the bytes an order signature covers, so no other
+// signed ScatterBytes message can pass for an order.
+const orderDomain = "scatterbytes order v1\x00"
+
+// MaxShards bounds K+M (Reed-Solomon over GF(2^8)).
+const MaxShards = 256
+
+// Order is a client's signed request that a node keep one chunk until
+// Expiry. The node stores the encoded order as the chunk's metadata; it is
+// what later proofs and payouts refer to (by Hash) and what authorises a
+// DELETE (only Client may delete).
+type Order struct {
+	Chunk   cid.Cid   // the chunk ID
+	Size    int64     // the chunk's size in bytes
+	Expiry  time.Time // keep until; millisecond precision
+	K, M    int       // the stripe's data and parity shard counts
+	Client  peer.ID   // the signer; an Ed25519 peer ID embeds its key
+	Created time.Time // when signed; millisecond precision
+	Nonce   uint64    // random, so two orders for one chunk differ
+	// Signature is Client's Ed25519 signature over orderDomain followed by
+	// the order's canonical encoding without this field.
+	Signature []byte
+}
+
+// Order field numbers.
+const (
+	orderChunk     = 1
+	orderSize      = 2
+	orderExpiry    = 3
+	orderK         = 4
+	orderM         = 5
+	orderClient    = 6
+	orderCreated   = 7
+	orderNonce     = 8
+	orderSignature = 15
+)
+
+func (o *Order) appendUnsigned(b []byte) []byte {
+	b = appendBytes(b, orderChunk, cidBytes(o.Chunk))
+	b = appendVarint(b, orderSize, uint64(max(o.Size, 0)))
+	b = appendTime(b, orderExpiry, o.Expiry)
+	b = appendVarint(b, orderK, uint64(max(o.K, 0)))
+	b = appendVarint(b, orderM, uint64(max(o.M, 0)))
+	b = appendBytes(b, orderClient, []byte(o.Client))
+	b = appendTime(b, orderCreated, o.Created)
+	return appendVarint(b, orderNonce, o.Nonce)
+}
+
+// signedBytes is what the signature covers.
+func (o *Order) signedBytes() []byte {
+	return o.appendUnsigned([]byte(orderDomain))
+}
+
+// Marshal returns the canonical encoding of o, signature included.
+func (o *Order) Marshal() []byte {
+	b := o.appendUnsigned(make([]byte, 0, 160))
+	return appendBytes(b, orderSignature, o.Signature)
+}
+
+// Hash identifies the order: SHA-256 of the bytes its signature covers.
+// Receipts, proofs and payouts name orders by it.
+func (o *Order) Hash() [32]byte { return sha256.Sum256(o.signedBytes()) }
+
+// UnmarshalOrder decodes an order. It checks the encoding only; use
+// VerifyOrder to check the order itself.
+func UnmarshalOrder(b []byte) (Order, error) {
+	var o Order
+	err := eachField(b, func(f field) (err error) {
+		switch f.num {
+		case orderChunk:
+			o.Chunk, err = f.cid()
+		case orderSize:
+			o.Size, err = f.int64()
+		case orderExpiry:
+			o.Expiry, err = f.time()
+		case orderK:
+			o.K, err = f.shards()
+		case orderM:
+			o.M, err = f.shards()
+		case orderClient:
+			o.Client, err = f.peer()
+		case orderCreated:
+			o.Created, err = f.time()
+		case orderNonce:
+			o.Nonce, err = f.uint()
+		case orderSignature:
+			o.Signature, err = f.bytes(maxSignature)
+		}
+		return err
+	})
+	if err != nil {
+		return Order{}, fmt.Errorf("decode order: %w", err)
+	}
+	return o, nil
+}
+
+// maxSignature is generous for Ed25519's 64 bytes.
+const maxSignature = 128
+
+func (f field) shards() (int, error) {
+	v, err := f.uint()
+	if err == nil && v > MaxShards {
+		err = fmt.Errorf("%w: field %d: %d shards, at most %d", ErrBadMessage, f.num, v, MaxShards)
+	}
+	return int(v), err
+}
+
+// SignOrder fills in what the signer owns and signs o with k: Client
+// (must be empty or k's peer ID), Created (now, if zero) and Nonce
+// (random, if zero). Times are truncated to milliseconds, the precision
+// that is signed, so o compares equal to its decoded encoding.
+func SignOrder(k identity.Key, o *Order) error {
+	switch {
+	case k.IsZero():
+		return fmt.Errorf("sign order: %w", identity.ErrNoKey)
+	case o.Client == "":
+		o.Client = k.PeerID()
+	case o.Client != k.PeerID():
+		return fmt.Errorf("sign order: %w: order names client %s, key is %s", ErrBadOrder, o.Client, k.PeerID())
+	}
+	if o.Created.IsZero() {
+		o.Created = time.Now()
+	}
+	if o.Nonce == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:]) // never fails
+		o.Nonce = binary.LittleEndian.Uint64(b[:])
+	}
+	o.Created = o.Created.Truncate(time.Millisecond).UTC()
+	o.Expiry = o.Expiry.Truncate(time.Millisecond).UTC()
+	if err := o.check(); err != nil {
+		return fmt.Errorf("sign order: %w", err)
+	}
+	sig, err := k.Sign(o.signedBytes())
+	if err != nil {
+		return fmt.Errorf("sign order: %w", err)
+	}
+	o.Signature = sig
+	return nil
+}
+
+// VerifyOrder checks that o is well formed and signed by o.Client. It does
+// not judge expiry or whether a node can honour it: that is the node's
+// business at PUT time. The error wraps ErrBadOrder.
+func VerifyOrder(o *Order) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if len(o.Signature) == 0 {
+		return fmt.Errorf("%w: unsigned", ErrBadOrder)
+	}
+	if err := verifySig(o.Client, o.signedBytes(), o.Signature); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadOrder, err)
+	}
+	return nil
+}
+
+// check validates the fields of o, not its signature.
+func (o *Order) check() error {
+	if err := store.CheckID(o.Chunk); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadOrder, err)
+	}
+	switch {
+	case o.Size < 0:
+		return fmt.Errorf("%w: negative size", ErrBadOrder)
+	case o.K < 1 || o.M < 0 || o.K+o.M > MaxShards:
+		return fmt.Errorf("%w: redundancy %d+%d", ErrBadOrder, o.K, o.M)
+	case o.Expiry.IsZero():
+		return fmt.Errorf("%w: no expiry", ErrBadOrder)
+	case o.Client == "":
+		return fmt.Errorf("%w: no client", ErrBadOrder)
+	}
+	return nil
+}
+
+// verifySig checks sig over msg against the public key embedded in id.
+func verifySig(id peer.ID, msg, sig []byte) error {
+	pub, err := id.ExtractPublicKey()
+	if err != nil {
+		return fmt.Errorf("no public key in peer ID %s: %v", id, err)
+	}
+	ok, err := pub.Verify(msg, sig)
+	if err != nil || !ok {
+		return fmt.Errorf("signature of %s does not verify", id)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package chunk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// put judges the order, then lets the store pull the body: the go-ahead
+// goes out on the store's first read, i.e. only once the store has found
+// room for the chunk, so every refusal comes before a byte of body.
+func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, req *request) error {
+	o, err := s.checkOrder(remote, req)
+	if err != nil {
+		return err
+	}
+	release, ok := s.limits.reserve(remote, o.Size)
+	if !ok {
+		return fmt.Errorf("%w: %d bytes in flight", ErrBusy, s.cfg.MaxBytesPerPeer)
+	}
+	defer release()
+	switch info, err := s.cfg.Store.Stat(ctx, o.Chunk); {
+	case err == nil:
+		return s.have(str, remote, info)
+	case !store.IsNotFound(err): // a quarantined chunk may be put again
+		return err
+	}
+	body := &goAhead{str: str, r: io.LimitReader(str, o.Size)}
+	err = s.cfg.Store.Put(ctx, o.Chunk, o.Size, body, o.Marshal())
+	if errors.Is(err, store.ErrExists) && !body.started { // a concurrent PUT won
+		info, serr := s.cfg.Store.Stat(ctx, o.Chunk)
+		if serr != nil {
+			return serr
+		}
+		return s.have(str, remote, info)
+	}
+	if err != nil {
+		if body.werr != nil {
+			return fmt.Errorf("%w: send go-ahead: %v", errAborted, body.werr)
+		}
+		return err
+	}
+	rc := Receipt{Chunk: o.Chunk, Size: o.Size, StoredAt: s.cfg.Now(), OrderHash: o.Hash()}
+	return s.sendReceipt(str, codeOK, &rc, nil)
+}
+
+// checkOrder decodes the request's order and refuses one this node will
+// not honour: badly signed, signed by another peer than the sender,
+// expired, not for the announced chunk and size, or too large.
+func (s *Service) checkOrder(remote peer.ID, req *request) (Order, error) {
+	o, err := UnmarshalOrder(req.Order)
+	if err != nil {
+		return o, fmt.Errorf("%w: %v", ErrBadOrder, err)
+	}
+	if err := VerifyOrder(&o); err != nil {
+		return o, err
+	}
+	switch {
+	case o.Client != remote:
+		return o, fmt.Errorf("%w: signed by %s, sent by %s", ErrBadOrder, o.Client, remote)
+	case !o.Expiry.After(s.cfg.Now()):
+		return o, fmt.Errorf("%w: at %s", ErrOrderExpired, o.Expiry)
+	case !o.Chunk.Equals(req.Chunk) || o.Size != req.Size:
+		return o, fmt.Errorf("%w: order for %s (%d bytes), request for %s (%d bytes)",
+			ErrOrderMismatch, o.Chunk, o.Size, req.Chunk, req.Size)
+	case o.Size > s.cfg.MaxChunk:
+		return o, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, o.Size, s.cfg.MaxChunk)
+	}
+	return o, nil
+}
+
+// have answers a PUT of a chunk already stored: with a receipt for the
+// order the node holds if remote signed it, else ErrNotOwner.
+func (s *Service) have(str network.Stream, remote peer.ID, info store.Info) error {
+	held, err := UnmarshalOrder(info.Meta)
+	if err != nil || held.Client != remote {
+		return fmt.Errorf("%w: %s", ErrNotOwner, info.ID)
+	}
+	rc := Receipt{Chunk: info.ID, Size: info.Size, StoredAt: info.StoredAt, OrderHash: held.Hash()}
+	return s.sendReceipt(str, codeHave, &rc, info.Meta)
+}
+
+func (s *Service) sendReceipt(str network.Stream, c code, rc *Receipt, order []byte) error {
+	if err := SignReceipt(s.cfg.Key, rc); err != nil {
+		return err
+	}
+	if err := writeResponse(str, &response{Status: c, Receipt: rc.Marshal(), Order: order}); err != nil {
+		return fmt.Errorf("%w: send receipt: %v", errAborted, err)
+	}
+	return nil
+}
+
+// goAhead is the body reader handed to the store. Its first Read sends the
+// go-ahead; the client sends the body only after it.
+type goAhead struct {
+	str     network.Stream
+	r       io.Reader
+	started bool
+	werr    error
+}
+
+func (g *goAhead) Read(p []byte) (int, error) {
+	if !g.started {
+		g.started = true
+		if g.werr = writeResponse(g.str, &response{Status: codeContinue}); g.werr != nil {
+			return 0, g.werr
+		}
+	}
+	return g.r.Read(p)
+}

@@ -1,0 +1,72 @@
+package chunk
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// get sends the header with the exact length, then the bytes raw.
+func (s *Service) get(ctx context.Context, str network.Stream, req *request) error {
+	info, err := s.stat(ctx, req)
+	if err != nil {
+		return err
+	}
+	off, n, err := store.Span(info.Size, req.Offset, req.Length)
+	if err != nil {
+		return err
+	}
+	rc, err := s.cfg.Store.Get(ctx, req.Chunk, off, n)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := writeResponse(str, &response{Status: codeOK, Size: info.Size, Length: n}); err != nil {
+		return fmt.Errorf("%w: %v", errAborted, err)
+	}
+	if _, err := copyN(str, rc, n); err != nil {
+		return fmt.Errorf("%w: send %d bytes: %v", errAborted, n, err)
+	}
+	return nil
+}
+
+func (s *Service) has(ctx context.Context, str network.Stream, req *request) error {
+	info, err := s.stat(ctx, req)
+	if err != nil {
+		return err
+	}
+	if err := writeResponse(str, &response{Status: codeOK, Size: info.Size}); err != nil {
+		return fmt.Errorf("%w: %v", errAborted, err)
+	}
+	return nil
+}
+
+// delete removes a chunk for the client that signed the order it is held
+// under, and for no one else.
+func (s *Service) delete(ctx context.Context, str network.Stream, remote peer.ID, req *request) error {
+	info, err := s.stat(ctx, req)
+	if err != nil {
+		return err
+	}
+	if held, err := UnmarshalOrder(info.Meta); err != nil || held.Client != remote {
+		return fmt.Errorf("%w: %s", ErrNotOwner, info.ID)
+	}
+	if err := s.cfg.Store.Delete(ctx, req.Chunk); err != nil {
+		return err
+	}
+	if err := writeResponse(str, &response{Status: codeOK}); err != nil {
+		return fmt.Errorf("%w: %v", errAborted, err)
+	}
+	return nil
+}
+
+func (s *Service) stat(ctx context.Context, req *request) (store.Info, error) {
+	if err := store.CheckID(req.Chunk); err != nil {
+		return store.Info{}, err
+	}
+	return s.cfg.Store.Stat(ctx, req.Chunk)
+}

@@ -1,0 +1,159 @@
+package chunk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// Service serves the chunk protocol from a store. Make it with NewService,
+// Register it on the node's gated host, Close it before closing the store.
+type Service struct {
+	cfg    Config
+	log    *slog.Logger
+	limits *peerLimits
+
+	ctx    context.Context // cancelled by Close: aborts in-flight store calls
+	cancel context.CancelFunc
+
+	mu         sync.Mutex
+	closed     bool
+	registered []registration
+	inflight   sync.WaitGroup
+}
+
+type registration struct {
+	h   host.Host
+	pid protocol.ID
+}
+
+// NewService returns a service for cfg; zero limits take the defaults.
+func NewService(cfg Config) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{
+		cfg:    cfg,
+		log:    cfg.Logger,
+		limits: newPeerLimits(cfg.MaxStreamsPerPeer, cfg.MaxBytesPerPeer),
+		ctx:    ctx,
+		cancel: cancel,
+	}, nil
+}
+
+// Register serves the protocol pid on h. h must be the node's gated host
+// (node.Node.Host): the service trusts it to reset the streams of peers
+// without a verified membership certificate before a byte is read.
+func (s *Service) Register(h host.Host, pid protocol.ID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.registered = append(s.registered, registration{h, pid})
+	h.SetStreamHandler(pid, s.handle)
+}
+
+// Close unregisters the service, aborts the exchanges in flight and waits
+// for their handlers to return. It is safe to call more than once.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		for _, r := range s.registered {
+			r.h.RemoveStreamHandler(r.pid)
+		}
+		s.cancel()
+	}
+	s.mu.Unlock()
+	s.inflight.Wait()
+	return nil
+}
+
+// enter counts a handler in, unless the service is closed.
+func (s *Service) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+// errAborted means the exchange broke after its response header was sent;
+// the stream is reset, as no status can follow.
+var errAborted = errors.New("exchange aborted")
+
+// handle runs on the stream's goroutine for one exchange.
+func (s *Service) handle(str network.Stream) {
+	if !s.enter() {
+		str.Reset()
+		return
+	}
+	defer s.inflight.Done()
+	remote := str.Conn().RemotePeer()
+	_ = str.SetDeadline(time.Now().Add(s.cfg.Timeout)) // the wall clock, whatever cfg.Now says
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.Timeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { str.Reset() })
+	defer stop()
+
+	req, err := s.serve(ctx, str, remote)
+	switch {
+	case errors.Is(err, errAborted) || ctx.Err() != nil:
+		s.log.Debug("chunk exchange aborted", "peer", remote, "op", req.Op, "chunk", req.Chunk, "err", err)
+		str.Reset()
+		return
+	case err != nil:
+		c, msg := errorToCode(err)
+		lvl := slog.LevelDebug
+		if c == codeInternal {
+			lvl = slog.LevelWarn
+		}
+		s.log.Log(ctx, lvl, "chunk request refused", "peer", remote, "op", req.Op, "chunk", req.Chunk, "err", err)
+		if werr := writeResponse(str, &response{Status: c, Message: msg}); werr != nil {
+			str.Reset()
+			return
+		}
+	}
+	str.Close()
+}
+
+// serve reads the request and runs it. It returns nil once it has sent the
+// final response, or the error to answer with.
+func (s *Service) serve(ctx context.Context, str network.Stream, remote peer.ID) (request, error) {
+	release, ok := s.limits.stream(remote)
+	if !ok {
+		return request{}, fmt.Errorf("%w: %d streams", ErrBusy, s.cfg.MaxStreamsPerPeer)
+	}
+	defer release()
+	req, err := readRequest(str)
+	if err != nil {
+		if errors.Is(err, ErrBadMessage) {
+			return req, err
+		}
+		return req, fmt.Errorf("%w: read request: %v", errAborted, err)
+	}
+	switch req.Op {
+	case opPut:
+		return req, s.put(ctx, str, remote, &req)
+	case opGet:
+		return req, s.get(ctx, str, &req)
+	case opHas:
+		return req, s.has(ctx, str, &req)
+	case opDelete:
+		return req, s.delete(ctx, str, remote, &req)
+	}
+	return req, fmt.Errorf("%w: operation %v", ErrBadMessage, req.Op) // unreachable: decode checks
+}
