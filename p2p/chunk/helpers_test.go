@@ -151,7 +151,7 @@ func assertEmpty(t *testing.T, st store.Store) {
 
 // rogue is a bare libp2p host that answers the certificate exchange with a
 // self-signed certificate, which a CA network refuses.
-func rogue(t *testing.T) host.Host {
+func rogue(t *testing.T) (host.Host, identity.Key) {
 	t.Helper()
 	k, err := identity.Generate()
 	if err != nil {
@@ -180,5 +180,5 @@ func rogue(t *testing.T) host.Host {
 		msgio.NewVarintReaderSize(s, 1<<20).ReadMsg()
 		msgio.NewVarintWriter(s).WriteMsg(msg)
 	})
-	return h
+	return h, k
 }
