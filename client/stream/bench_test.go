@@ -65,6 +65,54 @@ func BenchmarkSeal(b *testing.B) {
 	}
 }
 
+// BenchmarkSealCopy seals through io.Copy from a reader (ReadFrom).
+func BenchmarkSealCopy(b *testing.B) {
+	key := testKey(b, 12)
+	const n = 1 << 20
+	src := make([]byte, n)
+	w := NewWriter(io.Discard, key)
+	aead, seg := rawGCM(b), make([]byte, S, SealedSegmentSize)
+	var nonce [12]byte
+	var p pair
+	for b.Loop() {
+		p.run(func() { io.Copy(w, struct{ io.Reader }{bytes.NewReader(src)}) }, func() {
+			for range n / S {
+				aead.Seal(seg[:0], nonce[:], seg, nil)
+			}
+		})
+	}
+	p.report(b, n)
+}
+
+// BenchmarkOpenCopy opens through io.Copy to a writer (WriteTo).
+func BenchmarkOpenCopy(b *testing.B) {
+	key := testKey(b, 13)
+	const n = 1 << 20
+	var sealed bytes.Buffer
+	w := NewWriter(&sealed, key)
+	w.Write(make([]byte, n))
+	w.Close()
+	src := bytes.NewReader(sealed.Bytes())
+	r := NewReader(src, key)
+	aead := rawGCM(b)
+	var nonce [12]byte
+	one := aead.Seal(nil, nonce[:], make([]byte, S), nil)
+	out := make([]byte, S)
+	var p pair
+	for b.Loop() {
+		p.run(func() {
+			src.Reset(sealed.Bytes())
+			r.Reset(src)
+			io.Copy(io.Discard, r)
+		}, func() {
+			for range n / S {
+				aead.Open(out[:0], nonce[:], one, nil)
+			}
+		})
+	}
+	p.report(b, n)
+}
+
 func BenchmarkOpen(b *testing.B) {
 	key := testKey(b, 11)
 	const streamSegs = 32 // 2 MiB: stays in cache like the raw buffer

@@ -22,7 +22,10 @@ type Reader struct {
 	err   error
 }
 
-var _ io.Reader = (*Reader)(nil)
+var (
+	_ io.Reader   = (*Reader)(nil)
+	_ io.WriterTo = (*Reader)(nil)
+)
 
 // NewReader returns a Reader opening the sealed stream r under key.
 func NewReader(r io.Reader, key keys.FileKey) *Reader {
@@ -59,6 +62,26 @@ func (r *Reader) Read(p []byte) (int, error) {
 	n := copy(p, r.plain)
 	r.plain = r.plain[n:]
 	return n, nil
+}
+
+// WriteTo writes the authenticated plaintext to w, opening each segment in
+// place (io.Copy uses it). It stops at the first error, as Read does.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if len(r.plain) > 0 {
+			n, err := w.Write(r.plain)
+			r.plain, total = r.plain[n:], total+int64(n)
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
+		if r.err != nil {
+			return total, eofIsNil(r.err)
+		}
+		r.plain = r.next(r.buf[:0])
+	}
 }
 
 // next reads and opens the next segment into dst. It sets r.err to io.EOF

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+	"testing/iotest"
 
 	"github.com/scatterbytes/scatterbytes/client/keys"
 )
@@ -28,12 +29,19 @@ func plaintext(n int) []byte {
 	return b
 }
 
-// seal writes plain through a Writer in pieces of the given size (0: one write).
+// seal writes plain through a Writer in pieces of the given size (0: one
+// write, -1: io.Copy from a plain io.Reader, which uses ReadFrom).
 func seal(t testing.TB, key keys.FileKey, plain []byte, piece int) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	w := NewWriter(&out, key)
-	for rest := plain; len(rest) > 0; {
+	if piece < 0 {
+		src := iotest.HalfReader(bytes.NewReader(plain)) // short reads, no WriterTo
+		if n, err := io.Copy(w, src); err != nil || n != int64(len(plain)) {
+			t.Fatalf("io.Copy = %d, %v", n, err)
+		}
+	}
+	for rest := plain; len(rest) > 0 && piece >= 0; {
 		n := len(rest)
 		if piece > 0 {
 			n = min(n, piece)
@@ -52,10 +60,16 @@ func seal(t testing.TB, key keys.FileKey, plain []byte, piece int) []byte {
 	return out.Bytes()
 }
 
-// open reads sealed through a Reader with reads of the given size and
-// returns what it yielded before the first error.
+// open reads sealed through a Reader with reads of the given size (0:
+// io.Copy, which uses WriteTo) and returns what it yielded before the
+// first error.
 func open(key keys.FileKey, sealed []byte, readSize int) ([]byte, error) {
 	r := NewReader(bytes.NewReader(sealed), key)
+	if readSize == 0 {
+		var out bytes.Buffer
+		_, err := io.Copy(&out, r)
+		return out.Bytes(), err
+	}
 	var got []byte
 	buf := make([]byte, readSize)
 	for {
@@ -76,7 +90,7 @@ func TestRoundTrip(t *testing.T) {
 	key := testKey(t, 1)
 	for _, size := range sizes {
 		plain := plaintext(size)
-		for _, piece := range []int{0, 1000, S, S + 7} {
+		for _, piece := range []int{0, -1, 1000, S, S + 7} {
 			if piece == 1000 && size > 2*S {
 				continue
 			}
@@ -87,7 +101,7 @@ func TestRoundTrip(t *testing.T) {
 			if p, err := PlainSize(int64(len(sealed))); err != nil || p != int64(size) {
 				t.Fatalf("PlainSize(%d) = %d, %v", len(sealed), p, err)
 			}
-			for _, rs := range []int{1 << 10, S, 3 * S} {
+			for _, rs := range []int{0, 1 << 10, S, 3 * S} {
 				got, err := open(key, sealed, rs)
 				if err != nil || !bytes.Equal(got, plain) {
 					t.Fatalf("size %d piece %d read %d: %d bytes, %v", size, piece, rs, len(got), err)
@@ -133,7 +147,7 @@ func TestAttacks(t *testing.T) {
 		{"wrong key", sealed, testKey(t, 3), ErrTampered, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, rs := range []int{100, S} {
+			for _, rs := range []int{0, 100, S} {
 				got, err := open(tc.key, tc.sealed, rs)
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("read %d: err = %v, want %v", rs, err, tc.want)

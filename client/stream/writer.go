@@ -15,11 +15,15 @@ type Writer struct {
 	c     *Cipher
 	buf   []byte // pending plaintext; cap SealedSegmentSize to seal in place
 	out   []byte // sealed output when sealing straight from the caller's slice
+	ahead []byte // ReadFrom's look-ahead segment
 	index int64
 	err   error
 }
 
-var _ io.WriteCloser = (*Writer)(nil)
+var (
+	_ io.WriteCloser = (*Writer)(nil)
+	_ io.ReaderFrom  = (*Writer)(nil)
+)
 
 // NewWriter returns a Writer sealing under key into w. The caller must
 // Close it to write the final segment; Close does not close w.
@@ -55,6 +59,47 @@ func (w *Writer) Write(p []byte) (int, error) {
 		p, written = p[n:], written+n
 	}
 	return written, nil
+}
+
+// ReadFrom seals everything r yields until io.EOF, reading straight into
+// its segment buffers (io.Copy uses it). It does not Close w.
+func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	var total int64
+	for {
+		if len(w.buf) < SegmentSize {
+			n, err := r.Read(w.buf[len(w.buf):SegmentSize])
+			w.buf, total = w.buf[:len(w.buf)+n], total+int64(n)
+			if err != nil {
+				return total, eofIsNil(err)
+			}
+			continue
+		}
+		// A full segment is pending: it is not the last only if r has more.
+		if w.ahead == nil {
+			w.ahead = make([]byte, 0, SealedSegmentSize)
+		}
+		n, err := r.Read(w.ahead[:SegmentSize])
+		if n > 0 {
+			if ferr := w.flush(false); ferr != nil {
+				return total, ferr
+			}
+			w.buf, w.ahead = w.ahead[:n], w.buf[:0]
+			total += int64(n)
+		}
+		if err != nil {
+			return total, eofIsNil(err)
+		}
+	}
+}
+
+func eofIsNil(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
 }
 
 // Close seals and writes the final segment (possibly empty). Later calls
