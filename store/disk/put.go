@@ -82,11 +82,29 @@ func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, me
 		ch.delta.Bytes -= old.charge()
 		ch.delta.Quarantined = -1
 	}
-	if err := s.idx.commit(ch); err != nil {
+	// The rename and the index entry are made durable at the same time:
+	// the Put is acknowledged only once both are, and a crash between them
+	// leaves either an entry without a file (dropped on open) or a file
+	// without an entry (re-indexed on open), never a torn chunk.
+	dirSynced := make(chan error, 1)
+	go func() { dirSynced <- syncDir(filepath.Dir(path)) }()
+	err = s.idx.commit(ch)
+	derr := <-dirSynced
+	if err != nil {
 		os.Remove(path)
 		return fmt.Errorf("index: %w", err)
 	}
 	committed = true
+	if derr != nil {
+		// Take the entry back out rather than acknowledge a file whose
+		// name might not survive a crash.
+		os.Remove(path)
+		undo := &change{dels: [][]byte{chunkKey(id)}, delta: counters{Bytes: -charge, Chunks: -1}}
+		if err := s.idx.commit(undo); err != nil {
+			s.log.Error("put: cannot undo index entry", "chunk", id, "err", err)
+		}
+		return derr
+	}
 	if quarantined {
 		if err := os.Remove(s.quarantinePath(id)); err != nil && !os.IsNotExist(err) {
 			s.log.Warn("cannot remove quarantined file", "chunk", id, "err", err)
@@ -96,7 +114,8 @@ func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, me
 }
 
 // writeChunk writes header and bytes to a temp file, checks the hash, and
-// moves the synced file to path. On error nothing is left behind.
+// moves the synced file to path (the rename is made durable by the caller).
+// On error nothing is left behind.
 func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Reader, path string) (err error) {
 	f, err := os.CreateTemp(filepath.Join(s.dir, tmpDir), "put-*")
 	if err != nil {
@@ -108,10 +127,11 @@ func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Rea
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(rec.header()); err != nil {
+	hdr := rec.header()
+	if _, err := f.Write(hdr); err != nil {
 		return err
 	}
-	got, err := s.copyHashed(ctx, f, r, rec.Size)
+	got, err := s.copyHashed(ctx, &writeback{f: f, off: int64(len(hdr))}, r, rec.Size)
 	if err != nil {
 		return err
 	}
@@ -124,14 +144,7 @@ func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Rea
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
+	return os.Rename(f.Name(), path)
 }
 
 // copyHashed copies exactly size bytes from r to w and returns their ID.
@@ -163,4 +176,17 @@ func (s *Store) copyHashed(ctx context.Context, w io.Writer, r io.Reader, size i
 	var d [store.DigestSize]byte
 	h.Sum(d[:0])
 	return store.IDFromDigest(d), nil
+}
+
+// writeback writes to a file and starts its writeback as it goes.
+type writeback struct {
+	f   *os.File
+	off int64
+}
+
+func (w *writeback) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	startWriteback(w.f, w.off, int64(n))
+	w.off += int64(n)
+	return n, err
 }
