@@ -1,0 +1,85 @@
+// Package disk is the chunk store of a storage node: chunk bytes in files
+// under a sharded directory, a goleveldb index of per-chunk records and
+// exact usage counters. This file is the specification of the on-disk
+// format.
+//
+// # Directory
+//
+//	LOCK                     flock'd while a process has the store open
+//	chunks/<xx>/<cid>        one file per chunk; xx = first digest byte in hex
+//	                         (256 shards), <cid> = the CID's base32 string
+//	tmp/put-*                puts in progress; removed on open
+//	quarantine/<cid>         chunks the scrub found corrupt
+//	index/                   the goleveldb index
+//	index.new/               an index being rebuilt; removed on open
+//
+// # Chunk files
+//
+//	"SBch"                   4 bytes magic
+//	uint16 big-endian n      length of the record
+//	record                   n bytes, version 1 below, LastScrub = 0
+//	chunk bytes              exactly Size bytes
+//
+// The header makes every file self-describing: the index can be rebuilt
+// from the files with its metadata intact. A chunk's charge against
+// capacity is the size of its file. Usage.Bytes is the sum of all chunk
+// and quarantine files.
+//
+// # Records (version 1)
+//
+//	byte      version = 1
+//	uvarint   Size (≤ 2^63-1), minimal encoding
+//	uint64    StoredAt, Unix nanoseconds, big-endian two's complement
+//	uint64    LastScrub, same, 0 = never
+//	uvarint   len(Meta) (≤ store.MaxMetaSize), minimal encoding
+//	bytes     Meta
+//
+// Nothing may follow. The decoder accepts exactly the encodings the
+// encoder produces (FuzzDecodeRecord checks it); testdata/record-v1.hex and
+// testdata/header-v1.hex are the golden examples. A new field means a new
+// version byte.
+//
+// # Index keys
+//
+//	"v"               1 byte, index format version = 1
+//	"u"               usage counters: Bytes, Chunks, Quarantined as three
+//	                  big-endian int64
+//	"c" + CID bytes   record of a readable chunk
+//	"q" + CID bytes   record of a quarantined chunk
+//
+// Every change of entries writes "u" in the same batch, so counters and
+// entries never disagree. All chunk IDs share the 4-byte prefix 01 55 1e 20,
+// so "c"+CID order is digest order and each shard is one key range.
+//
+// # Write path
+//
+// Put reserves the file's size against capacity (refusing with
+// store.ErrNoSpace before reading), writes header and bytes to tmp/ while
+// hashing them (BLAKE3, 1 MiB buffers, writeback started as it goes),
+// checks the hash, fsyncs the file, renames it into its shard, then fsyncs
+// the shard directory and commits the index batch (synced) at the same
+// time; it returns once both are durable. Concurrent puts share index
+// syncs: whoever finds no commit in progress writes every queued change in
+// one batch (group commit). Delete removes and syncs the file first, then
+// the entry, so a crash never brings a deleted chunk back.
+//
+// # Recovery
+//
+// Open removes tmp/ and index.new/, then reconciles shard by shard:
+// an entry without a file is dropped; a file without an entry is re-hashed
+// and indexed from its header (or removed if corrupt); a file whose size
+// disagrees with its record is removed; the counters are recomputed from
+// what remains. A missing, corrupt or unversioned index is rebuilt from the
+// files into index.new and swapped in when complete. The rebuild trusts
+// the files' headers and sizes without re-hashing (that would make opening
+// a large node take hours); LastScrub starts at zero so the scrub revisits
+// everything. Check reports disagreements without fixing them.
+//
+// # Scrub
+//
+// Scrub (one pass) and Run (a pass every ScrubInterval) re-hash every
+// chunk in CID order within ScrubRate bytes per second. A corrupt chunk
+// (bytes or header) moves to quarantine/ and its entry to "q"; the bytes
+// stay counted against capacity until Delete (or a fresh Put of the same
+// chunk) removes them. Config.OnCorrupt reports each one.
+package disk
