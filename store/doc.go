@@ -46,7 +46,7 @@
 // outboard tree of a 4 MiB chunk is 16 KiB; and a proof of a small slice
 // is about 16.5 KiB (the leaf plus 8 levels of 64-byte parent nodes), small
 // enough to send many per epoch. Smaller groups would shrink proofs
-// (1 KiB groups: about 1.7 KiB) at the cost of hashing four to eight
+// (1 KiB groups: about 1.8 KiB) at the cost of hashing four to eight
 // times slower; the constant is part of the proof format, so changing it
 // is a protocol change.
 //
