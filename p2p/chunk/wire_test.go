@@ -1,0 +1,221 @@
+package chunk
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// fixedKey is the identity with seed 0x00..0x1f (or 0x20..0x3f for n=1).
+func fixedKey(t testing.TB, n byte) identity.Key {
+	t.Helper()
+	seed := make([]byte, ed25519.SeedSize)
+	for i := range seed {
+		seed[i] = n*32 + byte(i)
+	}
+	k, err := identity.FromEd25519(ed25519.NewKeyFromSeed(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+var (
+	fixedTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fixedData = []byte("scatterbytes golden chunk")
+)
+
+func goldenOrder(t testing.TB) Order {
+	o := Order{
+		Chunk: store.Sum(fixedData), Size: int64(len(fixedData)),
+		Expiry: fixedTime.Add(30 * 24 * time.Hour), K: 4, M: 2,
+		Created: fixedTime, Nonce: 0x0123456789abcdef,
+	}
+	if err := SignOrder(fixedKey(t, 0), &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func goldenReceipt(t testing.TB) Receipt {
+	o := goldenOrder(t)
+	r := Receipt{Chunk: o.Chunk, Size: o.Size, StoredAt: fixedTime.Add(time.Second), OrderHash: o.Hash()}
+	if err := SignReceipt(fixedKey(t, 1), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// goldenMessages are the wire encodings pinned in testdata/*.golden.
+func goldenMessages(t testing.TB) map[string][]byte {
+	o, r := goldenOrder(t), goldenReceipt(t)
+	return map[string][]byte{
+		"order":            o.Marshal(),
+		"receipt":          r.Marshal(),
+		"request-put":      (&request{Op: opPut, Chunk: o.Chunk, Size: o.Size, Order: o.Marshal()}).marshal(),
+		"request-get":      (&request{Op: opGet, Chunk: o.Chunk, Offset: 5, Length: 10}).marshal(),
+		"request-get-all":  (&request{Op: opGet, Chunk: o.Chunk, Length: -1}).marshal(),
+		"request-has":      (&request{Op: opHas, Chunk: o.Chunk}).marshal(),
+		"request-delete":   (&request{Op: opDelete, Chunk: o.Chunk}).marshal(),
+		"response-receipt": (&response{Status: codeOK, Receipt: r.Marshal()}).marshal(),
+		"response-have":    (&response{Status: codeHave, Receipt: r.Marshal(), Order: o.Marshal()}).marshal(),
+		"response-get":     (&response{Status: codeOK, Size: 25, Length: 10}).marshal(),
+		"response-refusal": (&response{Status: codeNotFound, Message: "chunk not found"}).marshal(),
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for name, got := range goldenMessages(t) {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", name+".golden")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("encoding changed:\n got %x\nwant %x", got, want)
+			}
+		})
+	}
+	t.Run("golden order verifies", func(t *testing.T) {
+		b, err := os.ReadFile("testdata/order.golden")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := UnmarshalOrder(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := VerifyOrder(&o); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("golden receipt verifies", func(t *testing.T) {
+		b, err := os.ReadFile("testdata/receipt.golden")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := UnmarshalReceipt(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := VerifyReceipt(&r); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestOrderRoundTrip(t *testing.T) {
+	o := goldenOrder(t)
+	got, err := UnmarshalOrder(o.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Marshal(), o.Marshal()) || got.Hash() != o.Hash() || !got.Expiry.Equal(o.Expiry) {
+		t.Fatalf("round trip changed the order: %+v vs %+v", got, o)
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*Order)
+	}{
+		{"chunk", func(o *Order) { o.Chunk = store.Sum([]byte("other")) }},
+		{"size", func(o *Order) { o.Size++ }},
+		{"expiry", func(o *Order) { o.Expiry = o.Expiry.Add(time.Millisecond) }},
+		{"k", func(o *Order) { o.K++ }},
+		{"m", func(o *Order) { o.M++ }},
+		{"client", func(o *Order) { o.Client = fixedKey(t, 1).PeerID() }},
+		{"created", func(o *Order) { o.Created = o.Created.Add(time.Millisecond) }},
+		{"nonce", func(o *Order) { o.Nonce++ }},
+	} {
+		t.Run("signature covers "+tc.name, func(t *testing.T) {
+			m := goldenOrder(t)
+			tc.mutate(&m)
+			if err := VerifyOrder(&m); !errors.Is(err, ErrBadOrder) {
+				t.Fatalf("VerifyOrder after changing %s: %v", tc.name, err)
+			}
+		})
+	}
+	t.Run("sign for another client", func(t *testing.T) {
+		m := goldenOrder(t)
+		if err := SignOrder(fixedKey(t, 1), &m); !errors.Is(err, ErrBadOrder) {
+			t.Fatalf("SignOrder with a foreign key: %v", err)
+		}
+	})
+}
+
+func TestReceiptTamper(t *testing.T) {
+	r := goldenReceipt(t)
+	r.Size++
+	if err := VerifyReceipt(&r); !errors.Is(err, ErrBadReceipt) {
+		t.Fatalf("tampered receipt: %v", err)
+	}
+	r = goldenReceipt(t)
+	r.Node = fixedKey(t, 0).PeerID()
+	if err := VerifyReceipt(&r); !errors.Is(err, ErrBadReceipt) {
+		t.Fatalf("receipt claimed by another node: %v", err)
+	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	for _, c := range codes {
+		t.Run(c.err.Error(), func(t *testing.T) {
+			wrapped := fmt.Errorf("put chunk x: %w", c.err)
+			got, msg := errorToCode(wrapped)
+			if got != c.code || msg != wrapped.Error() {
+				t.Fatalf("errorToCode = %d %q, want %d", got, msg, c.code)
+			}
+			if back := codeToError(got, msg); !errors.Is(back, c.err) {
+				t.Fatalf("codeToError(%d) = %v, does not match %v", got, back, c.err)
+			}
+		})
+	}
+	t.Run("internal errors stay private", func(t *testing.T) {
+		c, msg := errorToCode(errors.New("open /secret/path: permission denied"))
+		if c != codeInternal || msg != ErrRemote.Error() {
+			t.Fatalf("errorToCode = %d %q", c, msg)
+		}
+		if !errors.Is(codeToError(c, msg), ErrRemote) {
+			t.Fatal("internal code does not map to ErrRemote")
+		}
+	})
+	t.Run("unknown code", func(t *testing.T) {
+		if err := codeToError(99, ""); !errors.Is(err, ErrBadMessage) {
+			t.Fatalf("unknown code: %v", err)
+		}
+	})
+}
+
+func TestMessageLimits(t *testing.T) {
+	var buf bytes.Buffer
+	if err := writeMsg(&buf, make([]byte, MaxMessage+1)); !errors.Is(err, ErrBadMessage) {
+		t.Fatalf("writing an oversized header: %v", err)
+	}
+	// A length prefix above the limit is refused before the body is read.
+	big := []byte{0x81, 0x80, 0x08} // 131073
+	if _, err := readMsg(bytes.NewReader(big)); !errors.Is(err, ErrBadMessage) {
+		t.Fatalf("reading an oversized header: %v", err)
+	}
+	// readMsg leaves the raw bytes after the header in the reader.
+	buf.Reset()
+	writeMsg(&buf, []byte("head"))
+	buf.WriteString("body")
+	if m, err := readMsg(&buf); err != nil || string(m) != "head" || buf.String() != "body" {
+		t.Fatalf("readMsg = %q, %v; left %q", m, err, buf.String())
+	}
+}
