@@ -1,0 +1,113 @@
+// Package chunk is the storage node's chunk protocol,
+// /scatterbytes/chunk/1.0.0 (the prefix comes from the network profile):
+// PUT, GET with byte ranges, HAS and DELETE of content-addressed chunks
+// (see package store for chunk IDs), with signed storage orders and
+// receipts that later availability proofs and payouts refer to.
+//
+// A Service serves a store.Store on a node; a Client talks to nodes.
+//
+// # Who may talk
+//
+// The service is registered on the node's gated host (node.Node.Host):
+// the stream of a peer without a verified membership certificate is reset
+// before a byte is read, so an outsider can neither PUT nor GET. Any
+// verified member (client, node doing repair, coordinator spot-checking)
+// may GET and HAS. PUT and DELETE are tied to the order's signer: a PUT's
+// order must be signed by the stream's remote peer (an order cannot be
+// carried by a third party; the TLS-authenticated peer ID is the proof of
+// origin and replay by anyone else is refused), and only that peer may
+// later DELETE the chunk. DELETE therefore needs no signature of its own.
+//
+// # Framing
+//
+// Every exchange is one stream. Headers are protobuf messages, each
+// preceded by its length as an unsigned varint (the libp2p msgio
+// convention), at most MaxMessage (64 KiB) long: a longer prefix is
+// refused before anything is read. Bulk bytes follow a header raw, with
+// no framing: their length is stated in the header.
+//
+//	PUT     → Request{op=1, chunk, size, order}
+//	        ← Response{status=CONTINUE}   (or a final response, see below)
+//	        → size raw bytes, then close-write
+//	        ← Response{status=OK, receipt}
+//	GET     → Request{op=2, chunk, offset, length+1}
+//	        ← Response{status=OK, size=chunk size, length=n}, then n raw bytes
+//	HAS     → Request{op=3, chunk}
+//	        ← Response{status=OK, size}
+//	DELETE  → Request{op=4, chunk}
+//	        ← Response{status=OK}
+//
+// Any step may instead be answered by a failure response, after which the
+// node closes the stream. A stream reset means the exchange broke (peer
+// gone, timeout, or a failure after GET's data began).
+//
+// The PUT body is sent only after CONTINUE, and the node sends CONTINUE
+// only when its store asks for the first byte, i.e. after the order was
+// judged, the chunk found absent and room reserved. So an order the node
+// will not honour and a full disk cost the client no body bytes. If the
+// chunk is already stored under an order of the same client, the node
+// answers HAVE with a receipt for that order and the order itself, and no
+// body is sent: a resumed upload skips what it already placed. A chunk
+// held under another client's order is refused (ErrNotOwner) rather than
+// shared, since its owner may delete it. A zero-length chunk gets its
+// final response without CONTINUE.
+//
+// The node hashes the body while its store writes it (BLAKE3, against the
+// chunk ID) and refuses a mismatch or a short body, keeping nothing.
+//
+// # Messages
+//
+// Field numbers; all integers are varints, times are milliseconds since
+// the Unix epoch (0: none), CIDs and peer IDs are their binary forms.
+//
+//	Request   1 op  2 chunk  3 size  4 order (Order bytes)  5 offset
+//	          6 length+1 (0 or absent: to the end of the chunk)
+//	Response  1 status  2 message (≤1 KiB, for logs)  3 size  4 length
+//	          5 receipt (Receipt bytes)  6 order (Order bytes, with HAVE)
+//	Order     1 chunk  2 size  3 expiry  4 k  5 m  6 client  7 created
+//	          8 nonce  15 signature
+//	Receipt   1 chunk  2 size  3 node  4 stored_at  5 order_hash (32 bytes)
+//	          15 signature
+//
+// Decoders skip unknown fields, so later versions may add some; they
+// refuse groups, wrong wire types and oversized fields. testdata/*.golden
+// pins the encodings; every decoder is fuzzed.
+//
+// # Orders and receipts
+//
+// An order's canonical encoding writes fields 1–8 in order, each always
+// present, then the signature. The client signs, with its Ed25519
+// identity key, "scatterbytes order v1\x00" followed by fields 1–8; anyone
+// verifies against the key embedded in the client's peer ID. Order.Hash is
+// SHA-256 of those signed bytes. The node keeps the encoded order as the
+// chunk's metadata. A node refuses a PUT whose order is malformed,
+// unsigned or badly signed, signed by someone other than the sender
+// (ErrBadOrder), expired (ErrOrderExpired), for a chunk or size other than
+// the request announces (ErrOrderMismatch) or larger than MaxChunk
+// (ErrTooLarge); a store without room answers store.ErrNoSpace.
+//
+// A receipt is the node's signature, with its identity key, over
+// "scatterbytes receipt v1\x00" followed by fields 1–5: the node stored
+// this chunk of this size at this time under the order with this hash.
+// Anyone can verify it from the node's peer ID alone (VerifyReceipt).
+//
+// # Status codes
+//
+//	1 OK  2 CONTINUE  3 HAVE
+//	16 bad message  17 bad order  18 order expired  19 order mismatch
+//	20 too large  21 no space  22 not found  23 bytes mismatch  24 range
+//	25 not owner  26 busy  27 exists  28 corrupt  29 bad chunk ID
+//	31 internal (details stay in the node's log)
+//
+// errorToCode and codeToError map them to the package's and package
+// store's sentinel errors, so a client decides with errors.Is.
+//
+// # Limits
+//
+// A node serves at most MaxStreamsPerPeer (8) exchanges per peer at once
+// and at most MaxBytesPerPeer of PUT bodies in flight per peer; beyond
+// either it answers busy. Each exchange must finish within Timeout
+// (2 minutes) or its stream is reset. ProtocolLimit gives the matching
+// resource-manager budget for node.WithProtocolLimit: 512 streams, 16 per
+// peer, 512 MiB of memory, 64 MiB per peer (room for yamux windows to grow).
+package chunk
