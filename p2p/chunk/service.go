@@ -91,6 +91,9 @@ func (s *Service) enter() bool {
 	return true
 }
 
+// headerTimeout bounds the wait for a request header.
+const headerTimeout = 10 * time.Second
+
 // errAborted means the exchange broke after its response header was sent;
 // the stream is reset, as no status can follow.
 var errAborted = errors.New("exchange aborted")
@@ -138,7 +141,11 @@ func (s *Service) serve(ctx context.Context, str network.Stream, remote peer.ID)
 		return request{}, fmt.Errorf("%w: %d streams", ErrBusy, s.cfg.MaxStreamsPerPeer)
 	}
 	defer release()
+	// A peer gets a short while to send its header, so idle streams do not
+	// sit on its slots for the whole Timeout.
+	_ = str.SetReadDeadline(time.Now().Add(min(headerTimeout, s.cfg.Timeout)))
 	req, err := readRequest(str)
+	_ = str.SetReadDeadline(time.Now().Add(s.cfg.Timeout))
 	if err != nil {
 		if errors.Is(err, ErrBadMessage) {
 			return req, err
