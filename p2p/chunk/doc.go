@@ -106,7 +106,8 @@
 //
 // A node serves at most MaxStreamsPerPeer (8) exchanges per peer at once
 // and at most MaxBytesPerPeer of PUT bodies in flight per peer; beyond
-// either it answers busy. Each exchange must finish within Timeout
+// either it answers busy. The request header must arrive within 10 s and
+// each exchange must finish within Timeout
 // (2 minutes) or its stream is reset. ProtocolLimit gives the matching
 // resource-manager budget for node.WithProtocolLimit: 512 streams, 16 per
 // peer, 512 MiB of memory, 64 MiB per peer (room for yamux windows to grow).
