@@ -1,0 +1,54 @@
+package catalog
+
+import (
+	"crypto/cipher"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+
+	"github.com/scatterbytes/scatterbytes/client/keys"
+)
+
+// Catalog is an open catalog directory. It holds no key bytes in printable
+// fields: the sealing key lives inside the AEAD, the index key in a
+// redacting keys.FileKey.
+type Catalog struct {
+	db   *leveldb.DB
+	aead cipher.AEAD
+	ix   index
+
+	// mu serialises writes, so Delete's check for presence and its delete
+	// are one step with respect to Put.
+	mu sync.Mutex
+}
+
+var syncWrite = &opt.WriteOptions{Sync: true}
+
+// Open opens the catalog in dir, creating the directory (mode 0700) and an
+// empty catalog if they are missing. A catalog made with another master
+// key fails with ErrWrongKey, one in an unknown format with ErrVersion.
+func Open(dir string, mk keys.MasterKey) (*Catalog, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	aead, err := newAEAD(mk)
+	if err != nil {
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	db, err := leveldb.OpenFile(dir, &opt.Options{Compression: opt.NoCompression})
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", dir, err)
+	}
+	c := &Catalog{db: db, aead: aead, ix: index{key: mk.Derive(indexContext)}}
+	if err := c.checkVersion(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", dir, err)
+	}
+	return c, nil
+}
+
+// Close closes the database. The Catalog must not be used afterwards.
+func (c *Catalog) Close() error { return c.db.Close() }
