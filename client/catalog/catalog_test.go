@@ -201,3 +201,35 @@ func TestCancelled(t *testing.T) {
 		t.Fatalf("cancelled calls changed the catalog: %v", names(es))
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t, "", testMaster(t, 1))
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			var err error
+			for i := range 20 {
+				name := string(rune('a'+w)) + strings.Repeat("x", i)
+				if err = c.Put(ctx, testEntry(t, "v", name)); err == nil {
+					_, err = c.List(ctx, "v")
+				}
+				if err == nil && i%2 == 0 {
+					err = c.Delete(ctx, "v", name)
+				}
+				if err != nil {
+					break
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if es, err := c.List(ctx, "v"); err != nil || len(es) != 40 {
+		t.Fatalf("%d entries, %v; want 40", len(es), err)
+	}
+}

@@ -3,6 +3,8 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -108,3 +110,10 @@ func parseField(e *Entry, num protowire.Number, typ protowire.Type, b []byte) (i
 	}
 	return n, err
 }
+
+// createdTime turns stored milliseconds back into a time; year 1 is the
+// zero time, i.e. unknown.
+func createdTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// sizeOK reports whether a stored size fits an int64.
+func sizeOK(v uint64) bool { return v <= math.MaxInt64 }

@@ -1,11 +1,6 @@
 package catalog
 
-import (
-	"math"
-	"time"
-
-	"google.golang.org/protobuf/encoding/protowire"
-)
+import "google.golang.org/protobuf/encoding/protowire"
 
 // Entry field numbers, see doc.go.
 const (
@@ -45,10 +40,3 @@ func encodeEntry(e *Entry) []byte {
 	}
 	return b
 }
-
-// createdTime turns stored milliseconds back into a time; year 1 is the
-// zero time, i.e. unknown.
-func createdTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-// sizeOK reports whether a stored size fits an int64.
-func sizeOK(v uint64) bool { return v <= math.MaxInt64 }
