@@ -8,7 +8,9 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-msgio"
+	msmux "github.com/multiformats/go-multistream"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
@@ -27,6 +29,7 @@ func (g *Gate) exchange(p peer.ID) {
 		time.AfterFunc(g.cfg.Grace, func() {
 			if _, ok := g.Verified(p); !ok {
 				_ = g.h.Network().ClosePeer(p)
+				g.forget(p)
 			}
 		})
 	case err != nil:
@@ -41,8 +44,11 @@ var errNoExchange = errors.New("does not speak the certificate protocol")
 
 func (g *Gate) openExchange(ctx context.Context, p peer.ID) (cert.Member, error) {
 	s, err := g.h.NewStream(network.WithNoDial(ctx, "certificate exchange"), p, g.cfg.Protocol)
+	if errors.As(err, new(msmux.ErrNotSupported[protocol.ID])) {
+		return cert.Member{}, fmt.Errorf("%w: %s: %w", ErrNotVerified, p, errNoExchange)
+	}
 	if err != nil {
-		return cert.Member{}, fmt.Errorf("%w: %s: %w: %v", ErrNotVerified, p, errNoExchange, err)
+		return cert.Member{}, fmt.Errorf("%w: %s: certificate exchange: %v", ErrNotVerified, p, err)
 	}
 	defer s.Close()
 	deadline, _ := ctx.Deadline()

@@ -234,6 +234,9 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	}
 	g.mu.Unlock()
 	if !first {
+		if err != nil && g.cfg.OnReject != nil {
+			g.cfg.OnReject(p, err) // a verified peer now refused: revoked or blocked
+		}
 		return
 	}
 	if err != nil {
@@ -244,15 +247,23 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 		return
 	}
 	g.log.Debug("peer verified", "peer", p, "role", m.Role)
-	// Re-offer the peer: the DHT and pubsub re-check it on this event, and
-	// their filters now pass.
+	g.Reoffer(p)
+}
+
+// Reoffer tells the DHT and pubsub to consider p again: they re-check a
+// peer on this event, and their filters now pass for a verified one.
+func (g *Gate) Reoffer(p peer.ID) {
 	_ = g.emit.Emit(event.EvtPeerProtocolsUpdated{Peer: p})
 }
 
-// reject settles p as refused and closes its connections.
+// reject settles p as refused, closes its connections and forgets it: the
+// verdict must not outlive the connections it judged (when they were already
+// gone, no disconnect event would clear it), or the peer's next connection
+// would meet a stale refusal after it was unblocked.
 func (g *Gate) reject(p peer.ID, err error) {
 	g.settle(p, cert.Member{}, err)
 	_ = g.h.Network().ClosePeer(p)
+	g.forget(p)
 }
 
 // forget drops the record of a disconnected peer; its next connection is

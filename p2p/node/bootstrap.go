@@ -8,6 +8,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
 // savePeersEvery is how often a running node rewrites peers.json; Run
@@ -39,6 +41,7 @@ func (n *Node) keepConnected(ctx context.Context) error {
 			last = size
 		}
 		if n.dht.RoutingTable().Size() < n.cfg.MinPeers {
+			n.reofferMembers()
 			if n.connectAll(ctx) > 0 {
 				n.dht.RefreshRoutingTable()
 			}
@@ -58,6 +61,18 @@ func (n *Node) keepConnected(ctx context.Context) error {
 			t.Stop()
 			return nil
 		case <-t.C:
+		}
+	}
+}
+
+// reofferMembers offers the DHT every verified connected storage peer it
+// does not route to: one evicted while blocked, or whose liveness check
+// failed once, is otherwise never offered again while its connection lasts.
+func (n *Node) reofferMembers() {
+	rt := n.dht.RoutingTable()
+	for _, m := range n.gate.Members() {
+		if m.Role != cert.RoleClient && rt.Find(m.Peer) == "" {
+			n.gate.Reoffer(m.Peer)
 		}
 	}
 }
