@@ -9,6 +9,8 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
+	"golang.org/x/sync/errgroup"
 )
 
 // Peer is one party of a Network: its directory survives Stop, so Start
@@ -20,12 +22,14 @@ type Peer struct {
 	Role  cert.Role
 	ID    peer.ID
 
-	cfg    node.Config
-	opts   []node.Option
-	mu     sync.Mutex
-	node   *node.Node
-	cancel context.CancelFunc
-	done   chan error
+	cfg     node.Config
+	opts    []node.Option
+	storage storage.Config
+	mu      sync.Mutex
+	node    *node.Node
+	store   *storage.Storage
+	cancel  context.CancelFunc
+	done    chan error
 }
 
 // Node returns the running node, or nil when stopped.
@@ -46,15 +50,42 @@ func (p *Peer) Start() error {
 		return fmt.Errorf("node %d already running", p.Index)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	n, err := node.New(ctx, p.cfg, p.opts...)
+	opts := p.opts
+	if p.Role == cert.RoleNode {
+		opts = append(opts[:len(opts):len(opts)], storage.Limit(&p.cfg))
+	}
+	n, err := node.New(ctx, p.cfg, opts...)
 	if err != nil {
 		cancel()
 		return fmt.Errorf("start node %d: %w", p.Index, err)
 	}
+	var st *storage.Storage
+	if p.Role == cert.RoleNode {
+		if st, err = storage.Open(ctx, n, p.Dir, p.storage); err != nil {
+			n.Close()
+			cancel()
+			return fmt.Errorf("start node %d: %w", p.Index, err)
+		}
+	}
 	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx) }()
-	p.node, p.cancel, p.done, p.ID = n, cancel, done, n.ID()
+	go func() {
+		var g errgroup.Group
+		g.Go(func() error { return n.Run(ctx) })
+		if st != nil {
+			g.Go(func() error { return st.Run(ctx) })
+		}
+		done <- g.Wait()
+	}()
+	p.node, p.store, p.cancel, p.done, p.ID = n, st, cancel, done, n.ID()
 	return nil
+}
+
+// Storage returns the running storage service, or nil when stopped or not
+// a storage node.
+func (p *Peer) Storage() *storage.Storage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.store
 }
 
 // Stop stops the node and waits until it has closed. It is a no-op on a
@@ -67,7 +98,7 @@ func (p *Peer) Stop() error {
 	}
 	p.cancel()
 	err := <-p.done
-	p.node = nil
+	p.node, p.store = nil, nil
 	return err
 }
 

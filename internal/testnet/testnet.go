@@ -45,6 +45,8 @@ type Options struct {
 	Open bool
 	// Epoch is the profile's epoch length (default 2s).
 	Epoch time.Duration
+	// Capacity is each storage node's chunk store limit (default 1 GiB).
+	Capacity int64
 	// Logger, if set, receives every node's logs with a node attribute.
 	Logger *slog.Logger
 	// Configure, if set, adjusts each node's config before it starts.
@@ -59,6 +61,9 @@ const ProfileFile = "network.json"
 func Start(ctx context.Context, o Options) (*Network, error) {
 	if o.Epoch == 0 {
 		o.Epoch = 2 * time.Second
+	}
+	if o.Capacity == 0 {
+		o.Capacity = 1 << 30
 	}
 	net := &Network{dir: o.Dir, opts: o}
 	net.Profile = &profile.Profile{
@@ -198,8 +203,10 @@ func (net *Network) add(role cert.Role) (*Peer, error) {
 	p.cfg.ExchangeTimeout = 5 * time.Second
 	p.cfg.RetryMin = 50 * time.Millisecond
 	p.cfg.RetryMax = time.Second
+	p.storage.Capacity = net.opts.Capacity
 	if net.opts.Logger != nil {
 		p.cfg.Logger = net.opts.Logger.With("node", i)
+		p.storage.Logger = p.cfg.Logger
 	}
 	if net.opts.Configure != nil {
 		net.opts.Configure(i, &p.cfg)

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ipfs/go-cid"
+
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -44,6 +46,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for order expiry and receipts; nil means time.Now.
 	Now func() time.Time
+	// OnStored, if set, is called after a chunk is newly stored (the
+	// storage node announces it in the DHT). It must not block.
+	OnStored func(id cid.Cid)
 }
 
 // DefaultConfig returns a config serving st and signing with key.

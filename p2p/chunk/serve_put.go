@@ -46,6 +46,9 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 		}
 		return err
 	}
+	if s.cfg.OnStored != nil {
+		s.cfg.OnStored(o.Chunk)
+	}
 	rc := Receipt{Chunk: o.Chunk, Size: o.Size, StoredAt: s.cfg.Now(), OrderHash: o.Hash()}
 	return s.sendReceipt(str, codeOK, &rc, nil)
 }

@@ -1,0 +1,159 @@
+// Package storage is the storage node service: a node (package node) with a
+// chunk store (package store/disk) that serves the chunk protocol
+// /scatterbytes/chunk/1.0.0 and announces every chunk it holds as a DHT
+// provider record, so that a client finds a shard's holder even when the
+// manifest's list of holders is out of date.
+//
+// Chunks are announced when stored, all of them again at start and every
+// ReprovideEvery; the scrub of the disk store runs alongside.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/store"
+	"github.com/scatterbytes/scatterbytes/store/disk"
+)
+
+// ChunksDir is the chunk store's directory inside a node directory.
+const ChunksDir = "chunks"
+
+// ReprovideEvery is how often every held chunk is announced again; kad-dht
+// provider records live 48 hours.
+const ReprovideEvery = 12 * time.Hour
+
+// Config configures a storage service.
+type Config struct {
+	// Capacity is the disk store's hard limit in bytes.
+	Capacity int64
+	// Store, if set, replaces the disk store (tests use store/memstore).
+	Store store.Store
+	// Logger receives the service's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Storage serves a node's chunks.
+type Storage struct {
+	n       *node.Node
+	st      store.Store
+	disk    *disk.Store // nil when Config.Store was given
+	svc     *chunk.Service
+	log     *slog.Logger
+	provide chan cid.Cid
+}
+
+// Limit is the resource-manager budget a storage node gives the chunk
+// protocol; pass it to node.New.
+func Limit(n *node.Config) node.Option {
+	return node.WithProtocolLimit(chunk.ProtocolLimit(n.Profile.Protocol("chunk", "1.0.0")))
+}
+
+// Open opens the chunk store in dir/chunks and registers the chunk protocol
+// on the node's gated host. Run serves until ctx ends.
+func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, error) {
+	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096)}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.st == nil {
+		dcfg := disk.DefaultConfig(cfg.Capacity)
+		dcfg.Logger = s.log
+		dcfg.OnCorrupt = func(i store.Info, err error) {
+			s.log.Warn("chunk quarantined", "chunk", i.ID, "err", err)
+		}
+		d, err := disk.Open(ctx, filepath.Join(dir, ChunksDir), dcfg)
+		if err != nil {
+			return nil, fmt.Errorf("open chunk store: %w", err)
+		}
+		s.st, s.disk = d, d
+	}
+	ccfg := chunk.DefaultConfig(s.st, n.Key())
+	ccfg.Logger = s.log
+	ccfg.OnStored = func(id cid.Cid) {
+		select {
+		case s.provide <- id:
+		default: // the next reprovide round announces it
+		}
+	}
+	svc, err := chunk.NewService(ccfg)
+	if err != nil {
+		s.closeStore()
+		return nil, err
+	}
+	s.svc = svc
+	svc.Register(n.Host(), n.Profile().Protocol("chunk", "1.0.0"))
+	return s, nil
+}
+
+// Store is the chunk store.
+func (s *Storage) Store() store.Store { return s.st }
+
+// Run announces chunks and scrubs the store until ctx ends; then it stops
+// the service and closes the store.
+func (s *Storage) Run(ctx context.Context) error {
+	defer s.closeStore()
+	defer s.svc.Close()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.announce(ctx) })
+	if s.disk != nil {
+		g.Go(func() error { return s.disk.Run(ctx) })
+	}
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Storage) closeStore() {
+	if s.disk != nil {
+		if err := s.disk.Close(); err != nil {
+			s.log.Warn("close chunk store", "err", err)
+		}
+	}
+}
+
+// announce provides new chunks as they arrive and every chunk at start and
+// every ReprovideEvery.
+func (s *Storage) announce(ctx context.Context) error {
+	all := time.NewTimer(0)
+	defer all.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case id := <-s.provide:
+			s.provideOne(ctx, id)
+		case <-all.C:
+			err := s.st.Iterate(ctx, cid.Undef, func(i store.Info) error {
+				s.provideOne(ctx, i.ID)
+				return ctx.Err()
+			})
+			if err != nil && ctx.Err() == nil {
+				s.log.Warn("reprovide", "err", err)
+			}
+			all.Reset(ReprovideEvery)
+		}
+	}
+}
+
+func (s *Storage) provideOne(ctx context.Context, id cid.Cid) {
+	if s.n.DHT().RoutingTable().Size() == 0 {
+		return // alone: nobody to tell; the next round will
+	}
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.n.DHT().Provide(pctx, id, true); err != nil && ctx.Err() == nil {
+		s.log.Debug("provide", "chunk", id, "err", err)
+	}
+}
