@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -31,8 +32,9 @@ type Network struct {
 	Enroll  *enroll.Server   // the coordinator's enrolment service; nil on an open network
 	Profile *profile.Profile // bootstrap: the coordinator
 
-	mu    sync.Mutex
-	peers []*Peer
+	mu      sync.Mutex
+	peers   []*Peer
+	clients int
 }
 
 // Options shape a Network. The zero value is a CA network with fast epochs.
@@ -272,20 +274,5 @@ func (net *Network) Heal(i int) {
 	}
 }
 
-// WaitFor polls cond until it returns nil or ctx ends; then it returns the
-// last error with the context's.
-func WaitFor(ctx context.Context, cond func() error) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		err := cond()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (%v)", err, ctx.Err())
-		case <-tick.C:
-		}
-	}
-}
+// WaitFor polls cond until it returns nil or ctx ends (see package wait).
+func WaitFor(ctx context.Context, cond func() error) error { return wait.For(ctx, cond) }

@@ -1,0 +1,163 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scatterbytes/scatterbytes/client/catalog"
+	"github.com/scatterbytes/scatterbytes/client/keys"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+)
+
+// Client stores and retrieves files. Make one with Open and Close it.
+// Its methods are safe for concurrent use.
+type Client struct {
+	cfg    Config
+	log    *slog.Logger
+	key    identity.Key
+	master keys.MasterKey
+	cat    *catalog.Catalog
+	node   *node.Node
+	chunks chunk.Client
+
+	stop context.CancelFunc
+	done chan error
+	once sync.Once
+
+	stats Stats
+}
+
+// Stats counts what the client sent and skipped, for progress and tests.
+type Stats struct {
+	ShardsSent    atomic.Int64 // shards whose bytes were uploaded
+	ShardsSkipped atomic.Int64 // shards a node already held (no bytes sent)
+	BytesSent     atomic.Int64
+	ShardsFetched atomic.Int64
+	BytesFetched  atomic.Int64
+}
+
+// Init creates a client directory: identity key and master key (both 0600),
+// the master key sealed with passphrase when one is given.
+func Init(dir string, passphrase []byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if _, err := identity.LoadOrCreate(filepath.Join(dir, node.KeyFile)); err != nil {
+		return err
+	}
+	err := keys.SaveMaster(filepath.Join(dir, MasterKeyFile), keys.GenerateMaster(), passphrase)
+	if errors.Is(err, keys.ErrExists) {
+		return nil
+	}
+	return err
+}
+
+// Open starts the client: it loads its keys, enrols with the coordinator if
+// it has no certificate yet, opens the catalog and joins the network.
+func Open(ctx context.Context, cfg Config) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, log: cfg.Logger, chunks: chunk.Client{Protocol: cfg.Profile.Protocol("chunk", "1.0.0")}}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if err := c.loadKeys(); err != nil {
+		return nil, err
+	}
+	n, err := c.startNode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.node = n
+	if c.cat, err = catalog.Open(filepath.Join(cfg.Dir, CatalogDir), c.master); err != nil {
+		n.Close()
+		return nil, err
+	}
+	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	c.stop, c.done = stop, make(chan error, 1)
+	go func() { c.done <- n.Run(rctx) }()
+	return c, nil
+}
+
+func (c *Client) loadKeys() error {
+	if c.cfg.Key != nil {
+		c.key = *c.cfg.Key
+	} else {
+		k, err := identity.Load(filepath.Join(c.cfg.Dir, node.KeyFile))
+		if err != nil {
+			return err
+		}
+		c.key = k
+	}
+	if c.cfg.Master != nil {
+		c.master = *c.cfg.Master
+		return nil
+	}
+	mk, err := keys.LoadMaster(filepath.Join(c.cfg.Dir, MasterKeyFile), c.cfg.Passphrase)
+	if err != nil {
+		return err
+	}
+	c.master = mk
+	return nil
+}
+
+func (c *Client) startNode(ctx context.Context) (*node.Node, error) {
+	ncfg := node.DefaultConfig(c.cfg.Dir, c.cfg.Profile)
+	ncfg.Role = cert.RoleClient
+	ncfg.Listen = nil // a client dials out only
+	ncfg.Key, ncfg.Cert = &c.key, c.cfg.Cert
+	ncfg.Logger = c.log
+	ncfg.RetryMin = 100 * time.Millisecond
+	n, err := node.New(ctx, ncfg)
+	if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
+		c.log.Info("enrolling with the network coordinator", "peer", c.key.PeerID())
+		if _, eerr := node.Enroll(ctx, c.cfg.Dir, c.cfg.Profile, c.key, cert.RoleClient, ""); eerr != nil {
+			return nil, fmt.Errorf("%w; enrolment failed too: %w", err, eerr)
+		}
+		n, err = node.New(ctx, ncfg)
+	}
+	return n, err
+}
+
+// Close leaves the network and closes the catalog.
+func (c *Client) Close() error {
+	var err error
+	c.once.Do(func() {
+		c.stop()
+		err = errors.Join(<-c.done, c.cat.Close())
+	})
+	return err
+}
+
+// Stats returns the client's counters.
+func (c *Client) Stats() *Stats { return &c.stats }
+
+// Catalog returns the client's catalog of named files.
+func (c *Client) Catalog() *catalog.Catalog { return c.cat }
+
+// Node returns the client's network node.
+func (c *Client) Node() *node.Node { return c.node }
+
+// connected waits until the client routes to at least one storage peer.
+func (c *Client) connected(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return wait.For(ctx, func() error {
+		if c.node.DHT().RoutingTable().Size() == 0 {
+			return fmt.Errorf("%w: no peer reachable yet", ErrNotEnoughNodes)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,84 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/client/keys"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
+)
+
+// Files in a client directory (besides node's identity.key and cert.pem).
+const (
+	MasterKeyFile = "master.key"
+	CatalogDir    = "catalog"
+)
+
+// Config configures a Client. Start from DefaultConfig.
+type Config struct {
+	// Dir holds the identity key, certificate, master key and catalog.
+	Dir string
+	// Profile is the network.
+	Profile *profile.Profile
+	// Passphrase unlocks the master key when it was saved with one.
+	Passphrase []byte
+	// Redundancy is the default "k+m"; "" means the profile's.
+	Redundancy string
+	// Lifetime is how long storage orders ask nodes to keep shards.
+	Lifetime time.Duration
+	// MaxShard bounds a shard; small files get smaller shards.
+	MaxShard int64
+	// StripesInFlight bounds how many stripes upload or download at once.
+	StripesInFlight int
+	// Logger receives the client's logs; nil discards them.
+	Logger *slog.Logger
+
+	// Key and Cert (DER) override the files in Dir; Master overrides
+	// master.key. The in-process test harness sets them.
+	Key    *identity.Key
+	Cert   []byte
+	Master *keys.MasterKey
+}
+
+// DefaultConfig returns a client configuration for dir on network p.
+func DefaultConfig(dir string, p *profile.Profile) Config {
+	return Config{
+		Dir:             dir,
+		Profile:         p,
+		Lifetime:        90 * 24 * time.Hour,
+		MaxShard:        erasure.DefaultMaxShard,
+		StripesInFlight: 2,
+	}
+}
+
+// Validate reports the first problem with c.
+func (c *Config) Validate() error {
+	switch {
+	case c.Profile == nil:
+		return errors.New("client: no network profile")
+	case c.Dir == "":
+		return errors.New("client: no directory")
+	case c.Lifetime < time.Minute:
+		return fmt.Errorf("client: order lifetime %v is under a minute", c.Lifetime)
+	case c.StripesInFlight < 1:
+		return errors.New("client: StripesInFlight must be at least 1")
+	}
+	if c.Redundancy != "" {
+		if _, err := erasure.ParseRedundancy(c.Redundancy); err != nil {
+			return fmt.Errorf("client: %w", err)
+		}
+	}
+	return c.Profile.Validate()
+}
+
+func (c *Config) redundancy() (erasure.Redundancy, error) {
+	s := c.Redundancy
+	if s == "" {
+		s = c.Profile.Redundancy
+	}
+	return erasure.ParseRedundancy(s)
+}

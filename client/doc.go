@@ -1,0 +1,39 @@
+// Package client is the ScatterBytes client library: it stores a file on
+// the network so that no node can read it, and reads it back fast even when
+// some nodes are gone.
+//
+// # Upload
+//
+// Put seals the plaintext with a fresh file key (package client/stream,
+// AES-256-GCM in 64 KiB segments), cuts the sealed stream into stripes of K
+// data shards and adds M parity shards (package client/erasure). Each shard
+// is a chunk named by its BLAKE3 CID. The K+M shards of a stripe go to K+M
+// distinct storage nodes: the DHT's closest peers to the stripe's first
+// shard CID, the coordinator excluded. All shards of a stripe upload in
+// parallel under a storage order signed by the client; a failed upload moves
+// to the next candidate, and once most shards of a stripe are stored, the
+// stragglers are hedged on spare nodes and whichever copy lands first wins.
+// Two stripes are in flight at once, which bounds memory to a few stripes.
+//
+// The manifest (package client/manifest), sealed with a key derived from the
+// file key, is stored last, each of its chunks on M+2 nodes closest to its
+// CID. The result is a reference: manifest CID plus file key.
+//
+// # Resume
+//
+// While a PutFile runs, the client journals the file key and every finished
+// stripe in its catalog. Running the same PutFile again (same path, size and
+// modification time) reuses the file key, so the ciphertext and the shard
+// CIDs come out the same: finished stripes are skipped and shards a node
+// already holds are answered "already stored" before their bytes are sent.
+//
+// # Download
+//
+// Open fetches and opens the manifest (from the DHT's closest peers to its
+// CID, then provider records). Each stripe needs any K of its shards: data
+// shards first (no decoding), from the holders in the manifest, then from
+// the DHT's provider records; every shard is checked against its CID while
+// it streams in, and a missing, corrupt or slow shard is replaced by
+// another. ReadAt fetches only the data-shard slices under the segments it
+// needs. Memory stays bounded by a few stripes whatever the file size.
+package client

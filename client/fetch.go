@@ -1,0 +1,134 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+)
+
+// fetchTimeout bounds one shard fetch from one holder; a slower holder is
+// replaced by the next one.
+const fetchTimeout = time.Minute
+
+// fetchChunk reads chunk id into dst from the first of its holders that
+// serves it intact, then from the holders the DHT knows: provider records,
+// then the closest peers to the CID. A nil dst means the size is not known:
+// the chunk (at most maxManifestChunk bytes) is read into a new buffer.
+func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, dst []byte) ([]byte, error) {
+	tried := map[peer.ID]bool{}
+	var last error
+	try := func(p peer.ID) bool {
+		if tried[p] || p == c.node.ID() {
+			return false
+		}
+		tried[p] = true
+		b, err := c.fetchFrom(ctx, p, id, dst)
+		if err == nil {
+			dst = b
+		}
+		if err != nil {
+			c.log.Debug("shard fetch failed", "chunk", id, "peer", p, "err", err)
+			last = err
+		}
+		return err == nil
+	}
+	for _, h := range holders {
+		if p, err := peer.IDFromBytes(h); err == nil && try(p) {
+			return dst, nil
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	// The holders in the manifest are gone or bad: ask the DHT.
+	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for ai := range c.node.DHT().FindProvidersAsync(pctx, id, 8) {
+		if try(ai.ID) {
+			return dst, nil
+		}
+	}
+	if cands, err := c.candidates(ctx, id.KeyString(), 0, tried); err == nil {
+		for _, p := range cands {
+			if try(p) {
+				return dst, nil
+			}
+		}
+	}
+	if last == nil {
+		last = errors.New("no holder found")
+	}
+	return nil, fmt.Errorf("fetch chunk %s: %w", id, last)
+}
+
+// maxManifestChunk bounds a manifest chunk fetched without a known size.
+const maxManifestChunk = 4<<20 + 64<<10
+
+// fetchFrom reads chunk id from p into dst (or a new buffer when dst is
+// nil), checking it against its CID as it streams in.
+func (c *Client) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	r, err := c.chunks.Get(ctx, c.node.Host(), p, id, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	switch {
+	case dst == nil && r.Len() <= maxManifestChunk:
+		dst = make([]byte, r.Len())
+	case r.Len() != int64(len(dst)):
+		return nil, fmt.Errorf("holder %s has %d bytes of %s, want %d", p, r.Len(), id, len(dst))
+	}
+	vr := chunk.NewVerifyingReader(r, id)
+	if _, err := io.ReadFull(vr, dst); err != nil {
+		return nil, err
+	}
+	if n, err := vr.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = fmt.Errorf("holder %s sent more than %d bytes", p, len(dst))
+		}
+		return nil, err
+	}
+	c.stats.ShardsFetched.Add(1)
+	c.stats.BytesFetched.Add(int64(len(dst)))
+	return dst, nil
+}
+
+// fetchRange reads bytes [off, off+len(dst)) of chunk id from its first
+// holder that answers. The bytes are not checked here: a range cannot be
+// checked against the CID without a proof, and the caller's AES-GCM open
+// detects any change (and then falls back to whole, checked shards).
+func (c *Client) fetchRange(ctx context.Context, s manifest.Shard, off int64, dst []byte) error {
+	var last error = errors.New("no holder listed")
+	for _, h := range s.Holders {
+		p, err := peer.IDFromBytes(h)
+		if err != nil {
+			continue
+		}
+		last = func() error {
+			ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+			defer cancel()
+			r, err := c.chunks.Get(ctx, c.node.Host(), p, s.ID, off, int64(len(dst)))
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			_, err = io.ReadFull(r, dst)
+			return err
+		}()
+		if last == nil {
+			c.stats.BytesFetched.Add(int64(len(dst)))
+			return nil
+		}
+	}
+	return last
+}

@@ -1,0 +1,231 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/ipfs/go-cid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/client/stream"
+)
+
+// File is a stored file opened for reading. Reads use the context given to
+// Open; Close stops any read under way. A File is not safe for concurrent
+// Read calls; ReadAt may be called concurrently.
+type File struct {
+	c      *Client
+	ctx    context.Context
+	cancel context.CancelFunc
+	ref    manifest.Ref
+	m      *manifest.Manifest
+	layout erasure.Layout
+	coder  *erasure.Coder
+	cipher *stream.Cipher
+
+	once sync.Once
+	pr   *io.PipeReader // sequential Read, started by the first Read
+	wg   sync.WaitGroup
+}
+
+// Open fetches the manifest of ref and returns the file for reading.
+func (c *Client) Open(ctx context.Context, ref manifest.Ref) (*File, error) {
+	if err := c.connected(ctx); err != nil {
+		return nil, err
+	}
+	m, err := manifest.Open(ctx, manifest.FetcherFunc(c.fetchManifestChunk), ref)
+	if err != nil {
+		return nil, err
+	}
+	if m.Compressed {
+		return nil, errors.New("compressed files are not readable by this client yet")
+	}
+	l := m.Layout()
+	coder, err := erasure.NewCoder(l)
+	if err != nil {
+		return nil, err
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	return &File{c: c, ctx: fctx, cancel: cancel, ref: ref, m: m, layout: l, coder: coder, cipher: stream.NewCipher(ref.Key)}, nil
+}
+
+// fetchManifestChunk fetches a manifest chunk from the nodes Put stored it
+// on (the closest to its CID) or its providers.
+func (c *Client) fetchManifestChunk(ctx context.Context, id cid.Cid) ([]byte, error) {
+	return c.fetchChunk(ctx, id, nil, nil)
+}
+
+// Size is the file's size in bytes.
+func (f *File) Size() int64 { return f.m.Size }
+
+// Manifest is the file's manifest.
+func (f *File) Manifest() *manifest.Manifest { return f.m }
+
+// Close stops any read under way.
+func (f *File) Close() error {
+	f.cancel()
+	if f.pr != nil {
+		f.pr.Close()
+	}
+	f.wg.Wait()
+	return nil
+}
+
+// Read reads the file in order.
+func (f *File) Read(p []byte) (int, error) {
+	f.once.Do(func() {
+		pr, pw := io.Pipe()
+		f.pr = pr
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			_, err := f.WriteTo(pw)
+			pw.CloseWithError(err)
+		}()
+	})
+	return f.pr.Read(p)
+}
+
+// WriteTo writes the whole file to w, fetching a few stripes ahead of the
+// one being decrypted. Only authenticated plaintext reaches w.
+func (f *File) WriteTo(w io.Writer) (int64, error) {
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	type future chan stripeData
+	futures := make(chan future, f.c.cfg.StripesInFlight)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { // fetch ahead
+		defer close(futures)
+		for i := range f.layout.Stripes() {
+			fu := make(future, 1)
+			select {
+			case futures <- fu:
+			case <-ctx.Done():
+				return nil
+			}
+			go func() {
+				b, err := f.fetchStripe(ctx, i)
+				fu <- stripeData{b, err}
+			}()
+		}
+		return nil
+	})
+	pr, pw := io.Pipe()
+	g.Go(func() error { // hand sealed stripes to the decrypter in order
+		for fu := range futures {
+			var sd stripeData
+			select {
+			case sd = <-fu:
+			case <-ctx.Done():
+				pw.CloseWithError(ctx.Err())
+				return ctx.Err()
+			}
+			if sd.err != nil {
+				pw.CloseWithError(sd.err)
+				return sd.err
+			}
+			if _, err := pw.Write(sd.b); err != nil {
+				return err
+			}
+		}
+		return pw.Close()
+	})
+	n, err := io.Copy(w, stream.NewReader(pr, f.ref.Key))
+	pr.CloseWithError(errStopped)
+	cancel()
+	if gerr := g.Wait(); err == nil && gerr != nil && !errors.Is(gerr, errStopped) {
+		err = gerr
+	}
+	if err == nil && n != f.m.Size {
+		err = fmt.Errorf("%w: got %d of %d bytes", stream.ErrTruncated, n, f.m.Size)
+	}
+	return n, err
+}
+
+type stripeData struct {
+	b   []byte
+	err error
+}
+
+var errStopped = errors.New("read stopped")
+
+// ReadAt reads len(p) bytes at off. It fetches only the data-shard slices
+// under the segments it needs; when one of those is unavailable or fails to
+// authenticate, it falls back to whole, checked stripes.
+func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > f.m.Size {
+		return 0, fmt.Errorf("%w: offset %d of %d", stream.ErrRange, off, f.m.Size)
+	}
+	n := min(int64(len(p)), f.m.Size-off)
+	span, err := stream.SegmentRange(f.m.Size, off, n)
+	if err != nil {
+		return 0, err
+	}
+	sealed, err := f.sealedRange(span.CipherOff, span.CipherLen, false)
+	if err == nil {
+		var plain []byte
+		if plain, err = f.cipher.OpenRange(f.m.Size, off, n, sealed); err == nil {
+			return f.finishRead(p, plain, n)
+		}
+	}
+	f.c.log.Debug("ranged read falls back to whole stripes", "err", err)
+	if sealed, err = f.sealedRange(span.CipherOff, span.CipherLen, true); err != nil {
+		return 0, err
+	}
+	plain, err := f.cipher.OpenRange(f.m.Size, off, n, sealed)
+	if err != nil {
+		return 0, err
+	}
+	return f.finishRead(p, plain, n)
+}
+
+func (f *File) finishRead(p, plain []byte, n int64) (int, error) {
+	copy(p, plain)
+	if n < int64(len(p)) {
+		return int(n), io.EOF
+	}
+	return int(n), nil
+}
+
+// sealedRange returns sealed stream bytes [off, off+n): as ranged reads of
+// data shards, or (whole) from complete, checked stripes.
+func (f *File) sealedRange(off, n int64, whole bool) ([]byte, error) {
+	out := make([]byte, n)
+	pieces, err := f.layout.Locate(off, n)
+	if err != nil {
+		return nil, err
+	}
+	g, ctx := errgroup.WithContext(f.ctx)
+	if whole {
+		seen := map[int]bool{}
+		for _, pc := range pieces {
+			if seen[pc.Stripe] {
+				continue
+			}
+			seen[pc.Stripe] = true
+			g.Go(func() error {
+				st := f.layout.Stripe(pc.Stripe)
+				b, err := f.fetchStripe(ctx, pc.Stripe)
+				if err != nil {
+					return err
+				}
+				lo, hi := max(off, st.Off), min(off+n, st.Off+st.Len)
+				copy(out[lo-off:hi-off], b[lo-st.Off:hi-st.Off])
+				return nil
+			})
+		}
+		return out, g.Wait()
+	}
+	for _, pc := range pieces {
+		g.Go(func() error {
+			s := f.m.Stripes[pc.Stripe].Shards[pc.Shard]
+			return f.c.fetchRange(ctx, s, pc.Off, out[pc.StreamOff-off:pc.StreamOff-off+pc.Len])
+		})
+	}
+	return out, g.Wait()
+}

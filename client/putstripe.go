@@ -1,0 +1,182 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// maxAttempts bounds how many nodes one shard is tried on.
+const maxAttempts = 4
+
+// putStripe stores the K+M shards of stripe i on distinct nodes.
+func (c *Client) putStripe(ctx context.Context, i int, shards [][]byte, l erasure.Layout) ([]manifest.Shard, error) {
+	ids := make([]cid.Cid, len(shards))
+	for k, s := range shards {
+		ids[k] = store.Sum(s)
+	}
+	cands, err := c.candidates(ctx, ids[0].KeyString(), len(shards), nil)
+	if err != nil {
+		return nil, err
+	}
+	holders, err := c.place(ctx, ids, shards, cands, l.K, l.M)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]manifest.Shard, len(shards))
+	for k := range shards {
+		out[k] = manifest.Shard{ID: ids[k], Holders: [][]byte{[]byte(holders[k])}}
+	}
+	return out, nil
+}
+
+// replicate stores one chunk on `copies` distinct nodes closest to its CID.
+func (c *Client) replicate(ctx context.Context, id cid.Cid, data []byte, copies, k, m int) ([]peer.ID, error) {
+	cands, err := c.candidates(ctx, id.KeyString(), 1, nil)
+	if err != nil {
+		return nil, err
+	}
+	copies = min(copies, len(cands))
+	ids := make([]cid.Cid, copies)
+	datas := make([][]byte, copies)
+	for i := range ids {
+		ids[i], datas[i] = id, data
+	}
+	return c.place(ctx, ids, datas, cands, k, m)
+}
+
+// attempt is one upload of one shard to one node.
+type attempt struct {
+	shard  int
+	peer   peer.ID
+	err    error
+	took   time.Duration
+	cancel context.CancelFunc
+}
+
+// place uploads datas[j] (named ids[j]) to a distinct node each, trying
+// cands in order. A failed upload moves to the next spare candidate; once
+// all but a few shards are stored, a shard still in flight after three
+// times the median upload time is hedged on a spare node, and the first
+// copy to land wins. It returns the holder of each shard.
+func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
+	ctx, cancelAll := context.WithCancel(ctx)
+	defer cancelAll()
+	n := len(datas)
+	results := make(chan *attempt, 2*n)
+	holders := make([]peer.ID, n)
+	tries := make([]int, n)
+	inflight := make([]map[*attempt]bool, n)
+	next := n // next spare candidate
+	start := func(j int, p peer.ID) {
+		actx, cancel := context.WithCancel(ctx)
+		a := &attempt{shard: j, peer: p, cancel: cancel}
+		if inflight[j] == nil {
+			inflight[j] = map[*attempt]bool{}
+		}
+		inflight[j][a] = true
+		tries[j]++
+		go func() {
+			t0 := time.Now()
+			a.err = c.putShard(actx, p, ids[j], datas[j], k, m)
+			a.took = time.Since(t0)
+			results <- a
+		}()
+	}
+	spare := func() (peer.ID, bool) {
+		if next >= len(cands) {
+			return "", false
+		}
+		next++
+		return cands[next-1], true
+	}
+	for j := range n {
+		start(j, cands[j])
+	}
+	var (
+		done   int
+		took   []time.Duration
+		hedge  <-chan time.Time
+		hedged = make([]bool, n)
+	)
+	for done < n {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-hedge:
+			hedge = nil
+			for j := range n {
+				if holders[j] == "" && len(inflight[j]) == 1 && !hedged[j] {
+					if p, ok := spare(); ok {
+						hedged[j] = true
+						start(j, p)
+					}
+				}
+			}
+		case a := <-results:
+			delete(inflight[a.shard], a)
+			a.cancel()
+			j := a.shard
+			if holders[j] != "" {
+				continue // a hedged twin landed first
+			}
+			if a.err == nil {
+				holders[j] = a.peer
+				done++
+				for other := range inflight[j] {
+					other.cancel() // nothing is stored by a cancelled PUT
+				}
+				took = append(took, a.took)
+				if hedge == nil && done >= n-max(1, n/4) && done < n {
+					hedge = time.After(3 * median(took))
+				}
+				continue
+			}
+			c.log.Debug("shard upload failed", "chunk", ids[j], "peer", a.peer, "err", a.err)
+			if len(inflight[j]) > 0 {
+				continue // its twin may still land
+			}
+			p, ok := spare()
+			if !ok || tries[j] >= maxAttempts {
+				return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", j, ids[j], ErrNotEnoughNodes, a.err)
+			}
+			start(j, p)
+		}
+	}
+	return holders, nil
+}
+
+// putShard uploads one chunk to p under a fresh signed order.
+func (c *Client) putShard(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int) error {
+	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(c.cfg.Lifetime), K: k, M: m}
+	if err := chunk.SignOrder(c.key, &o); err != nil {
+		return err
+	}
+	res, err := c.chunks.Upload(ctx, c.node.Host(), p, o, bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	if res.AlreadyStored {
+		c.stats.ShardsSkipped.Add(1)
+	} else {
+		c.stats.ShardsSent.Add(1)
+		c.stats.BytesSent.Add(int64(len(data)))
+	}
+	return nil
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return max(s[len(s)/2], 50*time.Millisecond)
+}

@@ -1,0 +1,201 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scatterbytes/scatterbytes/client/catalog"
+	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/client/stream"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// PutOptions shape one upload.
+type PutOptions struct {
+	// Volume and Name file the upload in the catalog; an empty Name files
+	// nothing (the reference is the only way back).
+	Volume, Name string
+	// Redundancy is "k+m"; "" means the client's default.
+	Redundancy string
+	// ResumeID names the upload's journal: a later Put with the same ID,
+	// size and redundancy resumes it. "" disables resuming. PutFile sets it.
+	ResumeID string
+	// Progress, if set, is called with the plaintext bytes stored so far.
+	Progress func(done int64)
+}
+
+// PutFile stores the file at path, resumably, and files it under its base
+// name unless opts.Name says otherwise.
+func (c *Client) PutFile(ctx context.Context, path string, opts PutOptions) (manifest.Ref, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	if opts.Name == "" {
+		opts.Name = filepath.Base(path)
+	}
+	if opts.ResumeID == "" {
+		abs, _ := filepath.Abs(path)
+		opts.ResumeID = fmt.Sprintf("%s|%d|%d", abs, st.Size(), st.ModTime().UnixNano())
+	}
+	return c.Put(ctx, f, st.Size(), opts)
+}
+
+// Put stores exactly size bytes read from r and returns the reference.
+func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptions) (manifest.Ref, error) {
+	if opts.Volume == "" {
+		opts.Volume = catalog.DefaultVolume
+	}
+	red, err := c.cfg.redundancy()
+	if opts.Redundancy != "" {
+		red, err = erasure.ParseRedundancy(opts.Redundancy)
+	}
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	j, err := c.loadJournal(ctx, opts.ResumeID, size, red.String())
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	layout, err := erasure.NewLayout(red.K, red.M, stream.SealedSize(size), c.cfg.MaxShard)
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	m := &manifest.Manifest{
+		Name: opts.Name, Size: size, SegmentSize: stream.SegmentSize, CipherSize: layout.Size,
+		K: red.K, M: red.M, ShardSize: layout.ShardSize,
+		Stripes: make([]manifest.Stripe, layout.Stripes()), Created: time.Now(),
+	}
+	if err := c.putStripes(ctx, r, size, layout, j, m, opts); err != nil {
+		return manifest.Ref{}, err
+	}
+	ref, err := c.putManifest(ctx, m, j)
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	if opts.Name != "" {
+		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: size, Redundancy: red.String(), Created: m.Created}
+		if err := c.cat.Put(ctx, e); err != nil {
+			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
+		}
+	}
+	if opts.ResumeID != "" {
+		_ = c.cat.DeleteJournal(ctx, opts.ResumeID)
+	}
+	return ref, nil
+}
+
+// putStripes seals r, cuts it into stripes and uploads them, a few at once.
+func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout erasure.Layout,
+	j *journal, m *manifest.Manifest, opts PutOptions) error {
+	coder, err := erasure.NewCoder(layout)
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { // the sealer
+		sw := stream.NewWriter(pw, j.key)
+		n, err := io.Copy(sw, io.LimitReader(r, size))
+		if err == nil && n != size {
+			err = fmt.Errorf("%w: read %d of %d bytes", ErrChanged, n, size)
+		}
+		if err == nil {
+			err = sw.Close()
+		}
+		pw.CloseWithError(err)
+		return err
+	})
+	var (
+		mu   sync.Mutex
+		done int64
+	)
+	sem := make(chan struct{}, c.cfg.StripesInFlight)
+	g.Go(func() error { // the striper: reads stripes in order, uploads in parallel
+		defer pr.Close()
+		for i := range layout.Stripes() {
+			st := layout.Stripe(i)
+			buf := make([]byte, st.Len)
+			if _, err := io.ReadFull(pr, buf); err != nil {
+				return fmt.Errorf("stripe %d: %w", i, err)
+			}
+			if shards, ok := j.stripe(i); ok {
+				m.Stripes[i] = manifest.Stripe{Shards: shards}
+				continue
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			g.Go(func() error {
+				defer func() { <-sem }()
+				shards, err := coder.Encode(i, buf)
+				if err != nil {
+					return err
+				}
+				placed, err := c.putStripe(ctx, i, shards, layout)
+				if err != nil {
+					return fmt.Errorf("stripe %d: %w", i, err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				m.Stripes[i] = manifest.Stripe{Shards: placed}
+				j.record(i, placed)
+				if err := c.saveJournal(ctx, opts.ResumeID, j); err != nil {
+					return err
+				}
+				done += st.Len
+				if opts.Progress != nil {
+					opts.Progress(min(done*size/max(layout.Size, 1), size))
+				}
+				return nil
+			})
+		}
+		if _, err := pr.Read(make([]byte, 1)); err != io.EOF {
+			return fmt.Errorf("%w: more bytes than announced", ErrChanged)
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// putManifest seals the manifest and stores each of its chunks on M+2
+// nodes closest to the chunk's CID.
+func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journal) (manifest.Ref, error) {
+	ref, chunks, err := manifest.Seal(m, j.key)
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	copies := m.M + 2
+	g, gctx := errgroup.WithContext(ctx)
+	for _, ch := range chunks {
+		g.Go(func() error {
+			_, err := c.replicate(gctx, ch.ID, ch.Data, copies, 1, m.M)
+			if err != nil {
+				return fmt.Errorf("store manifest chunk %s: %w", ch.ID, err)
+			}
+			return nil
+		})
+	}
+	return ref, g.Wait()
+}
+
+func parseID(s string) (cid.Cid, error) { return store.ParseID(s) }
+
+var errNoCandidates = errors.New("no candidate node left")

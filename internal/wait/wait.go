@@ -1,0 +1,27 @@
+// Package wait polls a condition until it holds or a context ends: the
+// one way tests and start-up code wait for state instead of sleeping.
+package wait
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// For polls cond every 10 ms until it returns nil or ctx ends; then it
+// returns the last error together with the context's.
+func For(ctx context.Context, cond func() error) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := cond()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (%v)", err, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
