@@ -227,3 +227,34 @@ func TestCanaryNeverOnNodes(t *testing.T) {
 		})
 	}
 }
+
+func TestRemoveFreesNodeSpace(t *testing.T) {
+	net := testnet.New(t, 6)
+	c := net.NewClient(t, nil)
+	data := random(t, 1<<20)
+	if _, err := c.Put(ctxT(t), bytes.NewReader(data), int64(len(data)), client.PutOptions{Name: "gone"}); err != nil {
+		t.Fatal(err)
+	}
+	used := func() (n int64) {
+		for _, p := range net.Nodes() {
+			u, err := p.Storage().Store().Usage(ctxT(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += u.Chunks
+		}
+		return n
+	}
+	if used() == 0 {
+		t.Fatal("nothing stored")
+	}
+	if err := c.Remove(ctxT(t), "", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if n := used(); n != 0 {
+		t.Fatalf("%d chunks left on the nodes after Remove", n)
+	}
+	if err := c.Remove(ctxT(t), "", "gone"); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("second Remove = %v, want ErrNotFound", err)
+	}
+}
