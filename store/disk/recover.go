@@ -20,7 +20,11 @@ func (s *Store) openIndex(ctx context.Context) (*leveldb.DB, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(path); os.IsNotExist(err) {
-		s.log.Warn("index missing, rebuilding it from the chunk files")
+		if s.hasChunkFiles() {
+			s.log.Warn("index missing, rebuilding it from the chunk files")
+		} else {
+			s.log.Info("new chunk store", "dir", s.dir)
+		}
 		return s.rebuild(ctx)
 	}
 	db, err := leveldb.OpenFile(path, &opt.Options{ErrorIfMissing: true})
@@ -102,4 +106,18 @@ func (s *Store) reconcile(ctx context.Context, db *leveldb.DB) (counters, error)
 		s.log.Warn("reconciled", "problem", p)
 	}
 	return rep.counters, nil
+}
+
+// hasChunkFiles reports whether any chunk file exists: a missing index is
+// news only when there is something it should have listed.
+func (s *Store) hasChunkFiles() bool {
+	found := false
+	_ = filepath.WalkDir(filepath.Join(s.dir, chunksDir), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
 }
