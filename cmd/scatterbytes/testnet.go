@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
 
 func testnetCmd() *cobra.Command {
@@ -21,19 +26,21 @@ func testnetCmd() *cobra.Command {
 
 func testnetUpCmd() *cobra.Command {
 	var (
-		nodes int
-		dir   string
-		epoch time.Duration
+		nodes    int
+		dir      string
+		epoch    time.Duration
+		put      string
+		check    bool
+		capacity int64
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start a coordinator and N storage nodes on loopback until Ctrl-C",
 		Long: `up starts a local network on 127.0.0.1: a coordinator (CA, enrolment,
 bootstrap) and N storage nodes, each with its own directory under --testnet-dir.
-It writes the network profile there, so that another terminal can join with
-  scatterbytes --network DIR/network.json --dir NEWDIR init
-  scatterbytes --network DIR/network.json --dir NEWDIR node run --port 0
-Ctrl-C (or SIGTERM) stops every node.`,
+It writes the network profile and a ready client directory there, stores a
+file and reads it back to show the network works (--check=false skips that),
+and runs until Ctrl-C (or SIGTERM), which stops every node.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -46,17 +53,32 @@ Ctrl-C (or SIGTERM) stops every node.`,
 			start := time.Now()
 			sctx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
-			net, err := testnet.Start(sctx, testnet.Options{Dir: dir, Nodes: nodes, Epoch: epoch, Logger: logger()})
+			net, err := testnet.Start(sctx, testnet.Options{Dir: dir, Nodes: nodes, Epoch: epoch, Capacity: capacity, Logger: logger()})
 			if err != nil {
 				return err
 			}
 			defer net.Close()
-			profile := filepath.Join(dir, testnet.ProfileFile)
+			clientDir := filepath.Join(dir, "client")
+			if err := net.WriteClientDir(clientDir); err != nil {
+				return err
+			}
+			prof := filepath.Join(dir, testnet.ProfileFile)
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "testnet up: coordinator and %d nodes ready in %v\n", nodes, time.Since(start).Round(time.Millisecond))
-			fmt.Fprintf(out, "profile:    %s\n", profile)
+			fmt.Fprintf(out, "profile:    %s\n", prof)
 			fmt.Fprintf(out, "bootstrap:  %s\n", node.P2PAddr(net.Coordinator().Node().AddrInfo()))
-			fmt.Fprintf(out, "join from another terminal:\n  scatterbytes --network %s --dir /tmp/sb-extra init\n  scatterbytes --network %s --dir /tmp/sb-extra node run --ip 127.0.0.1 --port 0\n", profile, profile)
+			if check || put != "" {
+				if err := selfCheck(ctx, out, clientDir, net.Profile, put); err != nil {
+					return fmt.Errorf("testnet check: %w", err)
+				}
+			}
+			fmt.Fprintf(out, "use it from another terminal:\n"+
+				"  export SCATTERBYTES_NETWORK=%s SCATTERBYTES_DIR=%s\n"+
+				"  scatterbytes put FILE; scatterbytes ls; scatterbytes get NAME OUT\n"+
+				"add a storage node:\n"+
+				"  scatterbytes --network %s --dir /tmp/sb-extra init\n"+
+				"  scatterbytes --network %s --dir /tmp/sb-extra node run --ip 127.0.0.1 --port 0\n",
+				prof, clientDir, prof, prof)
 			fmt.Fprintln(out, "Ctrl-C stops the network.")
 			<-ctx.Done()
 			fmt.Fprintln(out, "stopping")
@@ -64,8 +86,60 @@ Ctrl-C (or SIGTERM) stops every node.`,
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&nodes, "nodes", 5, "number of storage nodes")
+	f.IntVar(&nodes, "nodes", 6, "number of storage nodes")
 	f.StringVar(&dir, "testnet-dir", ".testnet", "directory for the network's profile and node directories (emptied first)")
 	f.DurationVar(&epoch, "epoch", 5*time.Second, "epoch length")
+	f.StringVar(&put, "put", "", "FILE to store and read back once the network is up (default: 4 MiB of random bytes)")
+	f.BoolVar(&check, "check", true, "store a file and read it back once the network is up")
+	f.Int64Var(&capacity, "capacity", 1<<30, "each storage node's disk quota in bytes")
 	return cmd
+}
+
+// selfCheck stores a file through a client of the new network, reads it back
+// and compares: the network's main job, end to end.
+func selfCheck(ctx context.Context, out io.Writer, dir string, p *profile.Profile, file string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cfg := client.DefaultConfig(dir, p)
+	cfg.Logger = logger()
+	c, err := client.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var data []byte
+	if file == "" {
+		data = make([]byte, 4<<20)
+		rand.Read(data)
+	} else if data, err = os.ReadFile(file); err != nil {
+		return err
+	}
+	name := "testnet-check"
+	if file != "" {
+		name = filepath.Base(file)
+	}
+	t0 := time.Now()
+	ref, err := c.Put(ctx, bytes.NewReader(data), int64(len(data)), client.PutOptions{Name: name})
+	if err != nil {
+		return err
+	}
+	tPut := time.Since(t0)
+	f, err := c.Open(ctx, ref)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var back bytes.Buffer
+	t1 := time.Now()
+	if _, err := f.WriteTo(&back); err != nil {
+		return err
+	}
+	tGet := time.Since(t1)
+	if !bytes.Equal(back.Bytes(), data) {
+		return fmt.Errorf("read back %d bytes that differ from the %d stored", back.Len(), len(data))
+	}
+	fmt.Fprintf(out, "check:      stored %q (%d bytes, %s) in %v and read it back identical in %v\n",
+		name, len(data), p.Redundancy, tPut.Round(time.Millisecond), tGet.Round(time.Millisecond))
+	fmt.Fprintf(out, "reference:  %s\n", ref.Encode())
+	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
 )
 
 // NewClient starts a client of the network with its own key, certificate,
@@ -48,4 +50,22 @@ func (net *Network) StartClient(ctx context.Context, configure func(*client.Conf
 		configure(&cfg)
 	}
 	return client.Open(ctx, cfg)
+}
+
+// WriteClientDir prepares dir as a client directory of this network: an
+// identity key and master key (0600) and a client certificate, so that the
+// CLI's client commands work there at once.
+func (net *Network) WriteClientDir(dir string) error {
+	if err := client.Init(dir, nil); err != nil {
+		return err
+	}
+	k, err := identity.Load(filepath.Join(dir, node.KeyFile))
+	if err != nil {
+		return err
+	}
+	der, err := net.Certify(k, cert.RoleClient)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, node.CertFile), cert.EncodeCertPEM(der), 0o644)
 }
