@@ -133,6 +133,9 @@ func NewWith(t testing.TB, o Options) *Network {
 	return net
 }
 
+// Dir is the directory holding the network's profile and peers.
+func (net *Network) Dir() string { return net.dir }
+
 // Coordinator returns the coordinator, peer 0.
 func (net *Network) Coordinator() *Peer { return net.Peer(0) }
 

@@ -1,0 +1,145 @@
+package bench
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/scatterbytes/scatterbytes/internal/wait"
+)
+
+const sinkProto = "/scatterbytes/bench-sink/1.0.0"
+
+// AESGCM returns single-core AES-256-GCM sealing throughput in bytes/s over
+// 64 KiB segments, measured for about d.
+func AESGCM(d time.Duration) float64 {
+	key := make([]byte, 32)
+	rand.Read(key)
+	blk, _ := aes.NewCipher(key)
+	aead, _ := cipher.NewGCM(blk)
+	seg := make([]byte, 64<<10)
+	out := make([]byte, 0, len(seg)+16)
+	nonce := make([]byte, 12)
+	var n int64
+	start := time.Now()
+	for time.Since(start) < d {
+		for range 64 {
+			nonce[0]++
+			out = aead.Seal(out[:0], nonce, seg, nil)
+			n += int64(len(seg))
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+func bareHost(listen ...string) (host.Host, error) {
+	return libp2p.New(
+		libp2p.ListenAddrStrings(listen...),
+		libp2p.Security(libp2ptls.ID, libp2ptls.New),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.DisableRelay(),
+	)
+}
+
+// Sink serves the stream ceiling's far end: it listens on loopback, writes
+// its address to addrFile, reads each stream to the end, answers one byte,
+// and returns when ctx ends.
+func Sink(ctx context.Context, addrFile string) error {
+	h, err := bareHost("/ip4/127.0.0.1/tcp/0")
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	h.SetStreamHandler(sinkProto, func(s network.Stream) {
+		defer s.Close()
+		buf := make([]byte, 1<<20)
+		if _, err := io.CopyBuffer(io.Discard, s, buf); err != nil {
+			s.Reset()
+			return
+		}
+		s.Write([]byte{1})
+	})
+	addrs, _ := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()})
+	if err := os.WriteFile(addrFile+".tmp", []byte(addrs[0].String()), 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(addrFile+".tmp", addrFile); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// Stream measures one libp2p TLS stream from this process to a sink
+// process started as sinkCmd (which must call Sink with the file named by
+// its last argument), sending size bytes. It returns bytes/s.
+func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (float64, error) {
+	addrFile := dir + "/sink.addr"
+	cmd := exec.CommandContext(ctx, sinkCmd[0], append(sinkCmd[1:], addrFile)...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	var addr string
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := wait.For(wctx, func() error {
+		b, err := os.ReadFile(addrFile)
+		addr = strings.TrimSpace(string(b))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sink did not start: %w", err)
+	}
+	a, err := ma.NewMultiaddr(addr)
+	if err != nil {
+		return 0, err
+	}
+	ai, err := peer.AddrInfoFromP2pAddr(a)
+	if err != nil {
+		return 0, err
+	}
+	h, err := bareHost()
+	if err != nil {
+		return 0, err
+	}
+	defer h.Close()
+	if err := h.Connect(ctx, *ai); err != nil {
+		return 0, err
+	}
+	s, err := h.NewStream(ctx, ai.ID, sinkProto)
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 1<<20)
+	rand.Read(buf)
+	start := time.Now()
+	for sent := int64(0); sent < size; sent += int64(len(buf)) {
+		if _, err := s.Write(buf[:min(int64(len(buf)), size-sent)]); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.CloseWrite(); err != nil {
+		return 0, err
+	}
+	if _, err := io.ReadFull(s, make([]byte, 1)); err != nil {
+		return 0, fmt.Errorf("sink did not confirm: %w", err)
+	}
+	return float64(size) / time.Since(start).Seconds(), nil
+}

@@ -1,0 +1,275 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/zeebo/blake3"
+
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
+)
+
+// Options shape a run.
+type Options struct {
+	// Bin is the scatterbytes binary that runs nodes, put and get.
+	Bin string
+	// Dir holds everything the run writes; it is emptied first.
+	Dir string
+	// Size is the test file's size.
+	Size int64
+	// Nodes is the number of storage node processes.
+	Nodes int
+	// Redundancy is "k+m".
+	Redundancy string
+	// Out receives progress lines.
+	Out io.Writer
+}
+
+// Report holds a run's figures; rates are bytes per second.
+type Report struct {
+	Size                     int64
+	Redundancy               string
+	AESGCM, Stream           float64
+	Upload, Download         float64
+	UploadRSS, DownloadRSS   int64 // peak resident bytes of the put and get processes
+	TTFB, SmallRoundTrip     time.Duration
+	UploadWall, DownloadWall time.Duration
+}
+
+// Run measures the ceilings and then the data path.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := os.RemoveAll(o.Dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	r := &Report{Size: o.Size, Redundancy: o.Redundancy}
+	logf := func(format string, a ...any) { fmt.Fprintf(o.Out, format+"\n", a...) }
+
+	r.AESGCM = AESGCM(time.Second)
+	logf("ceiling: AES-256-GCM, one core: %.0f MB/s", r.AESGCM/1e6)
+	var err error
+	if r.Stream, err = Stream(ctx, []string{o.Bin, "bench", "sink"}, o.Dir, min(o.Size, 1<<30)); err != nil {
+		return nil, fmt.Errorf("stream ceiling: %w", err)
+	}
+	logf("ceiling: one libp2p TLS stream between two processes: %.0f MB/s", r.Stream/1e6)
+
+	net, stop, err := startNetwork(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	logf("network: coordinator and %d node processes up", o.Nodes)
+
+	file := filepath.Join(o.Dir, "input.bin")
+	sum, err := writeRandom(file, o.Size)
+	if err != nil {
+		return nil, err
+	}
+	clientDir := filepath.Join(o.Dir, "client")
+	if err := net.WriteClientDir(clientDir); err != nil {
+		return nil, err
+	}
+	prof := filepath.Join(o.Dir, testnet.ProfileFile)
+	cli := func(args ...string) []string {
+		return append([]string{o.Bin, "--network", prof, "--dir", clientDir, "--log-level", "warn"}, args...)
+	}
+	r.UploadWall, r.UploadRSS, err = timed(ctx, cli("put", file, "--name", "bench", "--redundancy", o.Redundancy))
+	if err != nil {
+		return nil, fmt.Errorf("put: %w", err)
+	}
+	r.Upload = float64(o.Size) / r.UploadWall.Seconds()
+	logf("upload:   %.0f MB/s (%v, peak RSS %d MiB)", r.Upload/1e6, r.UploadWall.Round(time.Millisecond), r.UploadRSS>>20)
+	out := filepath.Join(o.Dir, "output.bin")
+	r.DownloadWall, r.DownloadRSS, err = timed(ctx, cli("get", "bench", out))
+	if err != nil {
+		return nil, fmt.Errorf("get: %w", err)
+	}
+	r.Download = float64(o.Size) / r.DownloadWall.Seconds()
+	logf("download: %.0f MB/s (%v, peak RSS %d MiB)", r.Download/1e6, r.DownloadWall.Round(time.Millisecond), r.DownloadRSS>>20)
+	got, err := hashFile(out)
+	if err != nil {
+		return nil, err
+	}
+	if got != sum {
+		return nil, fmt.Errorf("downloaded file differs from the upload")
+	}
+	os.Remove(out)
+	if err := r.latency(ctx, net); err != nil {
+		return nil, err
+	}
+	logf("latency:  time to first byte %v, 1 KiB put+get %v", r.TTFB.Round(time.Microsecond), r.SmallRoundTrip.Round(time.Microsecond))
+	return r, nil
+}
+
+// startNetwork runs the coordinator in this process and each storage node
+// as its own process, and waits until the coordinator routes to them all.
+func startNetwork(ctx context.Context, o Options) (*testnet.Network, func(), error) {
+	net, err := testnet.Start(ctx, testnet.Options{Dir: o.Dir, Nodes: 0, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, nil, err
+	}
+	prof := filepath.Join(o.Dir, testnet.ProfileFile)
+	var procs []*exec.Cmd
+	stop := func() {
+		for _, p := range procs {
+			p.Process.Signal(os.Interrupt)
+		}
+		for _, p := range procs {
+			p.Wait()
+		}
+		net.Close()
+	}
+	for i := range o.Nodes {
+		dir := filepath.Join(o.Dir, fmt.Sprintf("proc%02d", i+1))
+		if out, err := exec.CommandContext(ctx, o.Bin, "--dir", dir, "init").CombinedOutput(); err != nil {
+			stop()
+			return nil, nil, fmt.Errorf("init node %d: %v: %s", i+1, err, out)
+		}
+		cmd := exec.Command(o.Bin, "--network", prof, "--dir", dir, "--log-level", "warn",
+			"node", "run", "--ip", "127.0.0.1", "--port", "0", "--capacity", fmt.Sprint(4*o.Size+1<<30))
+		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := cmd.Start(); err != nil {
+			stop()
+			return nil, nil, err
+		}
+		procs = append(procs, cmd)
+	}
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	err = wait.For(wctx, func() error {
+		if n := net.Coordinator().Node().DHT().RoutingTable().Size(); n < o.Nodes {
+			return fmt.Errorf("coordinator routes to %d of %d nodes", n, o.Nodes)
+		}
+		return nil
+	})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return net, stop, nil
+}
+
+// timed runs args and returns its wall time and peak RSS.
+func timed(ctx context.Context, args []string) (time.Duration, int64, error) {
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%v: %s", err, stderr.String())
+	}
+	wall := time.Since(start)
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var rss int64
+	if ru != nil {
+		rss = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	return wall, rss, nil
+}
+
+// latency measures, with a library client, the time to the first byte of
+// the big file and a 1 KiB put followed by a get.
+func (r *Report) latency(ctx context.Context, net *testnet.Network) error {
+	c, err := net.StartClient(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	small := make([]byte, 1024)
+	t0 := time.Now()
+	ref, err := c.Put(ctx, bytes.NewReader(small), int64(len(small)), client.PutOptions{})
+	if err != nil {
+		return err
+	}
+	f, err := c.Open(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if _, err := io.ReadAll(f); err != nil {
+		return err
+	}
+	f.Close()
+	r.SmallRoundTrip = time.Since(t0)
+
+	big, err := net.StartClient(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer big.Close()
+	// The big file is filed in the CLI client's catalog; reach it by the
+	// reference the bench's own put left there.
+	cat, err := client.OpenCatalog(filepath.Join(net.Dir(), "client"), nil)
+	if err != nil {
+		return err
+	}
+	e, err := cat.Get(ctx, "", "bench")
+	cat.Close()
+	if err != nil {
+		return err
+	}
+	t1 := time.Now()
+	bf, err := big.Open(ctx, e.Ref)
+	if err != nil {
+		return err
+	}
+	defer bf.Close()
+	if _, err := bf.Read(make([]byte, 1)); err != nil {
+		return err
+	}
+	r.TTFB = time.Since(t1)
+	return nil
+}
+
+// writeRandom writes size pseudo-random bytes (ChaCha8: fast, and no
+// compressor or deduplicator can shrink them) and returns their BLAKE3.
+func writeRandom(path string, size int64) ([32]byte, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	defer f.Close()
+	var seed [32]byte
+	rng := rand.NewChaCha8(seed)
+	h := blake3.New()
+	buf := make([]byte, 1<<20)
+	for left := size; left > 0; left -= int64(len(buf)) {
+		b := buf[:min(int64(len(buf)), left)]
+		rng.Read(b)
+		h.Write(b)
+		if _, err := f.Write(b); err != nil {
+			return [32]byte{}, err
+		}
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum, f.Close()
+}
+
+func hashFile(path string) ([32]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	defer f.Close()
+	h := blake3.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return [32]byte{}, err
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum, nil
+}
