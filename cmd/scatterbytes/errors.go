@@ -3,12 +3,21 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path"
 
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/catalog"
+	"github.com/scatterbytes/scatterbytes/client/keys"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
+
+// errNoMasterKey means --dir has no master key: it was not set up as a client.
+var errNoMasterKey = errors.New("no master key")
 
 // humanError adds what to do next to the errors people meet most. The
 // wrapped detail stays in the message; the hint comes first.
@@ -27,6 +36,28 @@ func humanError(err error) string {
 		hint = "the membership certificate has expired: get a new one from the network CA (`scatterbytes ca sign`), or restart the node to renew it through the coordinator"
 	case errors.Is(err, node.ErrNoCert):
 		hint = "no membership certificate yet"
+	case errors.Is(err, errNoMasterKey):
+		hint = "this directory is not set up as a client: run `scatterbytes init --role client` (or pass --dir)"
+	case errors.Is(err, keys.ErrNeedPassphrase), errors.Is(err, keys.ErrBadPassphrase):
+		hint = "the master key needs its passphrase: pass --passphrase-file FILE or set SCATTERBYTES_PASSPHRASE"
+	case errors.Is(err, keys.ErrPermissions):
+		hint = "the master key file is readable by others: run `chmod 600` on it"
+	case errors.Is(err, catalog.ErrWrongKey):
+		hint = "the catalog in --dir was made with another master key"
+	case errors.Is(err, client.ErrNotFound), errors.Is(err, catalog.ErrNotFound):
+		hint = "no such file: `scatterbytes ls` lists what is stored (names are per --volume)"
+	case errors.Is(err, client.ErrNotEnoughNodes):
+		hint = "the network has too few storage nodes for k+m; lower --redundancy or start more nodes"
+	case errors.Is(err, client.ErrUnavailable):
+		hint = "too few of the file's holders answer right now; try again later"
+	case errors.Is(err, manifest.ErrBadRef), errors.Is(err, manifest.ErrBadManifest):
+		hint = "the reference is wrong or the file key does not match"
+	case errors.Is(err, stream.ErrTampered), errors.Is(err, stream.ErrTruncated):
+		hint = "the data failed authentication: it was altered, or the file key is wrong"
+	case errors.Is(err, stream.ErrRange):
+		hint = "the range lies outside the file: see its size with `scatterbytes stat`"
+	case errors.Is(err, path.ErrBadPattern):
+		hint = "the pattern is malformed: see `scatterbytes find --help`"
 	}
 	if hint == "" {
 		return err.Error()

@@ -37,7 +37,8 @@ func rootCmd() *cobra.Command {
 	pf.StringVar(&g.dir, "dir", filepath.Join(home, ".scatterbytes"), "directory holding this party's key, certificate and data")
 	pf.StringVar(&g.network, "network", "", "network profile FILE to join (default: the public network)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(initCmd(), idCmd(), nodeCmd(), peersCmd(), caCmd(), testnetCmd())
+	root.AddCommand(initCmd(), idCmd(), nodeCmd(), peersCmd(), caCmd(), testnetCmd(),
+		putCmd(), getCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd())
 	return root
 }
 

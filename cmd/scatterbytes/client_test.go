@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/keys"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/internal/testnet"
+)
+
+// cli runs scatterbytes commands in-process against one client directory.
+type cli struct {
+	t       *testing.T
+	ctx     context.Context
+	network string
+	dir     string
+}
+
+// run executes one command with a fresh root (which re-binds g and cg)
+// and returns what it wrote to stdout.
+func (c cli) run(args ...string) (string, error) {
+	c.t.Helper()
+	g, cg = globals{}, clientGlobals{}
+	cmd := rootCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs(append([]string{"--network", c.network, "--dir", c.dir, "--log-level", "error"}, args...))
+	err := cmd.ExecuteContext(c.ctx)
+	return out.String(), err
+}
+
+// must is run that fails the test on an error.
+func (c cli) must(args ...string) string {
+	c.t.Helper()
+	out, err := c.run(args...)
+	if err != nil {
+		c.t.Fatalf("scatterbytes %s: %v", strings.Join(args, " "), humanError(err))
+	}
+	return out
+}
+
+func newCLI(t *testing.T, ctx context.Context, network string) cli {
+	t.Helper()
+	t.Setenv(passphraseEnv, "")
+	return cli{t: t, ctx: ctx, network: network, dir: filepath.Join(t.TempDir(), "client")}
+}
+
+func assertNoFile(t *testing.T, path string) {
+	t.Helper()
+	for _, p := range []string{path, path + ".partial"} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s exists after a failed get (stat: %v)", p, err)
+		}
+	}
+}
+
+func assertFile(t *testing.T, path string, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: %d bytes differ from the %d expected", path, len(got), len(want))
+	}
+}
+
+var refLine = regexp.MustCompile(`(?m)^(sb1[a-z2-7]+)$`)
+
+func TestClientCommands(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	net := testnet.New(t, 6)
+	profFile := filepath.Join(t.TempDir(), "net.json")
+	if err := net.Profile.Save(profFile); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t, ctx, profFile)
+	work := t.TempDir()
+
+	out := c.must("init", "--role", "client")
+	if !strings.Contains(out, filepath.Join(c.dir, client.MasterKeyFile)) || !strings.Contains(out, "losing it") {
+		t.Fatalf("init does not say where the master key is and why it matters:\n%s", out)
+	}
+
+	data := make([]byte, 5<<20+12345) // ranged gets cross readAtChunk
+	rand.Read(data)
+	src := filepath.Join(work, "data.bin")
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = c.must("put", src)
+	m := refLine.FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, "stored default/data.bin (") || !strings.Contains(out, "4+2)") {
+		t.Fatalf("put printed no status and reference:\n%s", out)
+	}
+	ref := m[1]
+	t.Logf("put:\n%s", out)
+
+	t.Run("ls", func(t *testing.T) {
+		out := c.must("ls")
+		t.Logf("ls:\n%s", out)
+		if !strings.Contains(out, "default:") || !strings.Contains(out, "data.bin") {
+			t.Errorf("ls:\n%s", out)
+		}
+		if out := c.must("ls", "default"); !strings.Contains(out, "data.bin") {
+			t.Errorf("ls default:\n%s", out)
+		}
+		if out := c.must("ls", "other"); out != "" {
+			t.Errorf("ls of an empty volume:\n%s", out)
+		}
+	})
+	t.Run("share", func(t *testing.T) {
+		if out := c.must("share", "data.bin"); strings.TrimSpace(out) != ref {
+			t.Errorf("share printed %q, put %q", out, ref)
+		}
+	})
+	t.Run("stat", func(t *testing.T) {
+		out := c.must("stat", "data.bin")
+		if !strings.Contains(out, "(5255225 bytes)") || !strings.Contains(out, "4+2") {
+			t.Errorf("stat:\n%s", out)
+		}
+		out = c.must("stat", "--manifest", "data.bin")
+		t.Logf("stat --manifest:\n%s", out)
+		if !strings.Contains(out, "stripe 0") || !strings.Contains(out, "parity") {
+			t.Errorf("stat --manifest:\n%s", out)
+		}
+	})
+	t.Run("find", func(t *testing.T) {
+		for _, tc := range []struct{ pattern, want string }{
+			{"*.bin", "default/data.bin"},
+			{"default/data.*", "default/data.bin"},
+			{"*.txt", ""},
+		} {
+			out := c.must("find", tc.pattern)
+			if (tc.want == "") != (out == "") || !strings.Contains(out, tc.want) {
+				t.Errorf("find %q:\n%s", tc.pattern, out)
+			}
+		}
+		if _, err := c.run("find", "[bad"); err == nil {
+			t.Error("find accepted a malformed pattern")
+		}
+	})
+	t.Run("get", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, arg, rng string
+			want           []byte
+		}{
+			{"by name", "data.bin", "", data},
+			{"by reference", ref, "", data},
+			{"range", ref, "1000:4500K", data[1000 : 1000+4500<<10]},
+			{"range to the end", "data.bin", "64K:", data[64<<10:]},
+			{"range past the end is clipped", "data.bin", "5M:1M", data[5<<20:]},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				dst := filepath.Join(work, strings.ReplaceAll(tc.name, " ", "_"))
+				args := []string{"get", tc.arg, dst}
+				if tc.rng != "" {
+					args = append(args, "--range", tc.rng)
+				}
+				c.must(args...)
+				assertFile(t, dst, tc.want)
+				if _, err := os.Stat(dst + ".partial"); err == nil {
+					t.Error("partial file left behind")
+				}
+			})
+		}
+	})
+	t.Run("bad references", func(t *testing.T) {
+		b := []byte(ref)
+		i := len(b) - 15 // inside the key, before the checksum
+		b[i] = map[bool]byte{true: 'b', false: 'a'}[b[i] == 'a']
+		parsed, err := manifest.ParseRef(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed.Key = keys.NewFileKey()
+		for _, tc := range []struct {
+			name, ref string
+			want      error
+		}{
+			{"flipped character", string(b), manifest.ErrBadRef},
+			{"other key", parsed.Encode(), manifest.ErrBadManifest},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				dst := filepath.Join(work, "bad")
+				_, err := c.run("get", tc.ref, dst)
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("get: %v, want %v", err, tc.want)
+				}
+				if h := humanError(err); !strings.Contains(h, "the reference is wrong") {
+					t.Errorf("unhelpful error: %s", h)
+				}
+				assertNoFile(t, dst)
+			})
+		}
+	})
+	t.Run("rm", func(t *testing.T) {
+		if out := c.must("rm", "data.bin"); !strings.Contains(out, "removed default/data.bin") {
+			t.Errorf("rm:\n%s", out)
+		}
+		if out := c.must("ls"); strings.Contains(out, "data.bin") {
+			t.Errorf("ls after rm:\n%s", out)
+		}
+		dst := filepath.Join(work, "gone")
+		_, err := c.run("get", "data.bin", dst)
+		if !errors.Is(err, client.ErrNotFound) {
+			t.Fatalf("get after rm: %v, want ErrNotFound", err)
+		}
+		if h := humanError(err); !strings.Contains(h, "scatterbytes ls") {
+			t.Errorf("unhelpful error: %s", h)
+		}
+		assertNoFile(t, dst)
+	})
+}
+
+func TestClientNeedsInitAndPassphrase(t *testing.T) {
+	ctx := context.Background()
+	c := newCLI(t, ctx, "")
+	_, err := c.run("ls")
+	if !errors.Is(err, errNoMasterKey) || !strings.Contains(humanError(err), "init --role client") {
+		t.Fatalf("ls before init: %v", err)
+	}
+	pf := filepath.Join(t.TempDir(), "pass")
+	if err := os.WriteFile(pf, []byte("correct horse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.must("init", "--role", "client", "--passphrase-file", pf); !strings.Contains(out, "passphrase") {
+		t.Errorf("init:\n%s", out)
+	}
+	if _, err := c.run("ls"); !errors.Is(err, keys.ErrNeedPassphrase) {
+		t.Errorf("ls without the passphrase: %v", err)
+	}
+	t.Setenv(passphraseEnv, "wrong")
+	if _, err := c.run("ls"); !errors.Is(err, keys.ErrBadPassphrase) {
+		t.Errorf("ls with a wrong passphrase: %v", err)
+	}
+	t.Setenv(passphraseEnv, "correct horse")
+	if out := c.must("ls"); out != "" {
+		t.Errorf("ls of a new catalog:\n%s", out)
+	}
+	if out := c.must("ls", "--passphrase-file", pf); out != "" {
+		t.Errorf("ls of a new catalog:\n%s", out)
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    byteRange
+		wantErr bool
+	}{
+		{in: "0:10", want: byteRange{0, 10}},
+		{in: "1K:2M", want: byteRange{1 << 10, 2 << 20}},
+		{in: "1kib:1MB", want: byteRange{1 << 10, 1 << 20}},
+		{in: "3G:", want: byteRange{3 << 30, -1}},
+		{in: "10", wantErr: true},
+		{in: "-1:5", wantErr: true},
+		{in: "1:x", wantErr: true},
+		{in: ":5", wantErr: true},
+		{in: "9999999999T:1", wantErr: true},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := parseRange(tc.in)
+			if (err != nil) != tc.wantErr || (!tc.wantErr && got != tc.want) {
+				t.Errorf("parseRange(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/catalog"
+)
+
+// passphraseEnv holds the master key's passphrase when no
+// --passphrase-file is given. It is read directly, not through bindEnv,
+// because there is deliberately no --passphrase flag: a passphrase on the
+// command line would show in ps and shell history.
+const passphraseEnv = "SCATTERBYTES_PASSPHRASE"
+
+// clientGlobals are the flags every client command shares. Like g, they
+// are bound afresh by every rootCmd().
+type clientGlobals struct {
+	passphraseFile string
+}
+
+var cg clientGlobals
+
+// addClientFlags registers the flags every command using the master key takes.
+func addClientFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&cg.passphraseFile, "passphrase-file", "",
+		"FILE holding the master key's passphrase (default: $"+passphraseEnv+", else none)")
+}
+
+// passphrase returns the master key's passphrase: the first line of
+// --passphrase-file, else $SCATTERBYTES_PASSPHRASE, else none.
+func passphrase() ([]byte, error) {
+	if cg.passphraseFile != "" {
+		b, err := os.ReadFile(cg.passphraseFile)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--passphrase-file: %w", err)}
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		clear(b)
+		return []byte(strings.TrimSuffix(line, "\r")), nil
+	}
+	if v := os.Getenv(passphraseEnv); v != "" {
+		return []byte(v), nil
+	}
+	return nil, nil
+}
+
+// checkMasterKey turns a missing master key into errNoMasterKey, which
+// humanError explains, instead of a bare "no such file".
+func checkMasterKey() error {
+	p := filepath.Join(g.dir, client.MasterKeyFile)
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s", errNoMasterKey, p)
+	}
+	return nil
+}
+
+// openClient opens the client in --dir on --network. It enrols with the
+// coordinator by itself when the directory has no certificate yet. The
+// caller closes it.
+func openClient(ctx context.Context) (*client.Client, error) {
+	if err := checkMasterKey(); err != nil {
+		return nil, err
+	}
+	prof, err := loadProfile()
+	if err != nil {
+		return nil, err
+	}
+	pass, err := passphrase()
+	if err != nil {
+		return nil, err
+	}
+	cfg := client.DefaultConfig(g.dir, prof)
+	cfg.Passphrase = pass
+	cfg.Logger = logger()
+	return client.Open(ctx, cfg)
+}
+
+// openCatalog opens only the catalog in --dir, without the network: what
+// ls, find, share and stat need.
+func openCatalog() (*catalog.Catalog, error) {
+	if err := checkMasterKey(); err != nil {
+		return nil, err
+	}
+	pass, err := passphrase()
+	if err != nil {
+		return nil, err
+	}
+	return client.OpenCatalog(g.dir, pass)
+}
+
+// lookup returns the catalog entry volume/name ("" = the default volume),
+// with a miss as client.ErrNotFound.
+func lookup(ctx context.Context, cat *catalog.Catalog, volume, name string) (catalog.Entry, error) {
+	if volume == "" {
+		volume = catalog.DefaultVolume
+	}
+	e, err := cat.Get(ctx, volume, name)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return e, fmt.Errorf("%w: %s/%s", client.ErrNotFound, volume, name)
+	}
+	return e, err
+}
+
+// volumeFlag registers --volume on cmd.
+func volumeFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "volume", catalog.DefaultVolume, "catalog volume")
+}

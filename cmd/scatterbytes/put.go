@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/erasure"
+)
+
+func putCmd() *cobra.Command {
+	var volume, redundancy, name string
+	cmd := &cobra.Command{
+		Use:   "put FILE",
+		Short: "Encrypt a file, spread it over the network and file it in the catalog",
+		Long: `put encrypts FILE, erasure-codes it into k+m shards per stripe, stores the
+shards on distinct storage nodes and files the result in the catalog as
+VOLUME/NAME (NAME defaults to FILE's base name; an existing entry is replaced).
+It prints the file's reference last, on a line of its own: whoever holds it
+can read the file, so share it as you would the file.
+
+An interrupted put (Ctrl-C, a lost connection) resumes where it stopped when
+run again on the same, unchanged FILE.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			path := args[0]
+			st, err := os.Stat(path)
+			if err != nil {
+				return err
+			}
+			if !st.Mode().IsRegular() {
+				return usageError{fmt.Errorf("%s is not a regular file", path)}
+			}
+			if name == "" {
+				name = filepath.Base(path)
+			}
+			if redundancy != "" {
+				if _, err := erasure.ParseRedundancy(redundancy); err != nil {
+					return usageError{fmt.Errorf("--redundancy: %w", err)}
+				}
+			}
+			c, err := openClient(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			bar := newProgress(cmd.ErrOrStderr(), st.Size(), "put "+name)
+			ref, err := c.PutFile(ctx, path, client.PutOptions{
+				Volume: volume, Name: name, Redundancy: redundancy, Progress: bar.Set,
+			})
+			bar.Done()
+			if err != nil {
+				if ctx.Err() != nil {
+					return fmt.Errorf("%w (run the same put again to resume)", err)
+				}
+				return err
+			}
+			e, err := lookup(ctx, c.Catalog(), volume, name)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "stored %s/%s (%s, %s)\n", e.Volume, e.Name, sizeString(e.Size), e.Redundancy)
+			fmt.Fprintln(out, ref.Encode())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	volumeFlag(cmd, &volume)
+	f.StringVar(&redundancy, "redundancy", "", "k+m: data and parity shards per stripe (default: the network profile's)")
+	f.StringVar(&name, "name", "", "name in the catalog (default: FILE's base name)")
+	addClientFlags(cmd)
+	return cmd
+}
