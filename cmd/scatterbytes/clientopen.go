@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,14 +26,23 @@ const passphraseEnv = "SCATTERBYTES_PASSPHRASE"
 // are bound afresh by every rootCmd().
 type clientGlobals struct {
 	passphraseFile string
+	// quiet is set when the user chose no log level: the client's own
+	// node then logs warnings only, so its chatter does not bury output.
+	quiet bool
 }
 
 var cg clientGlobals
 
-// addClientFlags registers the flags every command using the master key takes.
+// addClientFlags registers the flags every command using the master key
+// takes, and notes whether a log level was chosen.
 func addClientFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&cg.passphraseFile, "passphrase-file", "",
 		"FILE holding the master key's passphrase (default: $"+passphraseEnv+", else none)")
+	cmd.PreRun = func(cmd *cobra.Command, _ []string) {
+		f := cmd.Flags().Lookup("log-level")
+		_, env := os.LookupEnv("SCATTERBYTES_LOG_LEVEL")
+		cg.quiet = f != nil && !f.Changed && !env
+	}
 }
 
 // passphrase returns the master key's passphrase: the first line of
@@ -81,6 +91,9 @@ func openClient(ctx context.Context) (*client.Client, error) {
 	cfg := client.DefaultConfig(g.dir, prof)
 	cfg.Passphrase = pass
 	cfg.Logger = logger()
+	if cg.quiet {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	return client.Open(ctx, cfg)
 }
 

@@ -16,6 +16,9 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
 
+// errInterrupted means the user stopped the command (SIGINT, SIGTERM).
+var errInterrupted = errors.New("interrupted")
+
 // errNoMasterKey means --dir has no master key: it was not set up as a client.
 var errNoMasterKey = errors.New("no master key")
 
@@ -24,6 +27,8 @@ var errNoMasterKey = errors.New("no master key")
 func humanError(err error) string {
 	hint := ""
 	switch {
+	case errors.Is(err, errInterrupted):
+		return err.Error()
 	case errors.Is(err, identity.ErrNoKey):
 		hint = "no identity key: run `scatterbytes init` first (or pass --dir)"
 	case errors.Is(err, identity.ErrKeyPermissions):
@@ -42,6 +47,8 @@ func humanError(err error) string {
 		hint = "the master key needs its passphrase: pass --passphrase-file FILE or set SCATTERBYTES_PASSPHRASE"
 	case errors.Is(err, keys.ErrPermissions):
 		hint = "the master key file is readable by others: run `chmod 600` on it"
+	case errors.Is(err, catalog.ErrInvalid):
+		hint = "volumes and names are non-empty UTF-8 of at most 1024 bytes, and a volume has no \"/\""
 	case errors.Is(err, catalog.ErrWrongKey):
 		hint = "the catalog in --dir was made with another master key"
 	case errors.Is(err, client.ErrNotFound), errors.Is(err, catalog.ErrNotFound):

@@ -65,7 +65,7 @@ G or T suffix (powers of 1024), and an empty LEN reads to the end.`,
 			} else if rg, err = rg.within(f.Size()); err != nil {
 				return err
 			}
-			bar := newProgress(cmd.ErrOrStderr(), rg.n, "get")
+			bar := newProgress(cmd.ErrOrStderr(), rg.n, "get "+filepath.Base(f.Manifest().Name))
 			defer bar.Done()
 			copyOut := func(w io.Writer) error {
 				w = countingWriter{w: w, p: bar}

@@ -53,9 +53,15 @@ run again on the same, unchanged FILE.`,
 				Volume: volume, Name: name, Redundancy: redundancy, Progress: bar.Set,
 			})
 			bar.Done()
+			if err != nil && ref.Manifest.Defined() {
+				// Stored but not filed: the reference is the only way back.
+				fmt.Fprintln(cmd.OutOrStdout(), ref.Encode())
+			}
 			if err != nil {
 				if ctx.Err() != nil {
-					return fmt.Errorf("%w (run the same put again to resume)", err)
+					// The library's error then only describes the
+					// fallout (cancelled streams), not the cause.
+					return fmt.Errorf("%w: run the same put again to resume where it stopped (%v)", errInterrupted, err)
 				}
 				return err
 			}
