@@ -77,6 +77,20 @@ func assertFile(t *testing.T, path string, want []byte) {
 	}
 }
 
+// storedBytes sums the chunk bytes the network's storage nodes hold.
+func storedBytes(t *testing.T, net *testnet.Network) int64 {
+	t.Helper()
+	var sum int64
+	for _, p := range net.Nodes() {
+		u, err := p.Storage().Store().Usage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += u.Bytes
+	}
+	return sum
+}
+
 var refLine = regexp.MustCompile(`(?m)^(sb1[a-z2-7]+)$`)
 
 func TestClientCommands(t *testing.T) {
@@ -208,8 +222,12 @@ func TestClientCommands(t *testing.T) {
 		}
 	})
 	t.Run("rm", func(t *testing.T) {
+		before := storedBytes(t, net)
 		if out := c.must("rm", "data.bin"); !strings.Contains(out, "removed default/data.bin") {
 			t.Errorf("rm:\n%s", out)
+		}
+		if after := storedBytes(t, net); after > before-int64(len(data)) {
+			t.Errorf("rm freed %d bytes on the nodes, want at least the file's %d", before-after, len(data))
 		}
 		if out := c.must("ls"); strings.Contains(out, "data.bin") {
 			t.Errorf("ls after rm:\n%s", out)
