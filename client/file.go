@@ -98,10 +98,22 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 	defer cancel()
 	type future chan stripeData
 	futures := make(chan future, f.c.cfg.StripesInFlight)
+	// Stripe buffers circulate: fetched into, written to the decrypter,
+	// returned. That bounds memory to a few stripes whatever the file size.
+	free := make(chan []byte, f.c.cfg.StripesInFlight+2)
+	for range cap(free) {
+		free <- nil
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { // fetch ahead
 		defer close(futures)
 		for i := range f.layout.Stripes() {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-ctx.Done():
+				return nil
+			}
 			fu := make(future, 1)
 			select {
 			case futures <- fu:
@@ -109,8 +121,8 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 				return nil
 			}
 			go func() {
-				b, err := f.fetchStripe(ctx, i)
-				fu <- stripeData{b, err}
+				b, err := f.fetchStripe(ctx, i, buf)
+				fu <- stripeData{b, buf, err}
 			}()
 		}
 		return nil
@@ -129,9 +141,11 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 				pw.CloseWithError(sd.err)
 				return sd.err
 			}
+			// A pipe write returns once the reader has copied every byte.
 			if _, err := pw.Write(sd.b); err != nil {
 				return err
 			}
+			free <- sd.buf
 		}
 		return pw.Close()
 	})
@@ -148,7 +162,8 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 }
 
 type stripeData struct {
-	b   []byte
+	b   []byte // the stripe's sealed bytes
+	buf []byte // the buffer to recycle
 	err error
 }
 
@@ -210,7 +225,7 @@ func (f *File) sealedRange(off, n int64, whole bool) ([]byte, error) {
 			seen[pc.Stripe] = true
 			g.Go(func() error {
 				st := f.layout.Stripe(pc.Stripe)
-				b, err := f.fetchStripe(ctx, pc.Stripe)
+				b, err := f.fetchStripe(ctx, pc.Stripe, nil)
 				if err != nil {
 					return err
 				}

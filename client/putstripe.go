@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -71,6 +72,9 @@ type attempt struct {
 // copy to land wins. It returns the holder of each shard.
 func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
 	ctx, cancelAll := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	// Cancelled attempts must be gone before the caller reuses datas.
+	defer wg.Wait()
 	defer cancelAll()
 	n := len(datas)
 	results := make(chan *attempt, 2*n)
@@ -86,7 +90,9 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 		}
 		inflight[j][a] = true
 		tries[j]++
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			t0 := time.Now()
 			a.err = c.putShard(actx, p, ids[j], datas[j], k, m)
 			a.took = time.Since(t0)

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -11,13 +12,22 @@ import (
 // A shard that fails (gone, corrupt) is replaced by the next unused one; a
 // last shard slower than three times the others' median is raced by a
 // spare one.
-func (f *File) fetchStripe(ctx context.Context, i int) ([]byte, error) {
+//
+// The data shards land in buf (at least K shard sizes; nil allocates), so
+// when they all arrive the result is a prefix of buf, copied nowhere.
+func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, error) {
 	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	// Stragglers write into buf: they must be gone before it is reused.
+	defer wg.Wait()
 	defer cancel()
 	st := f.layout.Stripe(i)
 	k, n := f.m.K, f.m.K+f.m.M
 	ss := st.ShardSize
-	buf := make([]byte, int64(k)*ss) // data shards land in place: no copy
+	if int64(cap(buf)) < int64(k)*ss {
+		buf = make([]byte, int64(k)*ss)
+	}
+	buf = buf[:int64(k)*ss]
 	type result struct {
 		j    int
 		dst  []byte
@@ -40,7 +50,9 @@ func (f *File) fetchStripe(ctx context.Context, i int) ([]byte, error) {
 			dst = make([]byte, ss)
 		}
 		s := f.m.Stripes[i].Shards[j]
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			t0 := time.Now()
 			_, err := f.c.fetchChunk(ctx, s.ID, s.Holders, dst)
 			results <- result{j, dst, err, time.Since(t0)}

@@ -125,27 +125,41 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 		mu   sync.Mutex
 		done int64
 	)
-	sem := make(chan struct{}, c.cfg.StripesInFlight)
+	// A free list of stripe buffers bounds memory to StripesInFlight
+	// stripes being uploaded plus the one being read, and recycles them.
+	free := make(chan []byte, c.cfg.StripesInFlight+1)
+	for range c.cfg.StripesInFlight + 1 {
+		free <- nil // allocated on first use: a small file needs small buffers
+	}
 	g.Go(func() error { // the striper: reads stripes in order, uploads in parallel
 		defer pr.Close()
 		for i := range layout.Stripes() {
 			st := layout.Stripe(i)
-			buf := make([]byte, st.Len)
-			if _, err := io.ReadFull(pr, buf); err != nil {
-				return fmt.Errorf("stripe %d: %w", i, err)
-			}
-			if shards, ok := j.stripe(i); ok {
-				m.Stripes[i] = manifest.Stripe{Shards: shards}
-				continue
-			}
+			var buf []byte
 			select {
-			case sem <- struct{}{}:
+			case buf = <-free:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+			if buf == nil {
+				buf = make([]byte, layout.StripeBufferSize())
+			}
+			if _, err := io.ReadFull(pr, buf[:st.Len]); err != nil {
+				return fmt.Errorf("stripe %d: %w", i, err)
+			}
+			mu.Lock()
+			shards, ok := j.stripe(i)
+			if ok {
+				m.Stripes[i] = manifest.Stripe{Shards: shards}
+			}
+			mu.Unlock()
+			if ok {
+				free <- buf
+				continue
+			}
 			g.Go(func() error {
-				defer func() { <-sem }()
-				shards, err := coder.Encode(i, buf)
+				defer func() { free <- buf }()
+				shards, err := coder.EncodeInPlace(i, buf, st.Len)
 				if err != nil {
 					return err
 				}

@@ -35,13 +35,29 @@ func (c *Coder) Encode(i int, data []byte) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) != st.Len {
-		return nil, fmt.Errorf("%w: stripe %d has %d bytes, got %d", ErrLayout, i, st.Len, len(data))
+	buf := make([]byte, int64(c.l.K+c.l.M)*st.ShardSize)
+	copy(buf, data)
+	return c.EncodeInPlace(i, buf, int64(len(data)))
+}
+
+// EncodeInPlace is Encode without allocating: buf holds the stripe's n data
+// bytes at its start and has room for all K+M shards (StripeBufferSize);
+// the shards returned are slices of buf. The caller may reuse buf once it
+// is done with the shards.
+func (c *Coder) EncodeInPlace(i int, buf []byte, n int64) ([][]byte, error) {
+	st, err := c.stripe(i)
+	if err != nil {
+		return nil, err
 	}
-	n := c.l.K + c.l.M
-	buf := make([]byte, int64(n)*st.ShardSize)
-	copy(buf, data) // the rest stays zero: the padding
-	shards := make([][]byte, n)
+	if n != st.Len {
+		return nil, fmt.Errorf("%w: stripe %d has %d bytes, got %d", ErrLayout, i, st.Len, n)
+	}
+	total := int64(c.l.K+c.l.M) * st.ShardSize
+	if int64(len(buf)) < total {
+		return nil, fmt.Errorf("%w: stripe %d needs a %d-byte buffer, got %d", ErrLayout, i, total, len(buf))
+	}
+	clear(buf[n:total]) // the padding
+	shards := make([][]byte, c.l.K+c.l.M)
 	for j := range shards {
 		shards[j] = buf[int64(j)*st.ShardSize : int64(j+1)*st.ShardSize : int64(j+1)*st.ShardSize]
 	}
@@ -50,6 +66,9 @@ func (c *Coder) Encode(i int, data []byte) ([][]byte, error) {
 	}
 	return shards, nil
 }
+
+// StripeBufferSize is the buffer EncodeInPlace needs for any stripe.
+func (l Layout) StripeBufferSize() int64 { return int64(l.K+l.M) * l.ShardSize }
 
 // Reconstruct returns the bytes of stripe i from its shards (K+M entries,
 // nil for a missing shard; present ones must have the stripe's shard size).
