@@ -10,6 +10,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
+	"golang.org/x/sync/errgroup"
 )
 
 func nodeCmd() *cobra.Command {
@@ -20,10 +22,11 @@ func nodeCmd() *cobra.Command {
 
 func nodeRunCmd() *cobra.Command {
 	var (
-		listen []string
-		ip     string
-		port   int
-		payout string
+		listen   []string
+		ip       string
+		port     int
+		payout   string
+		capacity int64
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -49,22 +52,31 @@ SIGINT or SIGTERM stop it cleanly.`,
 			if len(cfg.Listen) == 0 {
 				cfg.Listen = node.ListenAddrs(ip, port)
 			}
-			n, err := node.New(ctx, cfg)
+			limit := storage.Limit(&cfg)
+			n, err := node.New(ctx, cfg, limit)
 			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
 				log.Info("enrolling with the network coordinator", "peer", k.PeerID())
 				if _, eerr := node.Enroll(ctx, g.dir, prof, k, cert.RoleNode, payout); eerr != nil {
 					return fmt.Errorf("%w; enrolment failed too: %w", err, eerr)
 				}
-				n, err = node.New(ctx, cfg)
+				n, err = node.New(ctx, cfg, limit)
 			}
 			if err != nil {
+				return err
+			}
+			st, err := storage.Open(ctx, n, g.dir, storage.Config{Capacity: capacity, Logger: log})
+			if err != nil {
+				n.Close()
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s on network %q\n", n.ID(), prof.Name)
 			for _, a := range n.AddrInfo().Addrs {
 				fmt.Fprintf(cmd.OutOrStdout(), "  listening on %s/p2p/%s\n", a, n.ID())
 			}
-			err = n.Run(ctx)
+			var grp errgroup.Group
+			grp.Go(func() error { return n.Run(ctx) })
+			grp.Go(func() error { return st.Run(ctx) })
+			err = grp.Wait()
 			log.Info("node stopped")
 			return err
 		},
@@ -74,5 +86,6 @@ SIGINT or SIGTERM stop it cleanly.`,
 	f.StringVar(&ip, "ip", "0.0.0.0", "IPv4 address to listen on")
 	f.IntVar(&port, "port", 4001, "TCP and UDP (QUIC) port to listen on; 0 picks one")
 	f.StringVar(&payout, "payout", "", "Bitcoin address for earnings, used when enrolling")
+	f.Int64Var(&capacity, "capacity", 10<<30, "disk space in bytes the node may fill with chunks (a hard limit)")
 	return cmd
 }
