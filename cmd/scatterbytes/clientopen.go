@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -80,6 +81,7 @@ func openClient(ctx context.Context) (*client.Client, error) {
 	if err := checkMasterKey(); err != nil {
 		return nil, err
 	}
+	limitMemory()
 	prof, err := loadProfile()
 	if err != nil {
 		return nil, err
@@ -126,4 +128,16 @@ func lookup(ctx context.Context, cat *catalog.Catalog, volume, name string) (cat
 // volumeFlag registers --volume on cmd.
 func volumeFlag(cmd *cobra.Command, v *string) {
 	cmd.Flags().StringVar(v, "volume", catalog.DefaultVolume, "catalog volume")
+}
+
+// clientMemoryLimit is the Go heap's soft limit for client commands: the
+// data path keeps a few stripes in memory whatever the file size, and the
+// limit makes the garbage collector return what it frees instead of letting
+// the heap double first. GOMEMLIMIT in the environment overrides it.
+const clientMemoryLimit = 80 << 20
+
+func limitMemory() {
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
+		debug.SetMemoryLimit(clientMemoryLimit)
+	}
 }

@@ -38,7 +38,7 @@ func rootCmd() *cobra.Command {
 	pf.StringVar(&g.network, "network", "", "network profile FILE to join (default: the public network)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(initCmd(), idCmd(), nodeCmd(), peersCmd(), caCmd(), testnetCmd(),
-		putCmd(), getCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd())
+		putCmd(), getCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd(), benchCmd())
 	return root
 }
 

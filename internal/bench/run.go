@@ -16,6 +16,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 )
@@ -216,7 +217,7 @@ func (r *Report) latency(ctx context.Context, net *testnet.Network) error {
 	if err != nil {
 		return err
 	}
-	e, err := cat.Get(ctx, "", "bench")
+	e, err := cat.Get(ctx, catalog.DefaultVolume, "bench")
 	cat.Close()
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 		libp2p.ConnectionManager(cm),
 		libp2p.ConnectionGater(g),
 		libp2p.UserAgent("scatterbytes"),
+		libp2p.DialRanker(tcpFirst),
 		libp2p.DisableMetrics(),
 	}
 	if cfg.Profile.Public {
@@ -67,6 +68,24 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 		return nil, fmt.Errorf("start libp2p host: %w", err)
 	}
 	return h, nil
+}
+
+// quicDelay is how long a dial waits for TCP before trying QUIC too.
+const quicDelay = 250 * time.Millisecond
+
+// tcpFirst ranks TCP addresses before QUIC ones: TLS 1.3 over TCP moves bulk
+// data faster than QUIC here (measured for the data path), and chunk
+// transfers are bulk. QUIC remains the fallback when TCP does not connect.
+func tcpFirst(addrs []ma.Multiaddr) []network.AddrDelay {
+	out := make([]network.AddrDelay, 0, len(addrs))
+	for _, a := range addrs {
+		d := time.Duration(0)
+		if _, err := a.ValueForProtocol(ma.P_QUIC_V1); err == nil {
+			d = quicDelay
+		}
+		out = append(out, network.AddrDelay{Addr: a, Delay: d})
+	}
+	return out
 }
 
 // publicAddrs keeps private, loopback and link-local addresses out of what a

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scatterbytes/scatterbytes/internal/bench"
+)
+
+func benchCmd() *cobra.Command {
+	var (
+		dir   string
+		size  int64
+		nodes int
+		red   string
+	)
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure upload and download on a network of processes against measured ceilings",
+		Long: `bench starts a coordinator and --nodes storage node processes on loopback,
+measures the ceilings (single-core AES-256-GCM, one libp2p TLS stream between
+two processes), then times "scatterbytes put" and "scatterbytes get" of a
+--size file as separate processes and reports each next to its ceiling.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out})
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			k, m, _ := parseKM(red)
+			upCeil := r.Stream * float64(k) / float64(k+m)
+			fmt.Fprintf(out, "\n%-34s %10s %12s %7s\n", "", "MB/s", "ceiling MB/s", "ratio")
+			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", fmt.Sprintf("upload %s (ceiling: stream × %d/%d)", red, k, k+m), r.Upload/1e6, upCeil/1e6, r.Upload/upCeil)
+			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", "download (ceiling: stream)", r.Download/1e6, r.Stream/1e6, r.Download/r.Stream)
+			fmt.Fprintf(out, "%-34s %10.0f\n", "AES-256-GCM, one core", r.AESGCM/1e6)
+			fmt.Fprintf(out, "client peak RSS: put %d MiB, get %d MiB\n", r.UploadRSS>>20, r.DownloadRSS>>20)
+			fmt.Fprintf(out, "time to first byte %v; 1 KiB put+get %v\n", r.TTFB, r.SmallRoundTrip)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dir, "bench-dir", filepath.Join(os.TempDir(), "scatterbytes-bench"), "working directory (emptied first, removed after)")
+	f.Int64Var(&size, "size", 1<<30, "file size in bytes")
+	f.IntVar(&nodes, "nodes", 6, "storage node processes")
+	f.StringVar(&red, "redundancy", "4+2", "erasure coding k+m")
+	cmd.AddCommand(&cobra.Command{
+		Use:    "sink ADDRFILE",
+		Short:  "the far end of the stream ceiling (used by bench)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return bench.Sink(cmd.Context(), args[0])
+		},
+	})
+	return cmd
+}
+
+func parseKM(s string) (int, int, error) {
+	var k, m int
+	_, err := fmt.Sscanf(s, "%d+%d", &k, &m)
+	return k, m, err
+}
