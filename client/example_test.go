@@ -10,6 +10,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 )
 
 // A client stores bytes and reads them back by reference. Here the network
@@ -19,12 +20,12 @@ func ExampleClient_Put() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
-	net, err := testnet.Start(ctx, testnet.Options{Dir: dir, Nodes: 6})
+	net, err := testnet.Start(ctx, testclient.WithStorage(testnet.Options{Dir: dir, Nodes: 6}))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer net.Close()
-	c, err := net.StartClient(ctx, nil)
+	c, err := testclient.Start(ctx, net, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,12 +51,12 @@ func ExampleFile_ReadAt() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
-	net, err := testnet.Start(ctx, testnet.Options{Dir: dir, Nodes: 6})
+	net, err := testnet.Start(ctx, testclient.WithStorage(testnet.Options{Dir: dir, Nodes: 6}))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer net.Close()
-	c, err := net.StartClient(ctx, nil)
+	c, err := testclient.Start(ctx, net, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
 func ctxT(t *testing.T) context.Context {
@@ -69,8 +71,8 @@ func holdersOf(t *testing.T, c *client.Client, ref manifest.Ref) [][]peer.ID {
 }
 
 func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, nil)
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
 	data := random(t, 40<<20+12345) // 3 stripes of 4+2
 	ref := put(t, c, data, "4+2")
 	stripes := holdersOf(t, c, ref)
@@ -95,7 +97,7 @@ func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
 			}
 		}
 	}
-	got, err := get(t, net.NewClient(t, nil), ref) // a fresh client: no cached connections
+	got, err := get(t, testclient.New(t, net, nil), ref) // a fresh client: no cached connections
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +107,8 @@ func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
 }
 
 func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, nil)
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
 	data := random(t, 3<<20)
 	ref := put(t, c, data, "4+2")
 	bad := holdersOf(t, c, ref)[0][0] // holds data shard 0: fetched first
@@ -133,7 +135,7 @@ func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
 	if flipped == 0 {
 		t.Fatal("found no chunk file to corrupt")
 	}
-	c2 := net.NewClient(t, nil)
+	c2 := testclient.New(t, net, nil)
 	got, err := get(t, c2, ref)
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +146,8 @@ func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
 }
 
 func TestWrongKeyOrTamperedManifestWritesNothing(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, nil)
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
 	ref := put(t, c, random(t, 200<<10), "4+2")
 
 	wrong := manifest.Ref{Manifest: ref.Manifest, Key: keys.NewFileKey()}
@@ -170,8 +172,8 @@ func TestWrongKeyOrTamperedManifestWritesNothing(t *testing.T) {
 }
 
 func TestRangeReadsAtEdges(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, func(cfg *client.Config) { cfg.MaxShard = 256 << 10 }) // many stripes
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, func(cfg *client.Config) { cfg.MaxShard = 256 << 10 }) // many stripes
 	data := random(t, 3<<20+777)
 	ref := put(t, c, data, "4+2")
 	f, err := c.Open(ctxT(t), ref)
@@ -208,8 +210,8 @@ func TestRangeReadsAtEdges(t *testing.T) {
 }
 
 func TestCanaryNeverOnNodes(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, nil)
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
 	canary := []byte("SCATTERBYTES-CANARY-7f3a9c")
 	data := bytes.Repeat(canary, (2<<20)/len(canary))
 	put(t, c, data, "4+2")
@@ -229,15 +231,15 @@ func TestCanaryNeverOnNodes(t *testing.T) {
 }
 
 func TestRemoveFreesNodeSpace(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, nil)
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
 	data := random(t, 1<<20)
 	if _, err := c.Put(ctxT(t), bytes.NewReader(data), int64(len(data)), client.PutOptions{Name: "gone"}); err != nil {
 		t.Fatal(err)
 	}
 	used := func() (n int64) {
 		for _, p := range net.Nodes() {
-			u, err := p.Storage().Store().Usage(ctxT(t))
+			u, err := p.Service().(*storage.Storage).Store().Usage(ctxT(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,12 +9,12 @@ import (
 	"testing"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 )
 
 func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, func(cfg *client.Config) {
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, func(cfg *client.Config) {
 		cfg.MaxShard = 64 << 10 // many small stripes
 		cfg.StripesInFlight = 1
 	})

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 )
 
 func random(t testing.TB, n int) []byte {
@@ -42,8 +42,8 @@ func putGet(t *testing.T, c *client.Client, data []byte, red string) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	net := testnet.New(t, 6)
-	c := net.NewClient(t, nil)
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
 	sizes := []int{0, 1, 1 << 10, 64<<10 - 1, 64 << 10, 64<<10 + 1, 5<<20 + 3}
 	if !testing.Short() {
 		sizes = append(sizes, 64<<20)

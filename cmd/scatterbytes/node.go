@@ -52,21 +52,16 @@ SIGINT or SIGTERM stop it cleanly.`,
 			if len(cfg.Listen) == 0 {
 				cfg.Listen = node.ListenAddrs(ip, port)
 			}
-			limit := storage.Limit(&cfg)
-			n, err := node.New(ctx, cfg, limit)
+			scfg := storage.Config{Capacity: capacity, Logger: log}
+			n, st, err := storage.StartNode(ctx, cfg, scfg)
 			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
 				log.Info("enrolling with the network coordinator", "peer", k.PeerID())
 				if _, eerr := node.Enroll(ctx, g.dir, prof, k, cert.RoleNode, payout); eerr != nil {
 					return fmt.Errorf("%w; enrolment failed too: %w", err, eerr)
 				}
-				n, err = node.New(ctx, cfg, limit)
+				n, st, err = storage.StartNode(ctx, cfg, scfg)
 			}
 			if err != nil {
-				return err
-			}
-			st, err := storage.Open(ctx, n, g.dir, storage.Config{Capacity: capacity, Logger: log})
-			if err != nil {
-				n.Close()
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s on network %q\n", n.ID(), prof.Name)

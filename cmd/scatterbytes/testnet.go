@@ -14,6 +14,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
@@ -53,13 +54,13 @@ and runs until Ctrl-C (or SIGTERM), which stops every node.`,
 			start := time.Now()
 			sctx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
-			net, err := testnet.Start(sctx, testnet.Options{Dir: dir, Nodes: nodes, Epoch: epoch, Capacity: capacity, Logger: logger()})
+			net, err := testnet.Start(sctx, testclient.WithStorage(testnet.Options{Dir: dir, Nodes: nodes, Epoch: epoch, Capacity: capacity, Logger: logger()}))
 			if err != nil {
 				return err
 			}
 			defer net.Close()
 			clientDir := filepath.Join(dir, "client")
-			if err := net.WriteClientDir(clientDir); err != nil {
+			if err := testclient.WriteDir(net, clientDir); err != nil {
 				return err
 			}
 			prof := filepath.Join(dir, testnet.ProfileFile)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 )
 
 func main() {
@@ -27,12 +28,12 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
-	net, err := testnet.Start(ctx, testnet.Options{Dir: dir, Nodes: 6})
+	net, err := testnet.Start(ctx, testclient.WithStorage(testnet.Options{Dir: dir, Nodes: 6}))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer net.Close()
-	c, err := net.StartClient(ctx, nil)
+	c, err := testclient.Start(ctx, net, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 )
 
@@ -80,7 +81,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	clientDir := filepath.Join(o.Dir, "client")
-	if err := net.WriteClientDir(clientDir); err != nil {
+	if err := testclient.WriteDir(net, clientDir); err != nil {
 		return nil, err
 	}
 	prof := filepath.Join(o.Dir, testnet.ProfileFile)
@@ -185,7 +186,7 @@ func timed(ctx context.Context, args []string) (time.Duration, int64, error) {
 // latency measures, with a library client, the time to the first byte of
 // the big file and a 1 KiB put followed by a get.
 func (r *Report) latency(ctx context.Context, net *testnet.Network) error {
-	c, err := net.StartClient(ctx, nil)
+	c, err := testclient.Start(ctx, net, nil)
 	if err != nil {
 		return err
 	}
@@ -206,7 +207,7 @@ func (r *Report) latency(ctx context.Context, net *testnet.Network) error {
 	f.Close()
 	r.SmallRoundTrip = time.Since(t0)
 
-	big, err := net.StartClient(ctx, nil)
+	big, err := testclient.Start(ctx, net, nil)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
-	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -22,14 +21,13 @@ type Peer struct {
 	Role  cert.Role
 	ID    peer.ID
 
-	cfg     node.Config
-	opts    []node.Option
-	storage storage.Config
-	mu      sync.Mutex
-	node    *node.Node
-	store   *storage.Storage
-	cancel  context.CancelFunc
-	done    chan error
+	cfg    node.Config
+	opts   []node.Option
+	mu     sync.Mutex
+	node   *node.Node
+	svc    Service
+	cancel context.CancelFunc
+	done   chan error
 }
 
 // Node returns the running node, or nil when stopped.
@@ -50,42 +48,39 @@ func (p *Peer) Start() error {
 		return fmt.Errorf("node %d already running", p.Index)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	opts := p.opts
-	if p.Role == cert.RoleNode {
-		opts = append(opts[:len(opts):len(opts)], storage.Limit(&p.cfg))
+	var (
+		n   *node.Node
+		svc Service
+		err error
+	)
+	if p.Role == cert.RoleNode && p.net.opts.Storage != nil {
+		n, svc, err = p.net.opts.Storage(ctx, p.cfg, p.net.opts.Capacity)
+	} else {
+		n, err = node.New(ctx, p.cfg, p.opts...)
 	}
-	n, err := node.New(ctx, p.cfg, opts...)
 	if err != nil {
 		cancel()
 		return fmt.Errorf("start node %d: %w", p.Index, err)
-	}
-	var st *storage.Storage
-	if p.Role == cert.RoleNode {
-		if st, err = storage.Open(ctx, n, p.Dir, p.storage); err != nil {
-			n.Close()
-			cancel()
-			return fmt.Errorf("start node %d: %w", p.Index, err)
-		}
 	}
 	done := make(chan error, 1)
 	go func() {
 		var g errgroup.Group
 		g.Go(func() error { return n.Run(ctx) })
-		if st != nil {
-			g.Go(func() error { return st.Run(ctx) })
+		if svc != nil {
+			g.Go(func() error { return svc.Run(ctx) })
 		}
 		done <- g.Wait()
 	}()
-	p.node, p.store, p.cancel, p.done, p.ID = n, st, cancel, done, n.ID()
+	p.node, p.svc, p.cancel, p.done, p.ID = n, svc, cancel, done, n.ID()
 	return nil
 }
 
-// Storage returns the running storage service, or nil when stopped or not
-// a storage node.
-func (p *Peer) Storage() *storage.Storage {
+// Service returns the storage service running beside the node (see
+// Options.Storage), or nil when stopped or when there is none.
+func (p *Peer) Service() Service {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.store
+	return p.svc
 }
 
 // Stop stops the node and waits until it has closed. It is a no-op on a
@@ -98,7 +93,7 @@ func (p *Peer) Stop() error {
 	}
 	p.cancel()
 	err := <-p.done
-	p.node, p.store = nil, nil
+	p.node, p.svc = nil, nil
 	return err
 }
 

@@ -32,9 +32,8 @@ type Network struct {
 	Enroll  *enroll.Server   // the coordinator's enrolment service; nil on an open network
 	Profile *profile.Profile // bootstrap: the coordinator
 
-	mu      sync.Mutex
-	peers   []*Peer
-	clients int
+	mu    sync.Mutex
+	peers []*Peer
 }
 
 // Options shape a Network. The zero value is a CA network with fast epochs.
@@ -47,12 +46,22 @@ type Options struct {
 	Open bool
 	// Epoch is the profile's epoch length (default 2s).
 	Epoch time.Duration
+	// Storage, if set, starts each storage node together with the service
+	// that stores its chunks (p2p/storage.StartNode fits); nil starts bare
+	// nodes. The harness cannot import the storage service itself: the
+	// chunk protocol's own tests run on this harness.
+	Storage func(ctx context.Context, cfg node.Config, capacity int64) (*node.Node, Service, error)
 	// Capacity is each storage node's chunk store limit (default 1 GiB).
 	Capacity int64
 	// Logger, if set, receives every node's logs with a node attribute.
 	Logger *slog.Logger
 	// Configure, if set, adjusts each node's config before it starts.
 	Configure func(i int, c *node.Config)
+}
+
+// Service is what runs beside a storage node until its context ends.
+type Service interface {
+	Run(ctx context.Context) error
 }
 
 // ProfileFile is the profile's file name in Options.Dir.
@@ -133,6 +142,9 @@ func NewWith(t testing.TB, o Options) *Network {
 	return net
 }
 
+// Logger is the network's logger (nil: none).
+func (net *Network) Logger() *slog.Logger { return net.opts.Logger }
+
 // Dir is the directory holding the network's profile and peers.
 func (net *Network) Dir() string { return net.dir }
 
@@ -208,10 +220,8 @@ func (net *Network) add(role cert.Role) (*Peer, error) {
 	p.cfg.ExchangeTimeout = 5 * time.Second
 	p.cfg.RetryMin = 50 * time.Millisecond
 	p.cfg.RetryMax = time.Second
-	p.storage.Capacity = net.opts.Capacity
 	if net.opts.Logger != nil {
 		p.cfg.Logger = net.opts.Logger.With("node", i)
-		p.storage.Logger = p.cfg.Logger
 	}
 	if net.opts.Configure != nil {
 		net.opts.Configure(i, &p.cfg)
