@@ -59,6 +59,17 @@ type Options struct {
 	Configure func(i int, c *node.Config)
 }
 
+// redundancyFor is the default erasure coding of a testnet of n storage
+// nodes: 4+2, or what fits when there are fewer than six (every shard of a
+// stripe needs its own node). With no nodes yet, 4+2: nodes will come.
+func redundancyFor(n int) string {
+	if n == 0 || n >= 6 {
+		return "4+2"
+	}
+	m := min(2, n-1)
+	return fmt.Sprintf("%d+%d", n-m, m)
+}
+
 // Service is what runs beside a storage node until its context ends.
 type Service interface {
 	Run(ctx context.Context) error
@@ -79,7 +90,7 @@ func Start(ctx context.Context, o Options) (*Network, error) {
 	net := &Network{dir: o.Dir, opts: o}
 	net.Profile = &profile.Profile{
 		Name: "testnet", ProtocolPrefix: "/scatterbytes", Open: o.Open,
-		Epoch: profile.Duration(o.Epoch), Redundancy: "4+2", PayRateMsat: 1000,
+		Epoch: profile.Duration(o.Epoch), Redundancy: redundancyFor(o.Nodes), PayRateMsat: 1000,
 	}
 	if !o.Open {
 		ca, err := cert.NewCA("testnet", 365*24*time.Hour)

@@ -133,6 +133,7 @@ func (g *Gate) Run(ctx context.Context) error {
 			}
 			switch e := e.(type) {
 			case event.EvtPeerIdentificationCompleted:
+				g.restartRefused(e.Peer)
 				g.start(e.Peer)
 			case event.EvtPeerConnectednessChanged:
 				if e.Connectedness != network.Connected {
@@ -206,6 +207,17 @@ func (g *Gate) state(p peer.ID) *verdict {
 	return v
 }
 
+// restartRefused forgets a "no certificate protocol" verdict when a new
+// connection is identified: the peer may have enrolled since (enrolment uses
+// a short-lived host with the same identity).
+func (g *Gate) restartRefused(p peer.ID) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if v := g.peers[p]; v != nil && v.finished && errors.Is(v.err, errNoExchange) {
+		delete(g.peers, p)
+	}
+}
+
 // start begins our side of the exchange with p unless it has begun or a
 // verdict is in.
 func (g *Gate) start(p peer.ID) *verdict {
@@ -226,11 +238,15 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	g.mu.Lock()
 	v := g.state(p)
 	first := !v.finished
-	if first {
+	switch {
+	case first:
 		v.member, v.err, v.finished = m, err, true
 		close(v.done)
-	} else if err != nil && v.err == nil {
+	case err != nil && v.err == nil:
 		v.member, v.err = cert.Member{}, err
+	case err == nil && errors.Is(v.err, errNoExchange):
+		// A newcomer that enrolled (no certificate then) now shows one.
+		v.member, v.err, first = m, nil, true
 	}
 	g.mu.Unlock()
 	if !first {
