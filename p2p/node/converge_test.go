@@ -38,3 +38,20 @@ func TestTenNodesConverge(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenNetworkConverges(t *testing.T) {
+	net := testnet.NewWith(t, testnet.Options{Nodes: 4, Open: true})
+	if net.Profile.CA != "" || !net.Profile.Open {
+		t.Fatalf("profile is not open: %+v", net.Profile)
+	}
+	for _, p := range net.Peers() {
+		if got := p.Node().DHT().RoutingTable().Size(); got < 4 {
+			t.Fatalf("node %d routes to %d peers on an open network, want 4", p.Index, got)
+		}
+		for _, id := range p.Node().DHT().RoutingTable().ListPeers() {
+			if _, ok := p.Node().Gate().Verified(id); !ok {
+				t.Fatalf("node %d routes to unverified %s", p.Index, id)
+			}
+		}
+	}
+}
