@@ -42,9 +42,6 @@ func (c *Client) Open(ctx context.Context, ref manifest.Ref) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Compressed {
-		return nil, errors.New("compressed files are not readable by this client yet")
-	}
 	l := m.Layout()
 	coder, err := erasure.NewCoder(l)
 	if err != nil {
@@ -149,7 +146,17 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 		}
 		return pw.Close()
 	})
-	n, err := io.Copy(w, stream.NewReader(pr, f.ref.Key))
+	var plain io.Reader = stream.NewReader(pr, f.ref.Key)
+	if f.m.Compressed {
+		zr, err := stream.Decompress(plain, f.m.Size)
+		if err != nil {
+			pr.CloseWithError(err)
+			return 0, err
+		}
+		defer zr.Close()
+		plain = zr
+	}
+	n, err := io.Copy(w, plain)
 	pr.CloseWithError(errStopped)
 	cancel()
 	if gerr := g.Wait(); err == nil && gerr != nil && !errors.Is(gerr, errStopped) {
@@ -177,6 +184,9 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		return 0, fmt.Errorf("%w: offset %d of %d", stream.ErrRange, off, f.m.Size)
 	}
 	n := min(int64(len(p)), f.m.Size-off)
+	if f.m.Compressed {
+		return f.readAtCompressed(p[:n], off)
+	}
 	span, err := stream.SegmentRange(f.m.Size, off, n)
 	if err != nil {
 		return 0, err
@@ -243,4 +253,44 @@ func (f *File) sealedRange(off, n int64, whole bool) ([]byte, error) {
 		})
 	}
 	return out, g.Wait()
+}
+
+// readAtCompressed serves ReadAt on a compressed file: plaintext offsets do
+// not map to segments, so it decompresses from the start up to off+len(p).
+func (f *File) readAtCompressed(p []byte, off int64) (int, error) {
+	w := &window{skip: off, p: p}
+	_, err := f.WriteTo(w)
+	if w.n < len(p) {
+		if err == nil || errors.Is(err, errWindowFull) {
+			err = io.ErrUnexpectedEOF
+		}
+		return w.n, err
+	}
+	if off+int64(len(p)) == f.m.Size {
+		return w.n, io.EOF
+	}
+	return w.n, nil
+}
+
+var errWindowFull = errors.New("range read")
+
+// window keeps bytes [skip, skip+len(p)) of what is written to it and then
+// stops the writer.
+type window struct {
+	skip int64
+	p    []byte
+	n    int
+}
+
+func (w *window) Write(b []byte) (int, error) {
+	given := len(b)
+	if drop := min(w.skip, int64(len(b))); drop > 0 {
+		w.skip -= drop
+		b = b[drop:]
+	}
+	w.n += copy(w.p[w.n:], b)
+	if w.n == len(w.p) {
+		return given, errWindowFull
+	}
+	return given, nil
 }

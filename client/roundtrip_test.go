@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -54,5 +55,36 @@ func TestRoundTrip(t *testing.T) {
 				putGet(t, c, random(t, n), red)
 			})
 		}
+	}
+}
+
+func TestCompressedRoundTripAndRange(t *testing.T) {
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
+	data := bytes.Repeat([]byte("a compressible log line, again and again\n"), 50000) // 2 MB
+	ctx := context.Background()
+	ref, err := c.Put(ctx, bytes.NewReader(data), int64(len(data)), client.PutOptions{Compress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Open(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !f.Manifest().Compressed || f.Manifest().CipherSize > int64(len(data))/10 {
+		t.Fatalf("manifest: compressed %v, %d sealed bytes for %d plain", f.Manifest().Compressed, f.Manifest().CipherSize, len(data))
+	}
+	var out bytes.Buffer
+	if _, err := f.WriteTo(&out); err != nil || !bytes.Equal(out.Bytes(), data) {
+		t.Fatalf("compressed round trip: %v", err)
+	}
+	p := make([]byte, 1000)
+	if n, err := f.ReadAt(p, 777777); err != nil || n != 1000 || !bytes.Equal(p, data[777777:778777]) {
+		t.Fatalf("ReadAt on a compressed file: %d, %v", n, err)
+	}
+	tail := make([]byte, 10)
+	if n, err := f.ReadAt(tail, int64(len(data))-10); err != io.EOF || n != 10 || !bytes.Equal(tail, data[len(data)-10:]) {
+		t.Fatalf("ReadAt at the end: %d, %v", n, err)
 	}
 }

@@ -30,6 +30,10 @@ type PutOptions struct {
 	// ResumeID names the upload's journal: a later Put with the same ID,
 	// size and redundancy resumes it. "" disables resuming. PutFile sets it.
 	ResumeID string
+	// Compress seals a zstd stream of the file instead of the file itself.
+	// It pays off for text and logs; ranged reads of a compressed file
+	// decompress from its start.
+	Compress bool
 	// Progress, if set, is called with the plaintext bytes stored so far.
 	Progress func(done int64)
 }
@@ -72,12 +76,20 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	if err != nil {
 		return manifest.Ref{}, err
 	}
+	plainSize := size
+	if opts.Compress {
+		var cleanup func()
+		if r, size, cleanup, err = c.compress(r, size); err != nil {
+			return manifest.Ref{}, err
+		}
+		defer cleanup()
+	}
 	layout, err := erasure.NewLayout(red.K, red.M, stream.SealedSize(size), c.cfg.MaxShard)
 	if err != nil {
 		return manifest.Ref{}, err
 	}
 	m := &manifest.Manifest{
-		Name: opts.Name, Size: size, SegmentSize: stream.SegmentSize, CipherSize: layout.Size,
+		Name: opts.Name, Size: plainSize, Compressed: opts.Compress, SegmentSize: stream.SegmentSize, CipherSize: layout.Size,
 		K: red.K, M: red.M, ShardSize: layout.ShardSize,
 		Stripes: make([]manifest.Stripe, layout.Stripes()), Created: time.Now(),
 	}
@@ -89,7 +101,7 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 		return manifest.Ref{}, err
 	}
 	if opts.Name != "" {
-		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: size, Redundancy: red.String(), Created: m.Created}
+		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: plainSize, Redundancy: red.String(), Created: m.Created}
 		if err := c.cat.Put(ctx, e); err != nil {
 			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
 		}
@@ -213,3 +225,37 @@ func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journ
 func parseID(s string) (cid.Cid, error) { return store.ParseID(s) }
 
 var errNoCandidates = errors.New("no candidate node left")
+
+// compress writes the zstd stream of r (size bytes) to a temporary file in
+// the client directory and returns a reader of it, its size, and a cleanup.
+// zstd is deterministic, so a resumed upload seals the same bytes again.
+func (c *Client) compress(r io.Reader, size int64) (io.Reader, int64, func(), error) {
+	tmp, err := os.CreateTemp(c.cfg.Dir, "put-*.zst")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	zw, err := stream.Compress(tmp)
+	if err == nil {
+		var n int64
+		n, err = io.Copy(zw, io.LimitReader(r, size))
+		if err == nil && n != size {
+			err = fmt.Errorf("%w: read %d of %d bytes", ErrChanged, n, size)
+		}
+		if cerr := zw.Close(); err == nil {
+			err = cerr
+		}
+	}
+	var csize int64
+	if err == nil {
+		csize, err = tmp.Seek(0, io.SeekCurrent)
+	}
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		cleanup()
+		return nil, 0, nil, fmt.Errorf("compress: %w", err)
+	}
+	return tmp, csize, cleanup, nil
+}

@@ -13,6 +13,7 @@ import (
 
 func putCmd() *cobra.Command {
 	var volume, redundancy, name string
+	var compress bool
 	cmd := &cobra.Command{
 		Use:   "put FILE",
 		Short: "Encrypt a file, spread it over the network and file it in the catalog",
@@ -50,7 +51,7 @@ run again on the same, unchanged FILE.`,
 			defer c.Close()
 			bar := newProgress(cmd.ErrOrStderr(), st.Size(), "put "+name)
 			ref, err := c.PutFile(ctx, path, client.PutOptions{
-				Volume: volume, Name: name, Redundancy: redundancy, Progress: bar.Set,
+				Volume: volume, Name: name, Redundancy: redundancy, Compress: compress, Progress: bar.Set,
 			})
 			bar.Done()
 			if err != nil && ref.Manifest.Defined() {
@@ -79,6 +80,7 @@ run again on the same, unchanged FILE.`,
 	volumeFlag(cmd, &volume)
 	f.StringVar(&redundancy, "redundancy", "", "k+m: data and parity shards per stripe (default: the network profile's)")
 	f.StringVar(&name, "name", "", "name in the catalog (default: FILE's base name)")
+	f.BoolVar(&compress, "compress", false, "zstd-compress before encrypting (text, logs); ranged gets then read from the start")
 	addClientFlags(cmd)
 	return cmd
 }
