@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -223,8 +222,6 @@ func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journ
 }
 
 func parseID(s string) (cid.Cid, error) { return store.ParseID(s) }
-
-var errNoCandidates = errors.New("no candidate node left")
 
 // compress writes the zstd stream of r (size bytes) to a temporary file in
 // the client directory and returns a reader of it, its size, and a cleanup.

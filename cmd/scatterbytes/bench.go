@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/internal/bench"
 )
 
@@ -36,7 +37,11 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 				return err
 			}
 			defer os.RemoveAll(dir)
-			k, m, _ := parseKM(red)
+			rd, err := erasure.ParseRedundancy(red)
+			if err != nil {
+				return usageError{err}
+			}
+			k, m := rd.K, rd.M
 			upCeil := r.Stream * float64(k) / float64(k+m)
 			fmt.Fprintf(out, "\n%-34s %10s %12s %7s\n", "", "MB/s", "ceiling MB/s", "ratio")
 			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", fmt.Sprintf("upload %s (ceiling: stream × %d/%d)", red, k, k+m), r.Upload/1e6, upCeil/1e6, r.Upload/upCeil)
@@ -62,10 +67,4 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 		},
 	})
 	return cmd
-}
-
-func parseKM(s string) (int, int, error) {
-	var k, m int
-	_, err := fmt.Sscanf(s, "%d+%d", &k, &m)
-	return k, m, err
 }

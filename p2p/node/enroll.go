@@ -61,35 +61,38 @@ func Enroll(ctx context.Context, dir string, p *profile.Profile, key identity.Ke
 		return cert.Member{}, err
 	}
 	defer h.Close()
-	return enrollWith(ctx, h, ai, dir, p, key, role, payout)
+	m, _, err := enrollWith(ctx, h, ai, dir, p, key, role, payout)
+	return m, err
 }
 
-func enrollWith(ctx context.Context, h host.Host, ai peer.AddrInfo, dir string, p *profile.Profile, key identity.Key, role cert.Role, payout string) (cert.Member, error) {
+// enrollWith enrols through h and returns the member record and the new
+// certificate (DER), which it has also written to dir.
+func enrollWith(ctx context.Context, h host.Host, ai peer.AddrInfo, dir string, p *profile.Profile, key identity.Key, role cert.Role, payout string) (cert.Member, []byte, error) {
 	csr, err := cert.NewCSR(key, role, payout)
 	if err != nil {
-		return cert.Member{}, err
+		return cert.Member{}, nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	resp, err := enroll.Enroll(ctx, h, ai, p.Protocol("enroll", "1.0.0"), csr)
 	if err != nil {
-		return cert.Member{}, err
+		return cert.Member{}, nil, err
 	}
 	ca := caOf(p)
 	v := cert.Verifier{CA: ca}
 	m, err := v.Verify(resp.Cert, key.PeerID())
 	if err != nil {
-		return cert.Member{}, fmt.Errorf("certificate from %s: %w", ai.ID, err)
+		return cert.Member{}, nil, fmt.Errorf("certificate from %s: %w", ai.ID, err)
 	}
 	if err := writeAtomic(filepath.Join(dir, CertFile), cert.EncodeCertPEM(resp.Cert), 0o644); err != nil {
-		return cert.Member{}, err
+		return cert.Member{}, nil, err
 	}
 	if len(resp.CRL) > 0 && ca != nil {
 		if _, err := cert.ParseCRL(resp.CRL, ca); err == nil {
 			_ = writeAtomic(filepath.Join(dir, CRLFile), resp.CRL, 0o644)
 		}
 	}
-	return m, nil
+	return m, resp.Cert, nil
 }
 
 // renew re-enrols through the running host when the certificate nears
@@ -113,7 +116,7 @@ func (n *Node) renew(ctx context.Context) error {
 			continue
 		}
 		ai, _ := coordinator(n.prof)
-		m, err = enrollWith(ctx, n.raw, ai, n.cfg.Dir, n.prof, n.key, n.cfg.Role, m.Payout)
+		m, der, err := enrollWith(ctx, n.raw, ai, n.cfg.Dir, n.prof, n.key, n.cfg.Role, m.Payout)
 		if err != nil {
 			n.log.Warn("certificate renewal failed; retrying", "err", err)
 			t := time.NewTimer(n.cfg.RetryMax)
@@ -126,15 +129,6 @@ func (n *Node) renew(ctx context.Context) error {
 			continue
 		}
 		n.log.Info("certificate renewed", "until", m.NotAfter)
-		b, err := os.ReadFile(filepath.Join(n.cfg.Dir, CertFile))
-		if err != nil {
-			continue
-		}
-		c, err := cert.ParseCertPEM(b)
-		if err != nil {
-			continue
-		}
-		der := c.Raw
 		n.certDER.Store(&der)
 	}
 }
