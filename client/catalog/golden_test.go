@@ -2,32 +2,12 @@ package catalog
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/scatterbytes/scatterbytes/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s changed; got:\n%s", name, got)
-	}
-}
 
 // TestGoldenEntry pins the entry encoding, the hashed database keys and
 // the sealing (with the random nonce replaced by zeros). Master key 0x01 ×
@@ -62,7 +42,7 @@ func TestGoldenEntry(t *testing.T) {
 	hdr := append(append([]byte(nil), versionMagic...), Version)
 	nonce := make([]byte, nonceSize)
 	fmt.Fprintf(&out, "# version record\n%x\n", append(hdr, aead.Seal(nonce, nonce, nil, versionAAD(hdr))...))
-	golden(t, "entry-v1.golden", out.Bytes())
+	golden.Check(t, "entry-v1.golden", out.Bytes())
 }
 
 func edited(t *testing.T, volume, name string, edit func(*Entry)) Entry {

@@ -2,14 +2,13 @@ package keys
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/scatterbytes/scatterbytes/internal/golden"
+)
 
 // cheapKDF keeps tests fast; the format does not care.
 var cheapKDF = KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}
@@ -98,7 +97,7 @@ func TestMasterGolden(t *testing.T) {
 		{"master-argon2id.golden", "golden"},
 	} {
 		path := filepath.Join("testdata", tc.file)
-		if *update {
+		if *golden.Update {
 			os.Remove(path)
 			if err := SaveMasterKDF(path, want, []byte(tc.pass), cheapKDF); err != nil {
 				t.Fatal(err)

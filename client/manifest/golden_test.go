@@ -2,32 +2,11 @@ package manifest
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/scatterbytes/scatterbytes/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s changed; got:\n%s", name, got)
-	}
-}
 
 // TestGoldenManifest pins the manifest encoding, the chunk keys and the
 // split into stripe lists. Key 0x01 × 32; manifest from testManifest.
@@ -57,10 +36,10 @@ func TestGoldenManifest(t *testing.T) {
 			fmt.Fprintf(&out, "chunk %d %s\nplain %x\nsealed %x\n", j, c.ID, plain, c.Data)
 		}
 	}
-	golden(t, "manifest-v1.golden", out.Bytes())
+	golden.Check(t, "manifest-v1.golden", out.Bytes())
 }
 
 func TestGoldenRef(t *testing.T) {
 	r := testRef(t)
-	golden(t, "ref-v1.golden", []byte(fmt.Sprintf("# manifest %s, key 0x42 x 32\n%s\n", r.Manifest, r.Encode())))
+	golden.Check(t, "ref-v1.golden", []byte(fmt.Sprintf("# manifest %s, key 0x42 x 32\n%s\n", r.Manifest, r.Encode())))
 }

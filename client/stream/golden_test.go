@@ -3,16 +3,13 @@ package stream
 import (
 	"bytes"
 	"encoding/hex"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/zeebo/blake3"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/scatterbytes/scatterbytes/internal/golden"
+)
 
 // TestGolden pins the sealed format: key 0x07 × 32, plaintexts of 0 and 5
 // bytes in full, and the BLAKE3 of longer ones (which pin the counter and
@@ -28,18 +25,7 @@ func TestGolden(t *testing.T) {
 		sum := blake3.Sum256(seal(t, key, counting(n), 0))
 		fmt.Fprintf(&out, "%d blake3:%x\n", n, sum)
 	}
-	path := filepath.Join("testdata", "stream-v1.golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(path, out.Bytes(), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Fatalf("sealed format changed:\n%s\nwant:\n%s", out.Bytes(), want)
-	}
+	golden.Check(t, "stream-v1.golden", out.Bytes())
 }
 
 func counting(n int) []byte {

@@ -1,12 +1,10 @@
 package cert
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"math/big"
 	"os"
@@ -17,27 +15,9 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s changed (run with -update if intended):\n got:\n%s\nwant:\n%s", name, got, want)
-	}
-}
 
 // goldenMember is the deterministic member certificate of testdata.
 func goldenMember(t *testing.T, ca *CA) []byte {
@@ -58,8 +38,8 @@ func goldenMember(t *testing.T, ca *CA) []byte {
 
 func TestGoldenCertificates(t *testing.T) {
 	ca := fixedCA(t)
-	golden(t, "ca.crt", ca.CertPEM())
-	golden(t, "member.crt", EncodeCertPEM(goldenMember(t, ca)))
+	golden.Check(t, "ca.crt", ca.CertPEM())
+	golden.Check(t, "member.crt", EncodeCertPEM(goldenMember(t, ca)))
 
 	// Whatever the encoder does today, the stored certificate must still verify.
 	stored, err := os.ReadFile(filepath.Join("testdata", "member.crt"))
@@ -109,5 +89,5 @@ func TestGoldenExtensions(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "# CRL revoked-peers extension for %s, %s\n", peers[0], peers[1])
 	fmt.Fprintf(&b, "%s critical=%v %s\n", ext.Id, ext.Critical, hex.EncodeToString(ext.Value))
-	golden(t, "member-extensions.golden", []byte(b.String()))
+	golden.Check(t, "member-extensions.golden", []byte(b.String()))
 }

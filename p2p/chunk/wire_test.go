@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/store"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/scatterbytes/scatterbytes/internal/golden"
+)
 
 // fixedKey is the identity with seed 0x00..0x1f (or 0x20..0x3f for n=1).
 func fixedKey(t testing.TB, n byte) identity.Key {
@@ -78,19 +76,7 @@ func goldenMessages(t testing.TB) map[string][]byte {
 func TestGolden(t *testing.T) {
 	for name, got := range goldenMessages(t) {
 		t.Run(name, func(t *testing.T) {
-			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("encoding changed:\n got %x\nwant %x", got, want)
-			}
+			golden.Check(t, name+".golden", got)
 		})
 	}
 	t.Run("golden order verifies", func(t *testing.T) {

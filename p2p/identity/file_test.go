@@ -3,14 +3,13 @@ package identity
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/scatterbytes/scatterbytes/internal/golden"
+)
 
 func keyPath(t *testing.T) string {
 	t.Helper()
@@ -139,9 +138,9 @@ func TestGoldenKeyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "identity.key")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o600); err != nil {
+	keyPath := filepath.Join("testdata", "identity.key")
+	if *golden.Update {
+		if err := os.WriteFile(keyPath, got, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join("testdata", "identity.peer"), []byte(k.PeerID().String()+"\n"), 0o644); err != nil {

@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/scatterbytes/scatterbytes/store"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/scatterbytes/scatterbytes/internal/golden"
+)
 
 // goldenRecord is the record the golden files hold.
 var goldenRecord = record{
@@ -32,19 +28,7 @@ func TestRecordGolden(t *testing.T) {
 		{"header-v1.hex", goldenRecord.header()},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.WriteFile(path, []byte(hex.EncodeToString(tc.got)+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got := hex.EncodeToString(tc.got); got != strings.TrimSpace(string(want)) {
-				t.Fatalf("encoding changed:\n got %s\nwant %s\nA format change needs a new version, not a new golden file.", got, want)
-			}
+			golden.Check(t, tc.file, []byte(hex.EncodeToString(tc.got)+"\n"))
 		})
 	}
 	// Both golden files decode to the record (less LastScrub in the header).
