@@ -9,14 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
-	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
-	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
-	"github.com/libp2p/go-msgio"
-	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
@@ -161,24 +155,5 @@ func rogue(t *testing.T) (host.Host, identity.Key) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := libp2p.New(
-		libp2p.Identity(k.LibP2P()),
-		libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"),
-		libp2p.Security(libp2ptls.ID, libp2ptls.New),
-		libp2p.Transport(tcp.NewTCPTransport),
-		libp2p.DisableRelay(),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	var msg []byte
-	msg = protowire.AppendTag(msg, 1, protowire.BytesType)
-	msg = protowire.AppendBytes(msg, der)
-	h.SetStreamHandler("/scatterbytes/cert/1.0.0", func(s network.Stream) {
-		defer s.Close()
-		msgio.NewVarintReaderSize(s, 1<<20).ReadMsg()
-		msgio.NewVarintWriter(s).WriteMsg(msg)
-	})
-	return h, k
+	return testnet.Rogue(t, k, der), k
 }

@@ -17,18 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
-	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
-	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
-	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
-	"github.com/libp2p/go-msgio"
 	ma "github.com/multiformats/go-multiaddr"
-	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
@@ -52,29 +46,11 @@ func gatedNet(t *testing.T) (*testnet.Network, *atomic.Int64) {
 	return net, &served
 }
 
-// rogue is a bare libp2p host that speaks the certificate protocol with a
-// certificate of the test's choosing and runs a DHT server.
+// rogue is a bare host presenting der in the certificate exchange, running
+// a DHT server so that it would enter routing tables if the gate let it.
 func rogue(t *testing.T, k identity.Key, der []byte) host.Host {
 	t.Helper()
-	h, err := libp2p.New(
-		libp2p.Identity(k.LibP2P()),
-		libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"),
-		libp2p.Security(libp2ptls.ID, libp2ptls.New),
-		libp2p.Transport(tcp.NewTCPTransport), libp2p.Transport(quic.NewTransport),
-		libp2p.DisableRelay(),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	var msg []byte
-	msg = protowire.AppendTag(msg, 1, protowire.BytesType)
-	msg = protowire.AppendBytes(msg, der)
-	h.SetStreamHandler("/scatterbytes/cert/1.0.0", func(s network.Stream) {
-		defer s.Close()
-		msgio.NewVarintReaderSize(s, 1<<20).ReadMsg()
-		msgio.NewVarintWriter(s).WriteMsg(msg)
-	})
+	h := testnet.Rogue(t, k, der)
 	d, err := dht.New(h, dht.ProtocolPrefix("/scatterbytes"), dht.Mode(dht.ModeServer))
 	if err != nil {
 		t.Fatal(err)
