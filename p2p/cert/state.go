@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 )
 
 // caState is the CA's mutable bookkeeping, persisted as ca.state.
@@ -118,48 +119,5 @@ func writeState(dir string, s caState) error {
 	if err != nil {
 		return fmt.Errorf("save CA state: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, stateFileName), data, 0o600)
-}
-
-// writeFileAtomic writes data to path via a synced temporary file and a
-// rename, replacing any existing file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err == nil {
-		err = syncDir(dir)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !os.IsPermission(err) {
-		return err
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, stateFileName), data, 0o600)
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+
+	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 )
 
 // Files of a CA directory (see doc.go).
@@ -29,7 +31,7 @@ func SaveCA(dir string, ca *CA) error {
 	if err := identity.Save(filepath.Join(dir, keyFileName), ca.key); err != nil {
 		return fmt.Errorf("save CA: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, certFileName), ca.CertPEM(), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, certFileName), ca.CertPEM(), 0o644); err != nil {
 		return fmt.Errorf("save CA: %w", err)
 	}
 	if err := writeState(dir, ca.state); err != nil {

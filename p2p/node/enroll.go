@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -19,6 +18,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+
+	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 )
 
 // ErrNoCoordinator means the profile names no coordinator to enrol with.
@@ -84,12 +85,12 @@ func enrollWith(ctx context.Context, h host.Host, ai peer.AddrInfo, dir string, 
 	if err != nil {
 		return cert.Member{}, nil, fmt.Errorf("certificate from %s: %w", ai.ID, err)
 	}
-	if err := writeAtomic(filepath.Join(dir, CertFile), cert.EncodeCertPEM(resp.Cert), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, CertFile), cert.EncodeCertPEM(resp.Cert), 0o644); err != nil {
 		return cert.Member{}, nil, err
 	}
 	if len(resp.CRL) > 0 && ca != nil {
 		if _, err := cert.ParseCRL(resp.CRL, ca); err == nil {
-			_ = writeAtomic(filepath.Join(dir, CRLFile), resp.CRL, 0o644)
+			_ = atomicfile.Write(filepath.Join(dir, CRLFile), resp.CRL, 0o644)
 		}
 	}
 	return m, resp.Cert, nil
@@ -131,24 +132,4 @@ func (n *Node) renew(ctx context.Context) error {
 		n.log.Info("certificate renewed", "until", m.NotAfter)
 		n.certDER.Store(&der)
 	}
-}
-
-func writeAtomic(path string, b []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

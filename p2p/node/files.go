@@ -14,6 +14,8 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+
+	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 )
 
 // Files in a node directory.
@@ -109,7 +111,7 @@ func (n *Node) savePeers() error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(n.cfg.Dir, PeersFile), b, 0o644)
+	return atomicfile.Write(filepath.Join(n.cfg.Dir, PeersFile), b, 0o644)
 }
 
 // knownPeers reads peers.json; a missing or damaged file yields none.
