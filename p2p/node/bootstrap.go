@@ -77,16 +77,37 @@ func (n *Node) reofferMembers() {
 	}
 }
 
+// resolveDNSAddrs turns the profile's /dnsaddr bootstrap entries into
+// peers: their TXT records list /p2p/ addresses. An entry that does not
+// resolve is skipped (and logged); the next round tries again.
+func (n *Node) resolveDNSAddrs(ctx context.Context) []peer.AddrInfo {
+	var out []peer.AddrInfo
+	for _, a := range n.prof.BootstrapAddrs() {
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		addrs, err := n.dns.Resolve(rctx, a)
+		cancel()
+		if err != nil {
+			n.log.Debug("resolve bootstrap", "addr", a, "err", err)
+			continue
+		}
+		infos, err := peer.AddrInfosFromP2pAddrs(addrs...)
+		if err != nil {
+			n.log.Debug("resolve bootstrap", "addr", a, "err", err)
+			continue
+		}
+		for _, ai := range infos {
+			if ai.ID != n.ID() {
+				out = append(out, ai)
+			}
+		}
+	}
+	return out
+}
+
 // connectAll dials every bootstrap and known peer in parallel and returns
 // how many are connected and verified.
 func (n *Node) connectAll(ctx context.Context) int {
-	peers := n.bootstrapPeers()
-	for _, a := range n.prof.BootstrapAddrs() {
-		// /dnsaddr entries resolve when dialled; their peer IDs come from DNS.
-		if ai, err := peer.AddrInfoFromP2pAddr(a); err == nil {
-			peers = append(peers, *ai)
-		}
-	}
+	peers := append(n.bootstrapPeers(), n.resolveDNSAddrs(ctx)...)
 	var (
 		wg sync.WaitGroup
 		mu sync.Mutex

@@ -16,6 +16,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
+	madns "github.com/multiformats/go-multiaddr-dns"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
@@ -43,6 +44,7 @@ type Node struct {
 	certDER atomic.Pointer[[]byte]
 	crl     atomic.Pointer[cert.CRL]
 	blocked sync.Map // peer.ID -> struct{}: refused by the operator
+	dns     *madns.Resolver
 
 	closeOnce sync.Once
 	closeErr  error
@@ -84,7 +86,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		ID: cfg.Profile.Protocol("enroll", "1.0.0"), Streams: 64, StreamsPerPeer: 2,
 		Memory: 4 << 20, MemoryPerPeer: 128 << 10,
 	})
-	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger}
+	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger, dns: madns.DefaultResolver}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
