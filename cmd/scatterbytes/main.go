@@ -16,7 +16,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd := rootCmd()
-	if err := cmd.ExecuteContext(ctx); err != nil {
+	err := cmd.ExecuteContext(ctx)
+	stopCPUProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "scatterbytes:", humanError(err))
 		var ue usageError
 		if errors.As(err, &ue) {

@@ -18,6 +18,7 @@ type globals struct {
 	dir      string
 	network  string
 	logLevel string
+	cpuProf  string
 }
 
 var g globals
@@ -29,7 +30,10 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return bindEnv(cmd)
+			if err := bindEnv(cmd); err != nil {
+				return err
+			}
+			return startCPUProfile(cmd)
 		},
 	}
 	home, _ := os.UserHomeDir()
@@ -37,6 +41,8 @@ func rootCmd() *cobra.Command {
 	pf.StringVar(&g.dir, "dir", filepath.Join(home, ".scatterbytes"), "directory holding this party's key, certificate and data")
 	pf.StringVar(&g.network, "network", "", "network profile FILE to join (default: the public network)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	pf.StringVar(&g.cpuProf, "cpu-profile", "", "write a CPU profile of this process into DIR (for developers)")
+	pf.MarkHidden("cpu-profile")
 	root.AddCommand(initCmd(), idCmd(), nodeCmd(), peersCmd(), caCmd(), testnetCmd(),
 		putCmd(), getCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd(), benchCmd())
 	return root
