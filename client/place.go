@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	kb "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
@@ -13,17 +14,41 @@ import (
 // DHT distance order: at least need of them, or ErrNotEnoughNodes. The
 // client itself, the coordinator and verified peers of another role are left
 // out; so is every peer in exclude.
+//
+// The nodes come from the client's own routing table, closest to key
+// first, when it holds enough of them: placement needs distinct nodes
+// spread over the key space, not the network-wide closest ones (the
+// manifest names every holder), and a lookup per stripe cost 20–50 ms on
+// the upload's critical path. A table too short for need falls back to
+// a DHT lookup.
 func (c *Client) candidates(ctx context.Context, key string, need int, exclude map[peer.ID]bool) ([]peer.ID, error) {
 	if err := c.connected(ctx); err != nil {
 		return nil, err
 	}
-	closest, err := c.node.DHT().GetClosestPeers(ctx, key)
+	d := c.node.DHT()
+	out := c.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
+	if len(out) >= need {
+		return out, nil
+	}
+	closest, err := d.GetClosestPeers(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
+	if out = c.storageNodes(closest, exclude); len(out) < need {
+		return out, fmt.Errorf("%w: %d found, %d needed", ErrNotEnoughNodes, len(out), need)
+	}
+	return out, nil
+}
+
+// tableCandidates is how many routing-table peers a placement considers:
+// a k-bucket's worth, so failures and hedges have spares.
+const tableCandidates = 20
+
+// storageNodes keeps the peers of ps that may hold chunks, in order.
+func (c *Client) storageNodes(ps []peer.ID, exclude map[peer.ID]bool) []peer.ID {
 	coord := c.cfg.Profile.CoordinatorID()
 	var out []peer.ID
-	for _, p := range closest {
+	for _, p := range ps {
 		if p == c.node.ID() || p == coord || exclude[p] {
 			continue
 		}
@@ -32,8 +57,5 @@ func (c *Client) candidates(ctx context.Context, key string, need int, exclude m
 		}
 		out = append(out, p)
 	}
-	if len(out) < need {
-		return out, fmt.Errorf("%w: %d found, %d needed", ErrNotEnoughNodes, len(out), need)
-	}
-	return out, nil
+	return out
 }
