@@ -260,3 +260,18 @@ func TestRemoveFreesNodeSpace(t *testing.T) {
 		t.Fatalf("second Remove = %v, want ErrNotFound", err)
 	}
 }
+
+// TestPutShortSource checks that a source that ends before the size it
+// was announced with fails the upload with ErrChanged and files nothing.
+func TestPutShortSource(t *testing.T) {
+	net := testclient.NewNetwork(t, 6)
+	c := testclient.New(t, net, nil)
+	data := random(t, 5<<20)
+	_, err := c.Put(ctxT(t), bytes.NewReader(data[:3<<20]), int64(len(data)), client.PutOptions{Name: "short"})
+	if !errors.Is(err, client.ErrChanged) {
+		t.Fatalf("Put of a short source = %v, want ErrChanged", err)
+	}
+	if _, err := c.Resolve(ctxT(t), "", "short"); err == nil {
+		t.Fatal("a failed upload was filed in the catalog")
+	}
+}

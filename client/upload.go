@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -118,20 +119,9 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 	if err != nil {
 		return err
 	}
-	pr, pw := io.Pipe()
+	// The striper seals the file straight into stripe buffers.
+	sealer := stream.NewSealer(r, j.key, size)
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { // the sealer
-		sw := stream.NewWriter(pw, j.key)
-		n, err := io.Copy(sw, io.LimitReader(r, size))
-		if err == nil && n != size {
-			err = fmt.Errorf("%w: read %d of %d bytes", ErrChanged, n, size)
-		}
-		if err == nil {
-			err = sw.Close()
-		}
-		pw.CloseWithError(err)
-		return err
-	})
 	var (
 		mu   sync.Mutex
 		done int64
@@ -143,7 +133,6 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 		free <- nil // allocated on first use: a small file needs small buffers
 	}
 	g.Go(func() error { // the striper: reads stripes in order, uploads in parallel
-		defer pr.Close()
 		for i := range layout.Stripes() {
 			st := layout.Stripe(i)
 			var buf []byte
@@ -155,7 +144,10 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 			if buf == nil {
 				buf = make([]byte, layout.StripeBufferSize())
 			}
-			if _, err := io.ReadFull(pr, buf[:st.Len]); err != nil {
+			if err := sealer.Fill(buf[:st.Len]); err != nil {
+				if errors.Is(err, stream.ErrShortSource) {
+					err = fmt.Errorf("%w: %v", ErrChanged, err)
+				}
 				return fmt.Errorf("stripe %d: %w", i, err)
 			}
 			mu.Lock()
@@ -191,9 +183,6 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 				}
 				return nil
 			})
-		}
-		if _, err := pr.Read(make([]byte, 1)); err != io.EOF {
-			return fmt.Errorf("%w: more bytes than announced", ErrChanged)
 		}
 		return nil
 	})

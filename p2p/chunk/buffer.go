@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"bytes"
 	"io"
 	"sync"
 )
@@ -14,6 +15,11 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); retur
 // copyN copies exactly n bytes from src to dst through a pooled buffer. A
 // src that ends early is io.ErrUnexpectedEOF.
 func copyN(dst io.Writer, src io.Reader, n int64) (int64, error) {
+	if br, ok := src.(*bytes.Reader); ok && int64(br.Len()) == n {
+		// The body is already in memory (the client's shards): write it
+		// as it is rather than copy it through the buffer.
+		return br.WriteTo(onlyWriter{dst})
+	}
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	// LimitReader hides src's WriterTo, so the copy goes through our buffer
