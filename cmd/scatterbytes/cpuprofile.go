@@ -15,7 +15,8 @@ import (
 var stopCPUProfile = func() {}
 
 // startCPUProfile writes a CPU profile of this process to
-// DIR/<command>-<pid>.pprof when --cpu-profile DIR (or
+// DIR/<command>-<pid>.pprof, and at the end its allocations to
+// DIR/<command>-<pid>.allocs.pprof, when --cpu-profile DIR (or
 // SCATTERBYTES_CPU_PROFILE, which child processes inherit) is set. The
 // bench uses it to see where every node process spends its time.
 func startCPUProfile(cmd *cobra.Command) error {
@@ -25,8 +26,8 @@ func startCPUProfile(cmd *cobra.Command) error {
 	if err := os.MkdirAll(g.cpuProf, 0o700); err != nil {
 		return err
 	}
-	name := strings.ReplaceAll(cmd.CommandPath(), " ", "-")
-	f, err := os.Create(filepath.Join(g.cpuProf, fmt.Sprintf("%s-%d.pprof", name, os.Getpid())))
+	base := filepath.Join(g.cpuProf, fmt.Sprintf("%s-%d", strings.ReplaceAll(cmd.CommandPath(), " ", "-"), os.Getpid()))
+	f, err := os.Create(base + ".pprof")
 	if err != nil {
 		return err
 	}
@@ -37,6 +38,10 @@ func startCPUProfile(cmd *cobra.Command) error {
 	stopCPUProfile = func() {
 		pprof.StopCPUProfile()
 		f.Close()
+		if af, err := os.Create(base + ".allocs.pprof"); err == nil {
+			pprof.Lookup("allocs").WriteTo(af, 0)
+			af.Close()
+		}
 	}
 	return nil
 }

@@ -44,7 +44,8 @@ type Report struct {
 	Redundancy               string
 	AESGCM, Stream           float64
 	Upload, Download         float64
-	UploadRSS, DownloadRSS   int64 // peak resident bytes of the put and get processes
+	UploadRSS, DownloadRSS   int64         // peak resident bytes of the put and get processes
+	UploadCPU, DownloadCPU   time.Duration // user+system CPU time of the put and get processes
 	TTFB, SmallRoundTrip     time.Duration
 	UploadWall, DownloadWall time.Duration
 }
@@ -88,19 +89,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	cli := func(args ...string) []string {
 		return append([]string{o.Bin, "--network", prof, "--dir", clientDir, "--log-level", "warn"}, args...)
 	}
-	r.UploadWall, r.UploadRSS, err = timed(ctx, cli("put", file, "--name", "bench", "--redundancy", o.Redundancy))
+	r.UploadWall, r.UploadRSS, r.UploadCPU, err = timed(ctx, cli("put", file, "--name", "bench", "--redundancy", o.Redundancy))
 	if err != nil {
 		return nil, fmt.Errorf("put: %w", err)
 	}
 	r.Upload = float64(o.Size) / r.UploadWall.Seconds()
-	logf("upload:   %.0f MB/s (%v, peak RSS %d MiB)", r.Upload/1e6, r.UploadWall.Round(time.Millisecond), r.UploadRSS>>20)
+	logf("upload:   %.0f MB/s (%v, %v CPU, peak RSS %d MiB)", r.Upload/1e6, r.UploadWall.Round(time.Millisecond), r.UploadCPU.Round(time.Millisecond), r.UploadRSS>>20)
 	out := filepath.Join(o.Dir, "output.bin")
-	r.DownloadWall, r.DownloadRSS, err = timed(ctx, cli("get", "bench", out))
+	r.DownloadWall, r.DownloadRSS, r.DownloadCPU, err = timed(ctx, cli("get", "bench", out))
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
 	r.Download = float64(o.Size) / r.DownloadWall.Seconds()
-	logf("download: %.0f MB/s (%v, peak RSS %d MiB)", r.Download/1e6, r.DownloadWall.Round(time.Millisecond), r.DownloadRSS>>20)
+	logf("download: %.0f MB/s (%v, %v CPU, peak RSS %d MiB)", r.Download/1e6, r.DownloadWall.Round(time.Millisecond), r.DownloadCPU.Round(time.Millisecond), r.DownloadRSS>>20)
 	got, err := hashFile(out)
 	if err != nil {
 		return nil, err
@@ -165,14 +166,16 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, func(), err
 	return net, stop, nil
 }
 
-// timed runs args and returns its wall time and peak RSS.
-func timed(ctx context.Context, args []string) (time.Duration, int64, error) {
+// timed runs args and returns its wall time, peak RSS and CPU time (user
+// plus system): the CPU time says what a change saved even when other
+// work on the machine disturbs the wall time.
+func timed(ctx context.Context, args []string) (time.Duration, int64, time.Duration, error) {
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("%v: %s", err, stderr.String())
+		return 0, 0, 0, fmt.Errorf("%v: %s", err, stderr.String())
 	}
 	wall := time.Since(start)
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
@@ -180,7 +183,7 @@ func timed(ctx context.Context, args []string) (time.Duration, int64, error) {
 	if ru != nil {
 		rss = ru.Maxrss << 10 // kilobytes on Linux
 	}
-	return wall, rss, nil
+	return wall, rss, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }
 
 // latency measures, with a library client, the time to the first byte of
