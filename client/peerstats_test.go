@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	mh "github.com/multiformats/go-multihash"
 
+	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -162,5 +163,54 @@ func TestPeerSpeedsDoNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per report and ordering, want 0", allocs)
+	}
+}
+
+// TestShardChoice checks which shards of a 4+2 stripe fetchStripe starts
+// with: data shards unless a parity shard's holder is expected in under
+// half the time and paritySwapMin sooner.
+func TestShardChoice(t *testing.T) {
+	holders := testPeers(6) // shard j on holders[j]
+	const size = 1 << 20
+	tests := []struct {
+		name string
+		took map[int]time.Duration // per shard: how long a fetch from its holder took
+		want []int
+	}{
+		{"nothing known: data shards", nil, []int{0, 1, 2, 3}},
+		{"all alike: data shards", map[int]time.Duration{0: 10 * time.Millisecond, 1: 10 * time.Millisecond,
+			2: 10 * time.Millisecond, 3: 10 * time.Millisecond, 4: 10 * time.Millisecond, 5: 10 * time.Millisecond}, []int{0, 1, 2, 3}},
+		{"a slow data holder gives way to parity", map[int]time.Duration{0: 300 * time.Millisecond, 1: 10 * time.Millisecond,
+			2: 10 * time.Millisecond, 3: 10 * time.Millisecond, 4: 10 * time.Millisecond, 5: 12 * time.Millisecond}, []int{1, 2, 3, 4}},
+		{"two slow data holders give way to both parity shards", map[int]time.Duration{0: 300 * time.Millisecond, 1: 10 * time.Millisecond,
+			2: 200 * time.Millisecond, 3: 10 * time.Millisecond, 4: 10 * time.Millisecond, 5: 12 * time.Millisecond}, []int{1, 3, 4, 5}},
+		{"under twice as slow: data shards", map[int]time.Duration{0: 90 * time.Millisecond, 1: 50 * time.Millisecond,
+			2: 50 * time.Millisecond, 3: 50 * time.Millisecond, 4: 50 * time.Millisecond, 5: 50 * time.Millisecond}, []int{0, 1, 2, 3}},
+		{"twice as slow but a small gain: data shards", map[int]time.Duration{0: 15 * time.Millisecond, 1: 2 * time.Millisecond,
+			2: 2 * time.Millisecond, 3: 2 * time.Millisecond, 4: 2 * time.Millisecond, 5: 2 * time.Millisecond}, []int{0, 1, 2, 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := newFakeSpeeds(nil)
+			st := manifest.Stripe{Shards: make([]manifest.Shard, len(holders))}
+			for j, p := range holders {
+				st.Shards[j].Holders = [][]byte{[]byte(p)}
+				if d, ok := tc.took[j]; ok {
+					sp.fetched(p, d/2, d, size)
+				}
+			}
+			f := &File{c: &Client{speeds: sp.peerSpeeds}, m: &manifest.Manifest{K: 4, M: 2, Stripes: []manifest.Stripe{st}}}
+			used := make([]bool, len(holders))
+			var got []int
+			for range 4 {
+				j := f.cheapestUnused(0, used, size)
+				used[j] = true
+				got = append(got, j)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("first shards = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
