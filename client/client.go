@@ -30,6 +30,7 @@ type Client struct {
 	cat    *catalog.Catalog
 	node   *node.Node
 	chunks chunk.Client
+	speeds *peerSpeeds
 
 	stop context.CancelFunc
 	done chan error
@@ -81,6 +82,7 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.node = n
+	c.speeds = newPeerSpeeds(n.Host().Peerstore().LatencyEWMA)
 	if c.cat, err = catalog.Open(filepath.Join(cfg.Dir, CatalogDir), c.master); err != nil {
 		n.Close()
 		return nil, err

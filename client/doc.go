@@ -30,10 +30,15 @@
 // # Download
 //
 // Open fetches and opens the manifest (from the DHT's closest peers to its
-// CID, then provider records). Each stripe needs any K of its shards: data
-// shards first (no decoding), from the holders in the manifest, then from
-// the DHT's provider records; every shard is checked against its CID while
-// it streams in, and a missing, corrupt or slow shard is replaced by
-// another. ReadAt fetches only the data-shard slices under the segments it
-// needs. Memory stays bounded by a few stripes whatever the file size.
+// CID, then provider records). Each stripe needs any K of its shards, from
+// the fastest holders first: the client keeps a running estimate of every
+// node's time to first byte and bandwidth, fed by each fetch, and a node
+// that failed counts as very slow for a while. Data shards go first (no
+// decoding) unless a parity shard's holder is expected in under half the
+// time. Shards come from the holders in the manifest, then from the DHT's
+// provider records; every shard is checked against its CID while it
+// streams in, and a missing, corrupt or slow shard is replaced by the
+// fastest unused one. ReadAt fetches only the data-shard slices under the
+// segments it needs. Memory stays bounded by a few stripes whatever the
+// file size.
 package client

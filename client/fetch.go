@@ -19,8 +19,9 @@ import (
 const fetchTimeout = time.Minute
 
 // fetchChunk reads chunk id into dst from the first of its holders that
-// serves it intact, then from the holders the DHT knows: provider records,
-// then the closest peers to the CID. A nil dst means the size is not known:
+// serves it intact, the fastest first (see peerSpeeds), then from the
+// holders the DHT knows: provider records as they arrive, then the closest
+// peers to the CID, fastest first. A nil dst means the size is not known:
 // the chunk (at most maxManifestChunk bytes) is read into a new buffer.
 func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, dst []byte) ([]byte, error) {
 	tried := map[peer.ID]bool{}
@@ -40,8 +41,8 @@ func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, d
 		}
 		return err == nil
 	}
-	for _, h := range holders {
-		if p, err := peer.IDFromBytes(h); err == nil && try(p) {
+	for _, p := range c.bySpeed(holders, int64(len(dst))) {
+		if try(p) {
 			return dst, nil
 		}
 	}
@@ -57,6 +58,7 @@ func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, d
 		}
 	}
 	if cands, err := c.candidates(ctx, id.KeyString(), 0, tried); err == nil {
+		c.speeds.order(cands, int64(len(dst)))
 		for _, p := range cands {
 			if try(p) {
 				return dst, nil
@@ -69,18 +71,35 @@ func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, d
 	return nil, fmt.Errorf("fetch chunk %s: %w", id, last)
 }
 
+// bySpeed returns the holders that parse as peer IDs, fastest first for
+// n-byte fetches.
+func (c *Client) bySpeed(holders [][]byte, n int64) []peer.ID {
+	ps := make([]peer.ID, 0, len(holders))
+	for _, h := range holders {
+		if p, err := peer.IDFromBytes(h); err == nil {
+			ps = append(ps, p)
+		}
+	}
+	c.speeds.order(ps, n)
+	return ps
+}
+
 // maxManifestChunk bounds a manifest chunk fetched without a known size.
 const maxManifestChunk = 4<<20 + 64<<10
 
 // fetchFrom reads chunk id from p into dst (or a new buffer when dst is
-// nil), checking it against its CID as it streams in.
-func (c *Client) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+// nil), checking it against its CID as it streams in. The outcome and
+// timing go to the client's peerSpeeds.
+func (c *Client) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) (_ []byte, err error) {
+	start, ttfb := time.Now(), time.Duration(0)
+	defer func() { c.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
+	gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
-	r, err := c.chunks.Get(ctx, c.node.Host(), p, id, 0, -1)
+	r, err := c.chunks.Get(gctx, c.node.Host(), p, id, 0, -1)
 	if err != nil {
 		return nil, err
 	}
+	ttfb = time.Since(start)
 	defer r.Close()
 	switch {
 	case dst == nil && r.Len() <= maxManifestChunk:
@@ -103,24 +122,23 @@ func (c *Client) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byt
 	return dst, nil
 }
 
-// fetchRange reads bytes [off, off+len(dst)) of chunk id from its first
+// fetchRange reads bytes [off, off+len(dst)) of chunk id from its fastest
 // holder that answers. The bytes are not checked here: a range cannot be
 // checked against the CID without a proof, and the caller's AES-GCM open
 // detects any change (and then falls back to whole, checked shards).
 func (c *Client) fetchRange(ctx context.Context, s manifest.Shard, off int64, dst []byte) error {
 	var last error = errors.New("no holder listed")
-	for _, h := range s.Holders {
-		p, err := peer.IDFromBytes(h)
-		if err != nil {
-			continue
-		}
-		last = func() error {
-			ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	for _, p := range c.bySpeed(s.Holders, int64(len(dst))) {
+		last = func() (err error) {
+			start, ttfb := time.Now(), time.Duration(0)
+			defer func() { c.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
+			gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 			defer cancel()
-			r, err := c.chunks.Get(ctx, c.node.Host(), p, s.ID, off, int64(len(dst)))
+			r, err := c.chunks.Get(gctx, c.node.Host(), p, s.ID, off, int64(len(dst)))
 			if err != nil {
 				return err
 			}
+			ttfb = time.Since(start)
 			defer r.Close()
 			_, err = io.ReadFull(r, dst)
 			return err

@@ -5,13 +5,20 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
+// paritySwapMin is how much sooner a parity shard must be expected than a
+// data shard to be fetched in its place; see shardCost.
+const paritySwapMin = 20 * time.Millisecond
+
 // fetchStripe returns the sealed bytes of stripe i: any K of its shards,
-// data shards first so that nothing needs decoding when they are all there.
-// A shard that fails (gone, corrupt) is replaced by the next unused one; a
-// last shard slower than three times the others' median is raced by a
-// spare one.
+// the cheapest first by shardCost, which prefers data shards (nothing to
+// decode when they are all there) unless a parity shard's holder is much
+// faster. A shard that fails (gone, corrupt) is replaced by the cheapest
+// unused one; a last shard slower than three times the others' median is
+// raced by the cheapest spare.
 //
 // The data shards land in buf (at least K shard sizes; nil allocates), so
 // when they all arrive the result is a prefix of buf, copied nowhere.
@@ -35,13 +42,14 @@ func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, erro
 		took time.Duration
 	}
 	results := make(chan result, n)
-	next, pending := 0, 0
+	used := make([]bool, n)
+	pending := 0
 	launch := func() bool {
-		if next >= n {
+		j := f.cheapestUnused(i, used, ss)
+		if j < 0 {
 			return false
 		}
-		j := next
-		next++
+		used[j] = true
 		pending++
 		var dst []byte
 		if j < k {
@@ -99,6 +107,47 @@ func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, erro
 		}
 	}
 	return buf[:st.Len], nil
+}
+
+// cheapestUnused returns the unused shard of stripe i with the lowest
+// shardCost now, the lowest index among equals; -1 when all are used.
+func (f *File) cheapestUnused(i int, used []bool, size int64) int {
+	best, bestCost := -1, time.Duration(0)
+	for j, u := range used {
+		if u {
+			continue
+		}
+		if c := f.shardCost(i, j, size); best < 0 || c < bestCost {
+			best, bestCost = j, c
+		}
+	}
+	return best
+}
+
+// shardCost ranks shard j of stripe i: the time its fastest holder is
+// expected to take, and for a parity shard the larger of twice that and
+// that plus paritySwapMin. So a parity shard is fetched before a data
+// shard only when it is expected in under half the time and at least
+// paritySwapMin sooner. Half: speed estimates are noisy averages, and a
+// swap on noise buys a decode for nothing; paritySwapMin: decoding a
+// stripe costs a few milliseconds of CPU and a stripe-sized copy, which a
+// gain of a millisecond on a fast network does not repay.
+func (f *File) shardCost(i, j int, size int64) time.Duration {
+	cost := time.Duration(-1)
+	for _, h := range f.m.Stripes[i].Shards[j].Holders {
+		if p, err := peer.IDFromBytes(h); err == nil {
+			if e := f.c.speeds.expect(p, size); cost < 0 || e < cost {
+				cost = e
+			}
+		}
+	}
+	if cost < 0 { // no holder listed: only the DHT can find one
+		cost = slowAfterFail
+	}
+	if j >= f.m.K {
+		cost = max(2*cost, cost+paritySwapMin)
+	}
+	return cost
 }
 
 func (f *File) reconstruct(i int, shards [][]byte) ([]byte, error) {
