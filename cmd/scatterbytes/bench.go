@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +49,19 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", fmt.Sprintf("upload %s (ceiling: stream × %d/%d)", red, k, k+m), r.Upload/1e6, upCeil/1e6, r.Upload/upCeil)
 			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", "download (ceiling: stream)", r.Download/1e6, r.Stream/1e6, r.Download/r.Stream)
 			fmt.Fprintf(out, "%-34s %10.0f\n", "AES-256-GCM, one core", r.AESGCM/1e6)
-			fmt.Fprintf(out, "client peak RSS: put %d MiB, get %d MiB\n", r.UploadRSS>>20, r.DownloadRSS>>20)
+			// What the CPU allows: with every core busy the whole time, a
+			// job that needs C CPU-seconds cannot take less than C/cores.
+			cores := float64(runtime.NumCPU())
+			fmt.Fprintf(out, "\n%-34s %10s %10s %10s %12s\n", fmt.Sprintf("CPU seconds for %d MiB", size>>20), "client", "nodes", "total", fmt.Sprintf("MB/s if %d cores", int(cores)))
+			fmt.Fprintf(out, "%-34s %10s %10s %10.2f %12.0f\n", "one TLS stream, both ends", "", "", r.StreamCPU.Seconds(), float64(size)/r.StreamCPU.Seconds()*cores/1e6)
+			for _, l := range []struct {
+				name         string
+				client, node time.Duration
+			}{{"upload", r.UploadCPU, r.UploadNodesCPU}, {"download", r.DownloadCPU, r.DownloadNodesCPU}} {
+				t := (l.client + l.node).Seconds()
+				fmt.Fprintf(out, "%-34s %10.2f %10.2f %10.2f %12.0f\n", l.name, l.client.Seconds(), l.node.Seconds(), t, float64(size)/t*cores/1e6)
+			}
+			fmt.Fprintf(out, "\nclient peak RSS: put %d MiB, get %d MiB\n", r.UploadRSS>>20, r.DownloadRSS>>20)
 			fmt.Fprintf(out, "time to first byte %v; 1 KiB put+get %v\n", r.TTFB, r.SmallRoundTrip)
 			return nil
 		},

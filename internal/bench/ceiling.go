@@ -87,13 +87,14 @@ func Sink(ctx context.Context, addrFile string) error {
 
 // Stream measures one libp2p TLS stream from this process to a sink
 // process started as sinkCmd (which must call Sink with the file named by
-// its last argument), sending size bytes. It returns bytes/s.
-func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (float64, error) {
+// its last argument), sending size bytes. It returns bytes/s and the CPU
+// time both ends used for the transfer.
+func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (float64, time.Duration, error) {
 	addrFile := dir + "/sink.addr"
 	cmd := exec.CommandContext(ctx, sinkCmd[0], append(sinkCmd[1:], addrFile)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	var addr string
@@ -105,41 +106,44 @@ func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (floa
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sink did not start: %w", err)
+		return 0, 0, fmt.Errorf("sink did not start: %w", err)
 	}
 	a, err := ma.NewMultiaddr(addr)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	ai, err := peer.AddrInfoFromP2pAddr(a)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	h, err := bareHost()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer h.Close()
 	if err := h.Connect(ctx, *ai); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	s, err := h.NewStream(ctx, ai.ID, sinkProto)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	buf := make([]byte, 1<<20)
 	rand.Read(buf)
+	cpu := cpuMeter{pids: []int{cmd.Process.Pid}, self: true}
+	cpu.Start()
 	start := time.Now()
 	for sent := int64(0); sent < size; sent += int64(len(buf)) {
 		if _, err := s.Write(buf[:min(int64(len(buf)), size-sent)]); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	if err := s.CloseWrite(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if _, err := io.ReadFull(s, make([]byte, 1)); err != nil {
-		return 0, fmt.Errorf("sink did not confirm: %w", err)
+		return 0, 0, fmt.Errorf("sink did not confirm: %w", err)
 	}
-	return float64(size) / time.Since(start).Seconds(), nil
+	rate := float64(size) / time.Since(start).Seconds()
+	return rate, cpu.Stop(), nil
 }

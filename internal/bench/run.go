@@ -40,14 +40,18 @@ type Options struct {
 
 // Report holds a run's figures; rates are bytes per second.
 type Report struct {
-	Size                     int64
-	Redundancy               string
-	AESGCM, Stream           float64
-	Upload, Download         float64
-	UploadRSS, DownloadRSS   int64         // peak resident bytes of the put and get processes
-	UploadCPU, DownloadCPU   time.Duration // user+system CPU time of the put and get processes
-	TTFB, SmallRoundTrip     time.Duration
-	UploadWall, DownloadWall time.Duration
+	Size                   int64
+	Redundancy             string
+	AESGCM, Stream         float64
+	StreamCPU              time.Duration // both ends of the stream ceiling
+	Upload, Download       float64
+	UploadRSS, DownloadRSS int64         // peak resident bytes of the put and get processes
+	UploadCPU, DownloadCPU time.Duration // user+system CPU time of the put and get processes
+	// UploadNodesCPU and DownloadNodesCPU are what the node processes and
+	// the coordinator used meanwhile.
+	UploadNodesCPU, DownloadNodesCPU time.Duration
+	TTFB, SmallRoundTrip             time.Duration
+	UploadWall, DownloadWall         time.Duration
 }
 
 // Run measures the ceilings and then the data path.
@@ -64,12 +68,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.AESGCM = AESGCM(time.Second)
 	logf("ceiling: AES-256-GCM, one core: %.0f MB/s", r.AESGCM/1e6)
 	var err error
-	if r.Stream, err = Stream(ctx, []string{o.Bin, "bench", "sink"}, o.Dir, min(o.Size, 1<<30)); err != nil {
+	streamSize := min(o.Size, 1<<30)
+	if r.Stream, r.StreamCPU, err = Stream(ctx, []string{o.Bin, "bench", "sink"}, o.Dir, streamSize); err != nil {
 		return nil, fmt.Errorf("stream ceiling: %w", err)
 	}
-	logf("ceiling: one libp2p TLS stream between two processes: %.0f MB/s", r.Stream/1e6)
+	r.StreamCPU = r.StreamCPU * time.Duration(o.Size) / time.Duration(streamSize) // per o.Size bytes, like the others
+	logf("ceiling: one libp2p TLS stream between two processes: %.0f MB/s (%v CPU for %d MiB)", r.Stream/1e6, r.StreamCPU.Round(time.Millisecond), o.Size>>20)
 
-	net, stop, err := startNetwork(ctx, o)
+	net, pids, stop, err := startNetwork(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -89,19 +95,26 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	cli := func(args ...string) []string {
 		return append([]string{o.Bin, "--network", prof, "--dir", clientDir, "--log-level", "warn"}, args...)
 	}
+	nodes := cpuMeter{pids: pids, self: true}
+	nodes.Start()
 	r.UploadWall, r.UploadRSS, r.UploadCPU, err = timed(ctx, cli("put", file, "--name", "bench", "--redundancy", o.Redundancy))
 	if err != nil {
 		return nil, fmt.Errorf("put: %w", err)
 	}
+	r.UploadNodesCPU = nodes.Stop()
 	r.Upload = float64(o.Size) / r.UploadWall.Seconds()
-	logf("upload:   %.0f MB/s (%v, %v CPU, peak RSS %d MiB)", r.Upload/1e6, r.UploadWall.Round(time.Millisecond), r.UploadCPU.Round(time.Millisecond), r.UploadRSS>>20)
+	logf("upload:   %.0f MB/s (%v; CPU: client %v, nodes %v; client peak RSS %d MiB)", r.Upload/1e6, r.UploadWall.Round(time.Millisecond),
+		r.UploadCPU.Round(time.Millisecond), r.UploadNodesCPU.Round(time.Millisecond), r.UploadRSS>>20)
 	out := filepath.Join(o.Dir, "output.bin")
+	nodes.Start()
 	r.DownloadWall, r.DownloadRSS, r.DownloadCPU, err = timed(ctx, cli("get", "bench", out))
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
+	r.DownloadNodesCPU = nodes.Stop()
 	r.Download = float64(o.Size) / r.DownloadWall.Seconds()
-	logf("download: %.0f MB/s (%v, %v CPU, peak RSS %d MiB)", r.Download/1e6, r.DownloadWall.Round(time.Millisecond), r.DownloadCPU.Round(time.Millisecond), r.DownloadRSS>>20)
+	logf("download: %.0f MB/s (%v; CPU: client %v, nodes %v; client peak RSS %d MiB)", r.Download/1e6, r.DownloadWall.Round(time.Millisecond),
+		r.DownloadCPU.Round(time.Millisecond), r.DownloadNodesCPU.Round(time.Millisecond), r.DownloadRSS>>20)
 	got, err := hashFile(out)
 	if err != nil {
 		return nil, err
@@ -119,10 +132,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 // startNetwork runs the coordinator in this process and each storage node
 // as its own process, and waits until the coordinator routes to them all.
-func startNetwork(ctx context.Context, o Options) (*testnet.Network, func(), error) {
+func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func(), error) {
 	net, err := testnet.Start(ctx, testnet.Options{Dir: o.Dir, Nodes: 0, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	prof := filepath.Join(o.Dir, testnet.ProfileFile)
 	var procs []*exec.Cmd
@@ -139,7 +152,7 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, func(), err
 		dir := filepath.Join(o.Dir, fmt.Sprintf("proc%02d", i+1))
 		if out, err := exec.CommandContext(ctx, o.Bin, "--dir", dir, "init").CombinedOutput(); err != nil {
 			stop()
-			return nil, nil, fmt.Errorf("init node %d: %v: %s", i+1, err, out)
+			return nil, nil, nil, fmt.Errorf("init node %d: %v: %s", i+1, err, out)
 		}
 		cmd := exec.Command(o.Bin, "--network", prof, "--dir", dir, "--log-level", "warn",
 			"node", "run", "--ip", "127.0.0.1", "--port", "0", "--capacity", fmt.Sprint(4*o.Size+1<<30))
@@ -147,7 +160,7 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, func(), err
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			stop()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		procs = append(procs, cmd)
 	}
@@ -161,9 +174,13 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, func(), err
 	})
 	if err != nil {
 		stop()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return net, stop, nil
+	var pids []int
+	for _, p := range procs {
+		pids = append(pids, p.Process.Pid)
+	}
+	return net, pids, stop, nil
 }
 
 // timed runs args and returns its wall time, peak RSS and CPU time (user
