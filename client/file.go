@@ -13,6 +13,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
+	"github.com/scatterbytes/scatterbytes/internal/offheap"
 )
 
 // File is a stored file opened for reading. Reads use the context given to
@@ -97,11 +98,26 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 	futures := make(chan future, f.c.cfg.StripesInFlight)
 	// Stripe buffers circulate: fetched into, written to the decrypter,
 	// returned. That bounds memory to a few stripes whatever the file size.
-	free := make(chan []byte, f.c.cfg.StripesInFlight+2)
+	free := make(chan []byte, f.c.cfg.StripesInFlight+1)
 	for range cap(free) {
 		free <- nil
 	}
+	pr, pw := io.Pipe()
 	g, ctx := errgroup.WithContext(ctx)
+	// The stripe buffers live outside the Go heap (see internal/offheap);
+	// they are freed only once nothing can touch them: the pipeline below
+	// and every fetch it started have returned.
+	var (
+		bufs     offheap.Buffers
+		fetching sync.WaitGroup
+	)
+	defer func() {
+		cancel()
+		pr.CloseWithError(errStopped)
+		g.Wait()
+		fetching.Wait()
+		bufs.Free()
+	}()
 	g.Go(func() error { // fetch ahead
 		defer close(futures)
 		for i := range f.layout.Stripes() {
@@ -116,7 +132,7 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 				// handed back for reuse is the one the stripe was fetched
 				// into: a new 16 MiB buffer per stripe cost the download
 				// a tenth of its CPU in zeroing and page faults.
-				buf = make([]byte, int64(f.m.K)*f.layout.ShardSize)
+				buf = bufs.Alloc(int(int64(f.m.K) * f.layout.ShardSize))
 			}
 			fu := make(future, 1)
 			select {
@@ -124,14 +140,15 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 			case <-ctx.Done():
 				return nil
 			}
+			fetching.Add(1)
 			go func() {
+				defer fetching.Done()
 				b, err := f.fetchStripe(ctx, i, buf)
 				fu <- stripeData{b, buf, err}
 			}()
 		}
 		return nil
 	})
-	pr, pw := io.Pipe()
 	g.Go(func() error { // hand sealed stripes to the decrypter in order
 		for fu := range futures {
 			var sd stripeData

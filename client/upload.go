@@ -17,6 +17,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
+	"github.com/scatterbytes/scatterbytes/internal/offheap"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -128,6 +129,11 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 	)
 	// A free list of stripe buffers bounds memory to StripesInFlight
 	// stripes being uploaded plus the one being read, and recycles them.
+	// They live outside the Go heap (see internal/offheap) and are freed
+	// after g.Wait: every goroutine that could touch them has returned by
+	// then, the uploads that place cancelled included.
+	var bufs offheap.Buffers
+	defer bufs.Free()
 	free := make(chan []byte, c.cfg.StripesInFlight+1)
 	for range c.cfg.StripesInFlight + 1 {
 		free <- nil // allocated on first use: a small file needs small buffers
@@ -142,7 +148,7 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 				return ctx.Err()
 			}
 			if buf == nil {
-				buf = make([]byte, layout.StripeBufferSize())
+				buf = bufs.Alloc(int(layout.StripeBufferSize()))
 			}
 			if err := sealer.Fill(buf[:st.Len]); err != nil {
 				if errors.Is(err, stream.ErrShortSource) {
