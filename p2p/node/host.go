@@ -9,6 +9,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
+	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
@@ -50,6 +51,7 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 		libp2p.ConnectionManager(cm),
 		libp2p.ConnectionGater(g),
 		libp2p.UserAgent("scatterbytes"),
+		libp2p.Muxer(yamux.ID, muxer()),
 		libp2p.DialRanker(tcpFirst),
 		libp2p.DisableMetrics(),
 	}
@@ -68,6 +70,21 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 		return nil, fmt.Errorf("start libp2p host: %w", err)
 	}
 	return h, nil
+}
+
+// maxStreamWindow caps a yamux stream's receive window. No ScatterBytes
+// protocol sends more than one chunk (at most 4 MiB and 64 KiB) on a
+// stream, so a window that holds a whole chunk and its headers never slows
+// a transfer, whatever the latency; libp2p's default of 16 MiB could only
+// let the buffers of a reader that falls behind grow past a chunk, eight
+// streams at a time in a download.
+const maxStreamWindow = 4<<20 + 128<<10
+
+// muxer is libp2p's yamux with the receive window capped at maxStreamWindow.
+func muxer() *yamux.Transport {
+	t := *yamux.DefaultTransport
+	t.MaxStreamWindowSize = maxStreamWindow
+	return &t
 }
 
 // quicDelay is how long a dial waits for TCP before trying QUIC too.
