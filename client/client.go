@@ -30,7 +30,8 @@ type Client struct {
 	cat    *catalog.Catalog
 	node   *node.Node
 	chunks chunk.Client
-	speeds *peerSpeeds
+	speeds *peerSpeeds // observed fetch speed per node, for downloads
+	space  *spaceCache // the nodes' free space, for placement
 
 	stop context.CancelFunc
 	done chan error
@@ -70,7 +71,8 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, log: cfg.Logger, chunks: chunk.Client{Protocol: cfg.Profile.Protocol("chunk", "1.0.0")}}
+	c := &Client{cfg: cfg, log: cfg.Logger, chunks: chunk.Client{Protocol: cfg.Profile.Protocol("chunk", "1.0.0")},
+		space: newSpaceCache(spaceTTL, time.Now)}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

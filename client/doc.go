@@ -9,10 +9,16 @@
 // data shards and adds M parity shards (package client/erasure). Each shard
 // is a chunk named by its BLAKE3 CID. The K+M shards of a stripe go to K+M
 // distinct storage nodes: the DHT's closest peers to the stripe's first
-// shard CID, the coordinator excluded. All shards of a stripe upload in
-// parallel under a storage order signed by the client; a failed upload moves
-// to the next candidate, and once most shards of a stripe are stored, the
-// stragglers are hedged on spare nodes and whichever copy lands first wins.
+// shard CID, the coordinator excluded, that have room for a shard. The
+// client keeps what each node last said of its free space for a minute:
+// every PUT's answer says it (a refusal for want of room too), and a node
+// it has no fresh word from is asked (the chunk protocol's SPACE) before
+// it is chosen; a node that cannot be asked is tried last rather than
+// dropped. So a full node gets no PUT, and a fresh cache costs the upload
+// no round trip. All shards of a stripe upload in parallel under a storage
+// order signed by the client; a failed upload moves to the next candidate,
+// and once most shards of a stripe are stored, the stragglers are hedged on
+// spare nodes and whichever copy lands first wins.
 // Two stripes are in flight at once, which bounds memory to a few stripes.
 //
 // The manifest (package client/manifest), sealed with a key derived from the

@@ -57,7 +57,7 @@ func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, d
 			return dst, nil
 		}
 	}
-	if cands, err := c.candidates(ctx, id.KeyString(), 0, tried); err == nil {
+	if cands, err := c.candidates(ctx, id.KeyString(), 0, 0, tried); err == nil {
 		c.speeds.order(cands, int64(len(dst)))
 		for _, p := range cands {
 			if try(p) {

@@ -20,24 +20,54 @@ import (
 // spread over the key space, not the network-wide closest ones (the
 // manifest names every holder), and a lookup per stripe cost 20–50 ms on
 // the upload's critical path. A table too short for need falls back to
-// a DHT lookup.
-func (c *Client) candidates(ctx context.Context, key string, need int, exclude map[peer.ID]bool) ([]peer.ID, error) {
+// a DHT lookup, and so does need = 0: a read looking for a chunk's holders
+// beyond the manifest wants the peers closest to it network-wide.
+//
+// With size > 0 the nodes are to store chunks of size bytes: those known
+// to lack the room are left out, and those that could not be asked come
+// last (see withRoom). A fresh space cache costs no round trip.
+func (c *Client) candidates(ctx context.Context, key string, need int, size int64, exclude map[peer.ID]bool) ([]peer.ID, error) {
 	if err := c.connected(ctx); err != nil {
 		return nil, err
 	}
 	d := c.node.DHT()
-	out := c.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
-	if len(out) >= need {
+	table := c.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
+	out := c.filter(ctx, table, size)
+	if need > 0 && len(out) >= need {
 		return out, nil
 	}
 	closest, err := d.GetClosestPeers(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
-	if out = c.storageNodes(closest, exclude); len(out) < need {
+	if out = c.filter(ctx, c.storageNodes(union(closest, table), exclude), size); len(out) < need {
+		if size > 0 {
+			return out, fmt.Errorf("%w: %d with room for %d bytes found, %d needed", ErrNotEnoughNodes, len(out), size, need)
+		}
 		return out, fmt.Errorf("%w: %d found, %d needed", ErrNotEnoughNodes, len(out), need)
 	}
 	return out, nil
+}
+
+// filter is withRoom, or nothing when size is 0 (a read).
+func (c *Client) filter(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+	if size <= 0 {
+		return ps
+	}
+	return c.withRoom(ctx, ps, size)
+}
+
+// union is a followed by the peers of b not in a.
+func union(a, b []peer.ID) []peer.ID {
+	seen := make(map[peer.ID]bool, len(a))
+	out := make([]peer.ID, 0, len(a)+len(b))
+	for _, p := range append(a[:len(a):len(a)], b...) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // tableCandidates is how many routing-table peers a placement considers:

@@ -20,13 +20,14 @@ import (
 // maxAttempts bounds how many nodes one shard is tried on.
 const maxAttempts = 4
 
-// putStripe stores the K+M shards of stripe i on distinct nodes.
+// putStripe stores the K+M shards of stripe i on distinct nodes with room
+// for them (the shards of a stripe are all one size).
 func (c *Client) putStripe(ctx context.Context, i int, shards [][]byte, l erasure.Layout) ([]manifest.Shard, error) {
 	ids := make([]cid.Cid, len(shards))
 	for k, s := range shards {
 		ids[k] = store.Sum(s)
 	}
-	cands, err := c.candidates(ctx, ids[0].KeyString(), len(shards), nil)
+	cands, err := c.candidates(ctx, ids[0].KeyString(), len(shards), int64(len(shards[0])), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -41,9 +42,10 @@ func (c *Client) putStripe(ctx context.Context, i int, shards [][]byte, l erasur
 	return out, nil
 }
 
-// replicate stores one chunk on `copies` distinct nodes closest to its CID.
+// replicate stores one chunk on `copies` distinct nodes closest to its CID
+// that have room for it (fewer if fewer have).
 func (c *Client) replicate(ctx context.Context, id cid.Cid, data []byte, copies, k, m int) ([]peer.ID, error) {
-	cands, err := c.candidates(ctx, id.KeyString(), 1, nil)
+	cands, err := c.candidates(ctx, id.KeyString(), 1, int64(len(data)), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +68,8 @@ type attempt struct {
 }
 
 // place uploads datas[j] (named ids[j]) to a distinct node each, trying
-// cands in order. A failed upload moves to the next spare candidate; once
+// cands in order. A failed upload moves to the next spare candidate (one
+// the space cache has since learnt to be full is passed over); once
 // all but a few shards are stored, a shard still in flight after three
 // times the median upload time is hedged on a spare node, and the first
 // copy to land wins. It returns the holder of each shard.
@@ -99,12 +102,15 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 			results <- a
 		}()
 	}
-	spare := func() (peer.ID, bool) {
-		if next >= len(cands) {
-			return "", false
+	spare := func(j int) (peer.ID, bool) {
+		need := int64(len(datas[j])) + chunkOverhead
+		for next < len(cands) {
+			next++
+			if p := cands[next-1]; c.space.room(p, need) != roomNo {
+				return p, true
+			}
 		}
-		next++
-		return cands[next-1], true
+		return "", false
 	}
 	for j := range n {
 		start(j, cands[j])
@@ -123,7 +129,7 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 			hedge = nil
 			for j := range n {
 				if holders[j] == "" && len(inflight[j]) == 1 && !hedged[j] {
-					if p, ok := spare(); ok {
+					if p, ok := spare(j); ok {
 						hedged[j] = true
 						start(j, p)
 					}
@@ -152,7 +158,7 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 			if len(inflight[j]) > 0 {
 				continue // its twin may still land
 			}
-			p, ok := spare()
+			p, ok := spare(j)
 			if !ok || tries[j] >= maxAttempts {
 				return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", j, ids[j], ErrNotEnoughNodes, a.err)
 			}
@@ -162,13 +168,15 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 	return holders, nil
 }
 
-// putShard uploads one chunk to p under a fresh signed order.
+// putShard uploads one chunk to p under a fresh signed order and notes
+// what p's answer says of its free space.
 func (c *Client) putShard(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int) error {
 	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(c.cfg.Lifetime), K: k, M: m}
 	if err := chunk.SignOrder(c.key, &o); err != nil {
 		return err
 	}
 	res, err := c.chunks.Upload(ctx, c.node.Host(), p, o, bytes.NewReader(data))
+	c.learn(p, o.Size, res, err)
 	if err != nil {
 		return err
 	}

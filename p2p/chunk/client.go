@@ -66,7 +66,9 @@ func (x *exchange) response() (response, error) {
 		return resp, err
 	}
 	if resp.Status >= codeBadMessage {
-		return resp, codeToError(resp.Status, resp.Message)
+		e := codeToError(resp.Status, resp.Message)
+		e.Free = resp.free()
+		return resp, e
 	}
 	return resp, nil
 }

@@ -19,6 +19,9 @@ type PutResult struct {
 	AlreadyStored bool
 	// Held is the order the node holds the chunk under.
 	Held Order
+	// Free is the room the node says it has left after the PUT, or -1 if
+	// it does not say (a store without a limit, or an older node).
+	Free int64
 }
 
 // Put stores a chunk on p under the signed order o, reading exactly o.Size
@@ -32,6 +35,8 @@ func (c Client) Put(ctx context.Context, h host.Host, p peer.ID, o Order, r io.R
 // The header goes first; r is read only after p has accepted the order and
 // found room, so a refusal (bad order, quota, chunk held for another
 // client) costs no body bytes, and neither does a chunk p already holds.
+// A refusal for want of room (store.ErrNoSpace) is a *RemoteError whose
+// Free says what room p has left, when p says.
 // The bytes are not hashed here: p hashes them and refuses a mismatch
 // (store.ErrMismatch), keeping nothing.
 func (c Client) Upload(ctx context.Context, h host.Host, p peer.ID, o Order, r io.Reader) (PutResult, error) {
@@ -80,7 +85,7 @@ func (x *exchange) put(req *request, o *Order, r io.Reader) (PutResult, error) {
 }
 
 func putResult(resp *response, o *Order) (PutResult, error) {
-	var res PutResult
+	res := PutResult{Free: resp.free()}
 	switch resp.Status {
 	case codeOK:
 		res.Held = *o

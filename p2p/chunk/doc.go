@@ -2,7 +2,9 @@
 // /scatterbytes/chunk/1.0.0 (the prefix comes from the network profile):
 // PUT, GET with byte ranges, HAS and DELETE of content-addressed chunks
 // (see package store for chunk IDs), with signed storage orders and
-// receipts that later availability proofs and payouts refer to.
+// receipts that later availability proofs and payouts refer to, and SPACE,
+// which tells a client how much room a node has left before it places a
+// chunk there.
 //
 // A Service serves a store.Store on a node; a Client talks to nodes.
 //
@@ -12,7 +14,7 @@
 // the stream of a peer without a verified membership certificate is reset
 // before a byte is read, so an outsider can neither PUT nor GET. Any
 // verified member (client, node doing repair, coordinator spot-checking)
-// may GET and HAS. PUT and DELETE are tied to the order's signer: a PUT's
+// may GET, HAS and SPACE. PUT and DELETE are tied to the order's signer: a PUT's
 // order must be signed by the stream's remote peer (an order cannot be
 // carried by a third party; the TLS-authenticated peer ID is the proof of
 // origin and replay by anyone else is refused), and only that peer may
@@ -29,13 +31,15 @@
 //	PUT     → Request{op=1, chunk, size, order}
 //	        ← Response{status=CONTINUE}   (or a final response, see below)
 //	        → size raw bytes, then close-write
-//	        ← Response{status=OK, receipt}
+//	        ← Response{status=OK, receipt, free+1}
 //	GET     → Request{op=2, chunk, offset, length+1}
 //	        ← Response{status=OK, size=chunk size, length=n}, then n raw bytes
 //	HAS     → Request{op=3, chunk}
 //	        ← Response{status=OK, size}
 //	DELETE  → Request{op=4, chunk}
 //	        ← Response{status=OK}
+//	SPACE   → Request{op=5}
+//	        ← Response{status=OK, free+1, capacity}
 //
 // Any step may instead be answered by a failure response, after which the
 // node closes the stream. A stream reset means the exchange broke (peer
@@ -64,13 +68,15 @@
 //	          6 length+1 (0 or absent: to the end of the chunk)
 //	Response  1 status  2 message (≤1 KiB, for logs)  3 size  4 length
 //	          5 receipt (Receipt bytes)  6 order (Order bytes, with HAVE)
+//	          7 free+1 (0 or absent: not stated)  8 capacity (0: none)
 //	Order     1 chunk  2 size  3 expiry  4 k  5 m  6 client  7 created
 //	          8 nonce  15 signature
 //	Receipt   1 chunk  2 size  3 node  4 stored_at  5 order_hash (32 bytes)
 //	          15 signature
 //
 // Decoders skip unknown fields, so later versions may add some; they
-// refuse groups, wrong wire types and oversized fields. testdata/*.golden
+// refuse groups, wrong wire types, oversized fields and integers above
+// 2^62. testdata/*.golden
 // pins the encodings; every decoder is fuzzed.
 //
 // # Orders and receipts
@@ -90,6 +96,20 @@
 // "scatterbytes receipt v1\x00" followed by fields 1–5: the node stored
 // this chunk of this size at this time under the order with this hash.
 // Anyone can verify it from the node's peer ID alone (VerifyReceipt).
+//
+// # Space
+//
+// A node states its free bytes (store.Usage.Free: capacity minus the chunk
+// files it holds, headers included; reservations of PUTs in flight are
+// not subtracted) in SPACE's answer and, so that a client keeps its view
+// current without asking, in PUT's final response (OK or HAVE) and in a
+// no-space refusal. The field carries free+1 so that a response without
+// it states nothing: a node with no limit never states it, and neither
+// did nodes before SPACE. SPACE also gives the capacity. The numbers are
+// advice for placement, not a reservation: every PUT is judged on its own.
+//
+// SPACE came after 1.0.0 without a new protocol version: an older node
+// refuses op 5 as a bad message, which a client takes as "unknown".
 //
 // # Status codes
 //

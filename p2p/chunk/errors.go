@@ -97,18 +97,19 @@ func errorToCode(err error) (code, string) {
 }
 
 // codeToError turns a failure code and the remote's message into an error
-// that matches the sentinel with errors.Is.
-func codeToError(c code, msg string) error {
-	for _, e := range codes {
-		if e.code == c {
-			return &RemoteError{Code: uint64(c), Message: msg, err: e.err}
+// that matches the sentinel with errors.Is. Its Free is -1 (not stated).
+func codeToError(c code, msg string) *RemoteError {
+	e := &RemoteError{Code: uint64(c), Message: msg, Free: -1,
+		err: fmt.Errorf("%w: unexpected status %d", ErrBadMessage, c)}
+	if c == codeInternal {
+		e.err = ErrRemote
+	}
+	for _, k := range codes {
+		if k.code == c {
+			e.err = k.err
 		}
 	}
-	if c == codeInternal {
-		return &RemoteError{Code: uint64(c), Message: msg, err: ErrRemote}
-	}
-	return &RemoteError{Code: uint64(c), Message: msg,
-		err: fmt.Errorf("%w: unexpected status %d", ErrBadMessage, c)}
+	return e
 }
 
 // RemoteError is a refusal received from a node. It unwraps to the
@@ -116,7 +117,10 @@ func codeToError(c code, msg string) error {
 type RemoteError struct {
 	Code    uint64
 	Message string // the node's text: for logs, not for deciding
-	err     error
+	// Free is the room the node says it has left, or -1 if it does not
+	// say. A refusal for want of room (store.ErrNoSpace) says.
+	Free int64
+	err  error
 }
 
 func (e *RemoteError) Error() string {

@@ -57,7 +57,8 @@ func FuzzReceipt(f *testing.F) {
 }
 
 func FuzzRequest(f *testing.F) {
-	addSeeds(f, "request-put", "request-get", "request-get-all", "request-has", "request-delete")
+	addSeeds(f, "request-put", "request-get", "request-get-all", "request-has", "request-delete",
+		"request-space")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := unmarshalRequest(b)
 		if err != nil {
@@ -75,7 +76,8 @@ func FuzzRequest(f *testing.F) {
 }
 
 func FuzzResponse(f *testing.F) {
-	addSeeds(f, "response-receipt", "response-have", "response-get", "response-refusal")
+	addSeeds(f, "response-receipt", "response-have", "response-get", "response-refusal",
+		"response-space", "response-receipt-free", "response-no-space")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := unmarshalResponse(b)
 		if err != nil {

@@ -9,6 +9,8 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-msgio"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/scatterbytes/scatterbytes/store"
 )
 
 // MaxMessage is the hard limit on a request or response header. Orders and
@@ -26,6 +28,7 @@ const (
 	opGet    op = 2
 	opHas    op = 3
 	opDelete op = 4
+	opSpace  op = 5
 )
 
 func (o op) String() string {
@@ -38,6 +41,8 @@ func (o op) String() string {
 		return "HAS"
 	case opDelete:
 		return "DELETE"
+	case opSpace:
+		return "SPACE"
 	}
 	return fmt.Sprintf("op(%d)", uint64(o))
 }
@@ -102,7 +107,7 @@ func unmarshalRequest(b []byte) (request, error) {
 	if err != nil {
 		return request{}, fmt.Errorf("decode request: %w", err)
 	}
-	if r.Op < opPut || r.Op > opDelete {
+	if r.Op < opPut || r.Op > opSpace {
 		return request{}, fmt.Errorf("decode request: %w: unknown operation %d", ErrBadMessage, r.Op)
 	}
 	return r, nil
@@ -116,6 +121,12 @@ type response struct {
 	Length  int64  // GET: the bytes that follow the header
 	Receipt []byte // PUT: the encoded receipt
 	Order   []byte // PUT with codeHave: the order the node holds
+	// Free is the node's free bytes plus one, as on the wire, so that the
+	// zero response states nothing: 0 means not stated (a store without a
+	// limit, or a node that predates the field). SPACE and PUT's final
+	// responses, a no-space refusal included, carry it.
+	Free     int64
+	Capacity int64 // SPACE: the store's limit; 0: none
 }
 
 // Response field numbers.
@@ -126,6 +137,8 @@ const (
 	respLength  = 4
 	respReceipt = 5
 	respOrder   = 6
+	respFree    = 7
+	respCap     = 8
 )
 
 func (r *response) marshal() []byte {
@@ -149,7 +162,23 @@ func (r *response) marshal() []byte {
 	if r.Order != nil {
 		b = appendBytes(b, respOrder, r.Order)
 	}
+	if r.Free != 0 {
+		b = appendVarint(b, respFree, uint64(r.Free))
+	}
+	if r.Capacity != 0 {
+		b = appendVarint(b, respCap, uint64(r.Capacity))
+	}
 	return b
+}
+
+// free returns the free bytes the response states, or -1 if it states none.
+func (r *response) free() int64 { return r.Free - 1 }
+
+// stateFree sets r.Free from u; a store without a limit states nothing.
+func (r *response) stateFree(u store.Usage) {
+	if f := u.Free(); f >= 0 {
+		r.Free = min(f, maxInt-1) + 1
+	}
 }
 
 func unmarshalResponse(b []byte) (response, error) {
@@ -172,6 +201,10 @@ func unmarshalResponse(b []byte) (response, error) {
 			r.Receipt, err = f.bytes(MaxMessage)
 		case respOrder:
 			r.Order, err = f.bytes(MaxMessage)
+		case respFree:
+			r.Free, err = f.int64()
+		case respCap:
+			r.Capacity, err = f.int64()
 		}
 		return err
 	})

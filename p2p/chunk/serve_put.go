@@ -27,7 +27,7 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 	defer release()
 	switch info, err := s.cfg.Store.Stat(ctx, o.Chunk); {
 	case err == nil:
-		return s.have(str, remote, info)
+		return s.have(ctx, str, remote, info)
 	case !store.IsNotFound(err): // a quarantined chunk may be put again
 		return err
 	}
@@ -38,7 +38,7 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 		if serr != nil {
 			return serr
 		}
-		return s.have(str, remote, info)
+		return s.have(ctx, str, remote, info)
 	}
 	if err != nil {
 		if body.werr != nil {
@@ -50,7 +50,7 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 		s.cfg.OnStored(o.Chunk)
 	}
 	rc := Receipt{Chunk: o.Chunk, Size: o.Size, StoredAt: s.cfg.Now(), OrderHash: o.Hash()}
-	return s.sendReceipt(str, codeOK, &rc, nil)
+	return s.sendReceipt(ctx, str, codeOK, &rc, nil)
 }
 
 // checkOrder decodes the request's order and refuses one this node will
@@ -80,20 +80,24 @@ func (s *Service) checkOrder(remote peer.ID, req *request) (Order, error) {
 
 // have answers a PUT of a chunk already stored: with a receipt for the
 // order the node holds if remote signed it, else ErrNotOwner.
-func (s *Service) have(str network.Stream, remote peer.ID, info store.Info) error {
+func (s *Service) have(ctx context.Context, str network.Stream, remote peer.ID, info store.Info) error {
 	held, err := UnmarshalOrder(info.Meta)
 	if err != nil || held.Client != remote {
 		return fmt.Errorf("%w: %s", ErrNotOwner, info.ID)
 	}
 	rc := Receipt{Chunk: info.ID, Size: info.Size, StoredAt: info.StoredAt, OrderHash: held.Hash()}
-	return s.sendReceipt(str, codeHave, &rc, info.Meta)
+	return s.sendReceipt(ctx, str, codeHave, &rc, info.Meta)
 }
 
-func (s *Service) sendReceipt(str network.Stream, c code, rc *Receipt, order []byte) error {
+// sendReceipt sends a PUT's final response: the signed receipt and, so the
+// client need not ask, the room left.
+func (s *Service) sendReceipt(ctx context.Context, str network.Stream, c code, rc *Receipt, order []byte) error {
 	if err := SignReceipt(s.cfg.Key, rc); err != nil {
 		return err
 	}
-	if err := writeResponse(str, &response{Status: c, Receipt: rc.Marshal(), Order: order}); err != nil {
+	resp := &response{Status: c, Receipt: rc.Marshal(), Order: order}
+	s.stateFree(ctx, resp)
+	if err := writeResponse(str, resp); err != nil {
 		return fmt.Errorf("%w: send receipt: %v", errAborted, err)
 	}
 	return nil

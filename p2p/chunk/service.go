@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -28,6 +29,26 @@ type Service struct {
 	closed     bool
 	registered []registration
 	inflight   sync.WaitGroup
+
+	counts [opSpace + 1]atomic.Int64 // requests read, by op
+}
+
+// Counts are the requests a Service has read, by operation, whatever
+// their outcome. A stream refused as busy before its request was read is
+// not counted, nor is a request that does not decode.
+type Counts struct {
+	Put, Get, Has, Delete, Space int64
+}
+
+// Counts returns the requests served so far; for tests and metrics.
+func (s *Service) Counts() Counts {
+	return Counts{
+		Put:    s.counts[opPut].Load(),
+		Get:    s.counts[opGet].Load(),
+		Has:    s.counts[opHas].Load(),
+		Delete: s.counts[opDelete].Load(),
+		Space:  s.counts[opSpace].Load(),
+	}
 }
 
 type registration struct {
@@ -125,7 +146,11 @@ func (s *Service) handle(str network.Stream) {
 			lvl = slog.LevelWarn
 		}
 		s.log.Log(ctx, lvl, "chunk request refused", "peer", remote, "op", req.Op, "chunk", req.Chunk, "err", err)
-		if werr := writeResponse(str, &response{Status: c, Message: msg}); werr != nil {
+		resp := &response{Status: c, Message: msg}
+		if c == codeNoSpace {
+			s.stateFree(ctx, resp) // so the client knows what would fit
+		}
+		if werr := writeResponse(str, resp); werr != nil {
 			str.Reset()
 			return
 		}
@@ -152,6 +177,7 @@ func (s *Service) serve(ctx context.Context, str network.Stream, remote peer.ID)
 		}
 		return req, fmt.Errorf("%w: read request: %v", errAborted, err)
 	}
+	s.counts[req.Op].Add(1) // decoding checked the op
 	switch req.Op {
 	case opPut:
 		return req, s.put(ctx, str, remote, &req)
@@ -161,6 +187,8 @@ func (s *Service) serve(ctx context.Context, str network.Stream, remote peer.ID)
 		return req, s.has(ctx, str, &req)
 	case opDelete:
 		return req, s.delete(ctx, str, remote, &req)
+	case opSpace:
+		return req, s.space(ctx, str)
 	}
 	return req, fmt.Errorf("%w: operation %v", ErrBadMessage, req.Op) // unreachable: decode checks
 }

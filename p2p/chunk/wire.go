@@ -87,12 +87,16 @@ func (f field) want(typ protowire.Type) error {
 
 func (f field) uint() (uint64, error) { return f.v, f.want(protowire.VarintType) }
 
-// int64 reads a varint that must fit a non-negative int64.
+// maxInt is the largest integer the decoders accept: far beyond any
+// size or time, and safe to add to.
+const maxInt = 1 << 62
+
+// int64 reads a varint that must lie in [0, maxInt].
 func (f field) int64() (int64, error) {
 	if err := f.want(protowire.VarintType); err != nil {
 		return 0, err
 	}
-	if f.v > 1<<62 {
+	if f.v > maxInt {
 		return 0, fmt.Errorf("%w: field %d: %d out of range", ErrBadMessage, f.num, f.v)
 	}
 	return int64(f.v), nil

@@ -59,17 +59,22 @@ func goldenReceipt(t testing.TB) Receipt {
 func goldenMessages(t testing.TB) map[string][]byte {
 	o, r := goldenOrder(t), goldenReceipt(t)
 	return map[string][]byte{
-		"order":            o.Marshal(),
-		"receipt":          r.Marshal(),
-		"request-put":      (&request{Op: opPut, Chunk: o.Chunk, Size: o.Size, Order: o.Marshal()}).marshal(),
-		"request-get":      (&request{Op: opGet, Chunk: o.Chunk, Offset: 5, Length: 10}).marshal(),
-		"request-get-all":  (&request{Op: opGet, Chunk: o.Chunk, Length: -1}).marshal(),
-		"request-has":      (&request{Op: opHas, Chunk: o.Chunk}).marshal(),
-		"request-delete":   (&request{Op: opDelete, Chunk: o.Chunk}).marshal(),
-		"response-receipt": (&response{Status: codeOK, Receipt: r.Marshal()}).marshal(),
-		"response-have":    (&response{Status: codeHave, Receipt: r.Marshal(), Order: o.Marshal()}).marshal(),
-		"response-get":     (&response{Status: codeOK, Size: 25, Length: 10}).marshal(),
-		"response-refusal": (&response{Status: codeNotFound, Message: "chunk not found"}).marshal(),
+		"order":                 o.Marshal(),
+		"receipt":               r.Marshal(),
+		"request-put":           (&request{Op: opPut, Chunk: o.Chunk, Size: o.Size, Order: o.Marshal()}).marshal(),
+		"request-get":           (&request{Op: opGet, Chunk: o.Chunk, Offset: 5, Length: 10}).marshal(),
+		"request-get-all":       (&request{Op: opGet, Chunk: o.Chunk, Length: -1}).marshal(),
+		"request-has":           (&request{Op: opHas, Chunk: o.Chunk}).marshal(),
+		"request-delete":        (&request{Op: opDelete, Chunk: o.Chunk}).marshal(),
+		"response-receipt":      (&response{Status: codeOK, Receipt: r.Marshal()}).marshal(),
+		"response-have":         (&response{Status: codeHave, Receipt: r.Marshal(), Order: o.Marshal()}).marshal(),
+		"response-get":          (&response{Status: codeOK, Size: 25, Length: 10}).marshal(),
+		"response-refusal":      (&response{Status: codeNotFound, Message: "chunk not found"}).marshal(),
+		"request-space":         (&request{Op: opSpace}).marshal(),
+		"response-space":        (&response{Status: codeOK, Free: 3<<20 + 1, Capacity: 4 << 20}).marshal(),
+		"response-receipt-free": (&response{Status: codeOK, Receipt: r.Marshal(), Free: 3<<20 + 1}).marshal(),
+		"response-no-space": (&response{Status: codeNoSpace, Message: "store capacity exceeded",
+			Free: 4096 + 1}).marshal(),
 	}
 }
 

@@ -113,6 +113,10 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 // Store is the chunk store.
 func (s *Storage) Store() store.Store { return s.st }
 
+// ChunkService is the chunk protocol's service; its Counts tell what the
+// node was asked.
+func (s *Storage) ChunkService() *chunk.Service { return s.svc }
+
 // Run announces chunks and scrubs the store until ctx ends; then it stops
 // the service and closes the store.
 func (s *Storage) Run(ctx context.Context) error {

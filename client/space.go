@@ -1,0 +1,173 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// What the client learns of the nodes' free space, and for how long it
+// trusts it. Placement filters by it (see candidates); every PUT's answer
+// refreshes it, so the nodes an upload uses stay fresh without a probe.
+const (
+	// spaceTTL is how long a node's stated free space is trusted.
+	spaceTTL = time.Minute
+	// probeTimeout bounds one SPACE probe; a node slower than that is
+	// kept as a candidate of last resort, and its PUT will tell.
+	probeTimeout = 2 * time.Second
+	// probesInFlight bounds the SPACE probes one placement runs at once.
+	probesInFlight = 8
+	// chunkOverhead is what a node charges for a chunk beyond its bytes:
+	// the disk store's header with the order is a few hundred bytes.
+	chunkOverhead = 1 << 10
+)
+
+// room is what the cache knows of whether a chunk fits on a node.
+type room int
+
+const (
+	roomUnknown room = iota // no fresh word: probe
+	roomYes
+	roomNo
+	roomUnsure // the probe failed: try it last
+)
+
+// spaceCache holds, per node, its free bytes as last stated (by SPACE or a
+// PUT's answer) or inferred from a refusal. Safe for concurrent use.
+type spaceCache struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu sync.Mutex
+	m  map[peer.ID]spaceEntry
+}
+
+type spaceEntry struct {
+	free  int64 // -1: no limit
+	known bool  // false: the probe failed, free means nothing
+	at    time.Time
+}
+
+func newSpaceCache(ttl time.Duration, now func() time.Time) *spaceCache {
+	return &spaceCache{ttl: ttl, now: now, m: make(map[peer.ID]spaceEntry)}
+}
+
+// room reports whether need bytes fit on p, as far as the cache knows.
+func (s *spaceCache) room(p peer.ID, need int64) room {
+	s.mu.Lock()
+	e, ok := s.m[p]
+	s.mu.Unlock()
+	switch {
+	case !ok || s.now().Sub(e.at) >= s.ttl:
+		return roomUnknown
+	case !e.known:
+		return roomUnsure
+	case e.free < 0 || need <= e.free:
+		return roomYes
+	}
+	return roomNo
+}
+
+// set records that p stated free bytes (-1: no limit).
+func (s *spaceCache) set(p peer.ID, free int64) {
+	s.put(p, spaceEntry{free: free, known: true, at: s.now()})
+}
+
+// refused records that p refused a chunk of need bytes for want of room,
+// stating free bytes (-1: it did not say). Either way need does not fit,
+// whatever p says: its free bytes do not count the PUTs in flight.
+func (s *spaceCache) refused(p peer.ID, need, free int64) {
+	if free < 0 || free >= need {
+		free = need - 1
+	}
+	s.set(p, max(free, 0))
+}
+
+// failed records that p could not be asked.
+func (s *spaceCache) failed(p peer.ID) { s.put(p, spaceEntry{at: s.now()}) }
+
+// maxSpaceEntries is where the cache starts dropping stale entries.
+const maxSpaceEntries = 4096
+
+func (s *spaceCache) put(p peer.ID, e spaceEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) >= maxSpaceEntries {
+		for q, old := range s.m {
+			if e.at.Sub(old.at) >= s.ttl {
+				delete(s.m, q)
+			}
+		}
+	}
+	s.m[p] = e
+}
+
+// withRoom keeps the peers of ps that have room for a chunk of size bytes,
+// in order, then those that could not be asked: they may well have room,
+// and a PUT to them will tell. Peers without a fresh word in the cache are
+// probed first, a few at once; with a fresh cache it does no I/O.
+func (c *Client) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+	need := size + chunkOverhead
+	var ask []peer.ID
+	for _, p := range ps {
+		if c.space.room(p, need) == roomUnknown {
+			ask = append(ask, p)
+		}
+	}
+	c.probe(ctx, ask)
+	var fit, unsure []peer.ID
+	for _, p := range ps {
+		switch c.space.room(p, need) {
+		case roomYes:
+			fit = append(fit, p)
+		case roomNo:
+		default: // the probe failed, or ctx ended before it was done
+			unsure = append(unsure, p)
+		}
+	}
+	return append(fit, unsure...)
+}
+
+// probe asks each of ps for its free space and records the answers.
+func (c *Client) probe(ctx context.Context, ps []peer.ID) {
+	var g errgroup.Group
+	g.SetLimit(probesInFlight)
+	for _, p := range ps {
+		g.Go(func() error {
+			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			defer cancel()
+			sp, err := c.chunks.Space(pctx, c.node.Host(), p)
+			switch {
+			case err == nil:
+				c.space.set(p, sp.Free)
+			case ctx.Err() != nil: // the caller gave up: nothing learnt
+			default:
+				c.log.Debug("space probe failed", "peer", p, "err", err)
+				c.space.failed(p)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+// learn records what a PUT of size bytes to p said of p's free space.
+func (c *Client) learn(p peer.ID, size int64, res chunk.PutResult, err error) {
+	switch {
+	case err == nil && res.Free >= 0:
+		c.space.set(p, res.Free)
+	case errors.Is(err, store.ErrNoSpace):
+		free := int64(-1)
+		if re := (*chunk.RemoteError)(nil); errors.As(err, &re) {
+			free = re.Free
+		}
+		c.space.refused(p, size+chunkOverhead, free)
+	}
+}
