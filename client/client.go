@@ -47,6 +47,9 @@ type Stats struct {
 	BytesSent     atomic.Int64
 	ShardsFetched atomic.Int64
 	BytesFetched  atomic.Int64
+	// StripesDecoded counts stripes read with parity shards in place of
+	// data shards.
+	StripesDecoded atomic.Int64
 }
 
 // Init creates a client directory: identity key and master key (both 0600),

@@ -79,12 +79,17 @@ func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
 	// Stop 2 holders of every stripe: with 6 nodes each stripe uses all of
 	// them, so stopping two nodes takes 2 shards from every stripe.
 	victims := map[peer.ID]bool{stripes[0][0]: true, stripes[0][3]: true}
+	decode := int64(0) // stripes that lose a data shard
 	for _, st := range stripes {
-		lost := 0
-		for _, p := range st {
+		lost, lostData := 0, false
+		for j, p := range st {
 			if victims[p] {
 				lost++
+				lostData = lostData || j < 4
 			}
+		}
+		if lostData {
+			decode++
 		}
 		if lost != 2 {
 			t.Fatalf("stripe loses %d shards, want 2 (holders %v)", lost, st)
@@ -97,12 +102,16 @@ func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
 			}
 		}
 	}
-	got, err := get(t, testclient.New(t, net, nil), ref) // a fresh client: no cached connections
+	fresh := testclient.New(t, net, nil) // no cached connections
+	got, err := get(t, fresh, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, data) {
 		t.Fatal("download differs from the upload")
+	}
+	if n := fresh.Stats().StripesDecoded.Load(); n != decode {
+		t.Fatalf("%d stripes decoded from parity, want %d", n, decode)
 	}
 }
 

@@ -101,10 +101,24 @@ func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, erro
 		}
 	}
 	cancel() // the stragglers' shards are not needed
+	missing := false
 	for j := range k {
-		if shards[j] == nil {
-			return f.reconstruct(i, shards)
+		missing = missing || shards[j] == nil
+	}
+	if missing {
+		// Rebuild the missing data shards in their places in buf, so the
+		// stripe is again a prefix of it. A cancelled straggler may still
+		// be writing there: wait for it first.
+		wg.Wait()
+		for j := range k {
+			if shards[j] == nil {
+				shards[j] = buf[int64(j)*ss : int64(j)*ss : int64(j+1)*ss]
+			}
 		}
+		if err := f.coder.ReconstructData(i, shards); err != nil {
+			return nil, fmt.Errorf("stripe %d: %w", i, err)
+		}
+		f.c.stats.StripesDecoded.Add(1)
 	}
 	return buf[:st.Len], nil
 }
@@ -148,12 +162,4 @@ func (f *File) shardCost(i, j int, size int64) time.Duration {
 		cost = max(2*cost, cost+paritySwapMin)
 	}
 	return cost
-}
-
-func (f *File) reconstruct(i int, shards [][]byte) ([]byte, error) {
-	data, err := f.coder.Reconstruct(i, shards)
-	if err != nil {
-		return nil, fmt.Errorf("stripe %d: %w", i, err)
-	}
-	return data, nil
 }

@@ -76,18 +76,33 @@ func (l Layout) StripeBufferSize() int64 { return int64(l.K+l.M) * l.ShardSize }
 // shards are rebuilt into shards; parity shards are left alone. Shards are
 // assumed authentic: callers verify each against its CID first.
 func (c *Coder) Reconstruct(i int, shards [][]byte) ([]byte, error) {
-	st, err := c.check(i, shards)
+	st, err := c.stripe(i)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.rs.ReconstructData(shards); err != nil {
-		return nil, fmt.Errorf("erasure: reconstruct stripe %d: %w", i, err)
+	if err := c.ReconstructData(i, shards); err != nil {
+		return nil, err
 	}
 	out := make([]byte, 0, st.Len)
 	for _, s := range shards[:c.l.K] {
 		out = append(out, s[:min(int64(len(s)), st.Len-int64(len(out)))]...)
 	}
 	return out, nil
+}
+
+// ReconstructData rebuilds the missing data shards of stripe i in place.
+// A missing shard is nil or empty; an empty one with room for a shard
+// (cap ≥ ShardSize) receives the rebuilt bytes in its own memory, so a
+// caller that lays the data shards out back to back gets the stripe there
+// without a copy. Other missing shards get new memory.
+func (c *Coder) ReconstructData(i int, shards [][]byte) error {
+	if _, err := c.check(i, shards); err != nil {
+		return err
+	}
+	if err := c.rs.ReconstructData(shards); err != nil {
+		return fmt.Errorf("erasure: reconstruct stripe %d: %w", i, err)
+	}
+	return nil
 }
 
 // Repair rebuilds every missing shard (data and parity) of stripe i in
@@ -119,7 +134,7 @@ func (c *Coder) check(i int, shards [][]byte) (Stripe, error) {
 	}
 	present := 0
 	for j, s := range shards {
-		if s == nil {
+		if len(s) == 0 { // missing
 			continue
 		}
 		if int64(len(s)) != st.ShardSize {
