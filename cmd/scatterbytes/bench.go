@@ -48,6 +48,7 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			fmt.Fprintf(out, "\n%-34s %10s %12s %7s\n", "", "MB/s", "ceiling MB/s", "ratio")
 			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", fmt.Sprintf("upload %s (ceiling: stream × %d/%d)", red, k, k+m), r.Upload/1e6, upCeil/1e6, r.Upload/upCeil)
 			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", "download (ceiling: stream)", r.Download/1e6, r.Stream/1e6, r.Download/r.Stream)
+			fmt.Fprintf(out, "%-34s %10s %12.0f %7.2f\n", "download (ceiling: file write)", "", r.Disk/1e6, r.Download/r.Disk)
 			fmt.Fprintf(out, "%-34s %10.0f\n", "AES-256-GCM, one core", r.AESGCM/1e6)
 			// What the CPU allows: with every core busy the whole time, a
 			// job that needs C CPU-seconds cannot take less than C/cores.

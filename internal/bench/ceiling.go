@@ -147,3 +147,27 @@ func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (floa
 	rate := float64(size) / time.Since(start).Seconds()
 	return rate, cpu.Stop(), nil
 }
+
+// FileWrite returns how fast this machine writes a new file of size bytes
+// in dir, in 64 KiB writes (as a download does) and synced at the end (as
+// "scatterbytes get" does): the disk's limit on a download to a file.
+func FileWrite(dir string, size int64) (float64, error) {
+	f, err := os.CreateTemp(dir, "ceiling-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	rand.Read(buf)
+	start := time.Now()
+	for left := size; left > 0; left -= int64(len(buf)) {
+		if _, err := f.Write(buf[:min(int64(len(buf)), left)]); err != nil {
+			return 0, err
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return 0, err
+	}
+	return float64(size) / time.Since(start).Seconds(), nil
+}

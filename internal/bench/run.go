@@ -42,7 +42,7 @@ type Options struct {
 type Report struct {
 	Size                   int64
 	Redundancy             string
-	AESGCM, Stream         float64
+	AESGCM, Stream, Disk   float64       // bytes/s: AES-256-GCM on one core, one TLS stream, writing a new file
 	StreamCPU              time.Duration // both ends of the stream ceiling
 	Upload, Download       float64
 	UploadRSS, DownloadRSS int64         // peak resident bytes of the put and get processes
@@ -74,6 +74,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.StreamCPU = r.StreamCPU * time.Duration(o.Size) / time.Duration(streamSize) // per o.Size bytes, like the others
 	logf("ceiling: one libp2p TLS stream between two processes: %.0f MB/s (%v CPU for %d MiB)", r.Stream/1e6, r.StreamCPU.Round(time.Millisecond), o.Size>>20)
+
+	if r.Disk, err = FileWrite(o.Dir, streamSize); err != nil {
+		return nil, fmt.Errorf("disk ceiling: %w", err)
+	}
+	logf("ceiling: writing a new file, synced: %.0f MB/s", r.Disk/1e6)
 
 	net, pids, stop, err := startNetwork(ctx, o)
 	if err != nil {
