@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -110,13 +111,12 @@ func (n *Node) connectAll(ctx context.Context) int {
 	peers := append(n.bootstrapPeers(), n.resolveDNSAddrs(ctx)...)
 	var (
 		wg sync.WaitGroup
-		mu sync.Mutex
-		ok int
+		ok atomic.Int64 // the dials below count too, concurrently
 	)
 	for _, ai := range peers {
 		if n.raw.Network().Connectedness(ai.ID) == network.Connected {
 			if _, v := n.gate.Verified(ai.ID); v {
-				ok++
+				ok.Add(1)
 				continue
 			}
 		}
@@ -134,11 +134,9 @@ func (n *Node) connectAll(ctx context.Context) int {
 				n.log.Debug("bootstrap peer refused", "peer", ai.ID, "err", err)
 				return
 			}
-			mu.Lock()
-			ok++
-			mu.Unlock()
+			ok.Add(1)
 		}()
 	}
 	wg.Wait()
-	return ok
+	return int(ok.Load())
 }
