@@ -19,7 +19,9 @@
 // order signed by the client; a failed upload moves to the next candidate,
 // and once most shards of a stripe are stored, the stragglers are hedged on
 // spare nodes and whichever copy lands first wins.
-// Two stripes are in flight at once, which bounds memory to a few stripes.
+// Two stripes are in flight at once, which bounds memory to a few stripes;
+// their buffers are recycled and live outside the Go heap, so they cost
+// the garbage collector nothing.
 //
 // The manifest (package client/manifest), sealed with a key derived from the
 // file key, is stored last, each of its chunks on M+2 nodes closest to its
