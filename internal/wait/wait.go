@@ -1,5 +1,6 @@
 // Package wait polls a condition until it holds or a context ends: the
-// one way tests and start-up code wait for state instead of sleeping.
+// one way tests and start-up code wait for state instead of sleeping. Its
+// Sleep is the pause of a retry loop that a context can cut short.
 package wait
 
 import (
@@ -23,5 +24,18 @@ func For(ctx context.Context, cond func() error) error {
 			return fmt.Errorf("%w (%v)", err, ctx.Err())
 		case <-tick.C:
 		}
+	}
+}
+
+// Sleep waits for d or until ctx ends, and reports whether the whole of d
+// passed.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
 
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
@@ -33,7 +34,7 @@ func (n *Node) bootstrapPeers() []peer.AddrInfo {
 // table is short, backing off exponentially while that does not help, and
 // refreshes the table once peers answer.
 func (n *Node) keepConnected(ctx context.Context) error {
-	wait := n.cfg.RetryMin
+	backoff := n.cfg.RetryMin
 	saved := time.Now()
 	last := -1
 	for {
@@ -46,9 +47,9 @@ func (n *Node) keepConnected(ctx context.Context) error {
 			if n.connectAll(ctx) > 0 {
 				n.dht.RefreshRoutingTable()
 			}
-			wait = min(2*wait, n.cfg.RetryMax)
+			backoff = min(2*backoff, n.cfg.RetryMax)
 		} else {
-			wait = n.cfg.RetryMin
+			backoff = n.cfg.RetryMin
 		}
 		if time.Since(saved) > savePeersEvery {
 			if err := n.savePeers(); err != nil {
@@ -56,12 +57,8 @@ func (n *Node) keepConnected(ctx context.Context) error {
 			}
 			saved = time.Now()
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !wait.Sleep(ctx, backoff) {
 			return nil
-		case <-t.C:
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -106,13 +107,9 @@ func (n *Node) renew(ctx context.Context) error {
 		v := cert.Verifier{CA: n.caCert()}
 		m, err := v.Verify(*n.certDER.Load(), n.ID())
 		if err == nil && !cert.NeedsRenewal(m, time.Now()) {
-			wait := max(time.Until(m.NotAfter)/10, time.Second)
-			t := time.NewTimer(min(wait, time.Hour))
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			next := max(time.Until(m.NotAfter)/10, time.Second)
+			if !wait.Sleep(ctx, min(next, time.Hour)) {
 				return nil
-			case <-t.C:
 			}
 			continue
 		}
@@ -120,12 +117,8 @@ func (n *Node) renew(ctx context.Context) error {
 		m, der, err := enrollWith(ctx, n.raw, ai, n.cfg.Dir, n.prof, n.key, n.cfg.Role, m.Payout)
 		if err != nil {
 			n.log.Warn("certificate renewal failed; retrying", "err", err)
-			t := time.NewTimer(n.cfg.RetryMax)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if !wait.Sleep(ctx, n.cfg.RetryMax) {
 				return nil
-			case <-t.C:
 			}
 			continue
 		}
