@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/ipfs/go-cid"
-	"github.com/syndtr/goleveldb/leveldb/util"
 
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -99,11 +98,7 @@ func (s *Store) Iterate(ctx context.Context, after cid.Cid, fn func(store.Info) 
 		return fmt.Errorf("iterate: %w", err)
 	}
 	defer leave()
-	rng := util.BytesPrefix([]byte{chunkPrefix})
-	if after.Defined() {
-		rng.Start = append(chunkKey(after), 0)
-	}
-	it := s.db.NewIterator(rng, nil)
+	it := s.db.NewIterator(chunksAfter(after), nil)
 	defer it.Release()
 	for it.Next() {
 		if err := s.alive(ctx); err != nil {

@@ -28,6 +28,16 @@ func shardRange(prefix byte, shard byte) *util.Range {
 	return util.BytesPrefix(append(append([]byte{prefix}, idPrefix...), shard))
 }
 
+// chunksAfter is the index range of the chunk entries past after, in ID
+// order; all of them when after is undefined.
+func chunksAfter(after cid.Cid) *util.Range {
+	rng := util.BytesPrefix([]byte{chunkPrefix})
+	if after.Defined() {
+		rng.Start = append(chunkKey(after), 0)
+	}
+	return rng
+}
+
 // idPrefix is what every chunk ID's bytes start with: CIDv1, raw,
 // BLAKE3, 32 bytes.
 var idPrefix = []byte{0x01, 0x55, 0x1e, 0x20}

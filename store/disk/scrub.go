@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
-	"github.com/syndtr/goleveldb/leveldb/util"
 
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -86,11 +85,7 @@ func (s *Store) page(after cid.Cid, n int) ([]cid.Cid, error) {
 		return nil, err
 	}
 	defer leave()
-	rng := util.BytesPrefix([]byte{chunkPrefix})
-	if after.Defined() {
-		rng.Start = append(chunkKey(after), 0)
-	}
-	it := s.db.NewIterator(rng, nil)
+	it := s.db.NewIterator(chunksAfter(after), nil)
 	defer it.Release()
 	var ids []cid.Cid
 	for len(ids) < n && it.Next() {
