@@ -46,9 +46,9 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			k, m := rd.K, rd.M
 			upCeil := r.Stream * float64(k) / float64(k+m)
 			fmt.Fprintf(out, "\n%-34s %10s %12s %7s\n", "", "MB/s", "ceiling MB/s", "ratio")
-			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", fmt.Sprintf("upload %s (ceiling: stream × %d/%d)", red, k, k+m), r.Upload/1e6, upCeil/1e6, r.Upload/upCeil)
-			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", "download (ceiling: stream)", r.Download/1e6, r.Stream/1e6, r.Download/r.Stream)
-			fmt.Fprintf(out, "%-34s %10s %12.0f %7.2f\n", "download (ceiling: file write)", "", r.Disk/1e6, r.Download/r.Disk)
+			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", fmt.Sprintf("upload %s (ceiling: stream × %d/%d)", red, k, k+m), r.Upload.Rate/1e6, upCeil/1e6, r.Upload.Rate/upCeil)
+			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", "download (ceiling: stream)", r.Download.Rate/1e6, r.Stream/1e6, r.Download.Rate/r.Stream)
+			fmt.Fprintf(out, "%-34s %10s %12.0f %7.2f\n", "download (ceiling: file write)", "", r.Disk/1e6, r.Download.Rate/r.Disk)
 			fmt.Fprintf(out, "%-34s %10.0f\n", "AES-256-GCM, one core", r.AESGCM/1e6)
 			// What the CPU allows: with every core busy the whole time, a
 			// job that needs C CPU-seconds cannot take less than C/cores.
@@ -58,11 +58,11 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			for _, l := range []struct {
 				name         string
 				client, node time.Duration
-			}{{"upload", r.UploadCPU, r.UploadNodesCPU}, {"download", r.DownloadCPU, r.DownloadNodesCPU}} {
+			}{{"upload", r.Upload.CPU, r.Upload.NodesCPU}, {"download", r.Download.CPU, r.Download.NodesCPU}} {
 				t := (l.client + l.node).Seconds()
 				fmt.Fprintf(out, "%-34s %10.2f %10.2f %10.2f %12.0f\n", l.name, l.client.Seconds(), l.node.Seconds(), t, float64(size)/t*cores/1e6)
 			}
-			fmt.Fprintf(out, "\nclient peak RSS: put %d MiB, get %d MiB\n", r.UploadRSS>>20, r.DownloadRSS>>20)
+			fmt.Fprintf(out, "\nclient peak RSS: put %d MiB, get %d MiB\n", r.Upload.RSS>>20, r.Download.RSS>>20)
 			fmt.Fprintf(out, "time to first byte %v; 1 KiB put+get %v\n", r.TTFB, r.SmallRoundTrip)
 			return nil
 		},

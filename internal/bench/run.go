@@ -40,18 +40,21 @@ type Options struct {
 
 // Report holds a run's figures; rates are bytes per second.
 type Report struct {
-	Size                   int64
-	Redundancy             string
-	AESGCM, Stream, Disk   float64       // bytes/s: AES-256-GCM on one core, one TLS stream, writing a new file
-	StreamCPU              time.Duration // both ends of the stream ceiling
-	Upload, Download       float64
-	UploadRSS, DownloadRSS int64         // peak resident bytes of the put and get processes
-	UploadCPU, DownloadCPU time.Duration // user+system CPU time of the put and get processes
-	// UploadNodesCPU and DownloadNodesCPU are what the node processes and
-	// the coordinator used meanwhile.
-	UploadNodesCPU, DownloadNodesCPU time.Duration
-	TTFB, SmallRoundTrip             time.Duration
-	UploadWall, DownloadWall         time.Duration
+	Size                 int64
+	Redundancy           string
+	AESGCM, Stream, Disk float64       // AES-256-GCM on one core, one TLS stream, writing a new file
+	StreamCPU            time.Duration // both ends of the stream ceiling
+	Upload, Download     Phase
+	TTFB, SmallRoundTrip time.Duration
+}
+
+// Phase is one client command of the run, put or get.
+type Phase struct {
+	Rate     float64       // file bytes per second
+	Wall     time.Duration // the command's wall time
+	RSS      int64         // its peak resident bytes
+	CPU      time.Duration // its user+system CPU time
+	NodesCPU time.Duration // what the node processes and the coordinator used meanwhile
 }
 
 // Run measures the ceilings and then the data path.
@@ -101,25 +104,24 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return append([]string{o.Bin, "--network", prof, "--dir", clientDir, "--log-level", "warn"}, args...)
 	}
 	nodes := cpuMeter{pids: pids, self: true}
-	nodes.Start()
-	r.UploadWall, r.UploadRSS, r.UploadCPU, err = timed(ctx, cli("put", file, "--name", "bench", "--redundancy", o.Redundancy))
-	if err != nil {
-		return nil, fmt.Errorf("put: %w", err)
+	phase := func(name string, args []string) (Phase, error) {
+		nodes.Start()
+		wall, rss, cpu, err := timed(ctx, args)
+		if err != nil {
+			return Phase{}, fmt.Errorf("%s: %w", name, err)
+		}
+		p := Phase{Rate: float64(o.Size) / wall.Seconds(), Wall: wall, RSS: rss, CPU: cpu, NodesCPU: nodes.Stop()}
+		logf("%-9s %.0f MB/s (%v; CPU: client %v, nodes %v; client peak RSS %d MiB)", name+":", p.Rate/1e6, wall.Round(time.Millisecond),
+			cpu.Round(time.Millisecond), p.NodesCPU.Round(time.Millisecond), rss>>20)
+		return p, nil
 	}
-	r.UploadNodesCPU = nodes.Stop()
-	r.Upload = float64(o.Size) / r.UploadWall.Seconds()
-	logf("upload:   %.0f MB/s (%v; CPU: client %v, nodes %v; client peak RSS %d MiB)", r.Upload/1e6, r.UploadWall.Round(time.Millisecond),
-		r.UploadCPU.Round(time.Millisecond), r.UploadNodesCPU.Round(time.Millisecond), r.UploadRSS>>20)
+	if r.Upload, err = phase("upload", cli("put", file, "--name", "bench", "--redundancy", o.Redundancy)); err != nil {
+		return nil, err
+	}
 	out := filepath.Join(o.Dir, "output.bin")
-	nodes.Start()
-	r.DownloadWall, r.DownloadRSS, r.DownloadCPU, err = timed(ctx, cli("get", "bench", out))
-	if err != nil {
-		return nil, fmt.Errorf("get: %w", err)
+	if r.Download, err = phase("download", cli("get", "bench", out)); err != nil {
+		return nil, err
 	}
-	r.DownloadNodesCPU = nodes.Stop()
-	r.Download = float64(o.Size) / r.DownloadWall.Seconds()
-	logf("download: %.0f MB/s (%v; CPU: client %v, nodes %v; client peak RSS %d MiB)", r.Download/1e6, r.DownloadWall.Round(time.Millisecond),
-		r.DownloadCPU.Round(time.Millisecond), r.DownloadNodesCPU.Round(time.Millisecond), r.DownloadRSS>>20)
 	got, err := hashFile(out)
 	if err != nil {
 		return nil, err
