@@ -20,7 +20,6 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
-	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
 func ctxT(t *testing.T) context.Context {
@@ -246,23 +245,13 @@ func TestRemoveFreesNodeSpace(t *testing.T) {
 	if _, err := c.Put(ctxT(t), bytes.NewReader(data), int64(len(data)), client.PutOptions{Name: "gone"}); err != nil {
 		t.Fatal(err)
 	}
-	used := func() (n int64) {
-		for _, p := range net.Nodes() {
-			u, err := p.Service().(*storage.Storage).Store().Usage(ctxT(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			n += u.Chunks
-		}
-		return n
-	}
-	if used() == 0 {
+	if storedChunks(t, net) == 0 {
 		t.Fatal("nothing stored")
 	}
 	if err := c.Remove(ctxT(t), "", "gone"); err != nil {
 		t.Fatal(err)
 	}
-	if n := used(); n != 0 {
+	if n := storedChunks(t, net); n != 0 {
 		t.Fatalf("%d chunks left on the nodes after Remove", n)
 	}
 	if err := c.Remove(ctxT(t), "", "gone"); !errors.Is(err, client.ErrNotFound) {

@@ -60,6 +60,15 @@ func usage(t *testing.T, p *testnet.Peer) store.Usage {
 	return u
 }
 
+// storedChunks is how many chunks the storage nodes of net hold together.
+func storedChunks(t *testing.T, net *testnet.Network) (n int64) {
+	t.Helper()
+	for _, p := range net.Nodes() {
+		n += usage(t, p).Chunks
+	}
+	return n
+}
+
 // routesToAll waits until c's routing table holds every peer of net, so
 // that every node is a candidate.
 func routesToAll(t *testing.T, c *client.Client, net *testnet.Network) {

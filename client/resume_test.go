@@ -14,7 +14,6 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
-	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
 func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
@@ -73,16 +72,7 @@ func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
 // number has stopped changing for 100 ms.
 func settledChunks(t *testing.T, net *testnet.Network) int64 {
 	t.Helper()
-	count := func() (n int64) {
-		for _, p := range net.Nodes() {
-			u, err := p.Service().(*storage.Storage).Store().Usage(ctxT(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			n += u.Chunks
-		}
-		return n
-	}
+	count := func() int64 { return storedChunks(t, net) }
 	last, since := count(), time.Now()
 	err := wait.For(ctxT(t), func() error {
 		if n := count(); n != last {
