@@ -26,16 +26,11 @@ func (s *Store) delete(ctx context.Context, id cid.Cid) error {
 	if err := store.CheckID(id); err != nil {
 		return err
 	}
-	leave, err := s.enter()
+	release, err := s.enterChunk(ctx, id)
 	if err != nil {
 		return err
 	}
-	defer leave()
-	unlock, err := s.keys.Lock(ctx, id.KeyString())
-	if err != nil {
-		return err
-	}
-	defer unlock()
+	defer release()
 
 	key, path, delta := chunkKey(id), s.chunkPath(id), counters{Chunks: -1}
 	rec, ok, err := getRecord(s.db, key)

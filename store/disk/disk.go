@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/ipfs/go-cid"
 	"github.com/syndtr/goleveldb/leveldb"
 
 	"github.com/scatterbytes/scatterbytes/store"
@@ -114,6 +115,22 @@ func (s *Store) enter() (func(), error) {
 	}
 	s.ops.Add(1)
 	return s.ops.Done, nil
+}
+
+// enterChunk registers an operation on chunk id and takes the chunk's
+// lock (puts, deletes and the scrub of one chunk exclude each other); call
+// the returned func when done.
+func (s *Store) enterChunk(ctx context.Context, id cid.Cid) (func(), error) {
+	leave, err := s.enter()
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := s.keys.Lock(ctx, id.KeyString())
+	if err != nil {
+		leave()
+		return nil, err
+	}
+	return func() { unlock(); leave() }, nil
 }
 
 // alive returns ctx's error, or ErrClosed once Close has begun.

@@ -34,16 +34,11 @@ func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, me
 	if err := store.CheckPut(id, size, meta); err != nil {
 		return err
 	}
-	leave, err := s.enter()
+	release, err := s.enterChunk(ctx, id)
 	if err != nil {
 		return err
 	}
-	defer leave()
-	unlock, err := s.keys.Lock(ctx, id.KeyString())
-	if err != nil {
-		return err
-	}
-	defer unlock()
+	defer release()
 
 	if ok, err := s.db.Has(chunkKey(id), nil); err != nil || ok {
 		if err == nil {

@@ -101,16 +101,11 @@ func (s *Store) page(after cid.Cid, n int) ([]cid.Cid, error) {
 // scrubOne re-hashes one chunk; it returns the bytes read and whether the
 // chunk was found corrupt.
 func (s *Store) scrubOne(ctx context.Context, id cid.Cid) (int64, bool, error) {
-	leave, err := s.enter()
+	release, err := s.enterChunk(ctx, id)
 	if err != nil {
 		return 0, false, err
 	}
-	defer leave()
-	unlock, err := s.keys.Lock(ctx, id.KeyString())
-	if err != nil {
-		return 0, false, err
-	}
-	defer unlock()
+	defer release()
 	rec, ok, err := getRecord(s.db, chunkKey(id))
 	if err != nil || !ok {
 		return 0, false, err // deleted meanwhile
