@@ -36,7 +36,7 @@ func NewWriter(f *os.File, buf []byte) *Writer {
 	if !Aligned(buf) || len(buf) < 2*BlockSize {
 		panic(fmt.Sprintf("directio: writer buffer of %d bytes is not two or more aligned blocks", len(buf)))
 	}
-	h := roundDown(int64(len(buf)/2))
+	h := roundDown(int64(len(buf) / 2))
 	w := &Writer{f: f, half: [2][]byte{buf[:h:h], buf[h : 2*h : 2*h]}}
 	w.direct = tryDirect && setDirect(f, true) == nil
 	return w
