@@ -180,7 +180,17 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 		defer zr.Close()
 		plain = zr
 	}
-	n, err := io.Copy(w, plain)
+	var (
+		n   int64
+		err error
+	)
+	if rf, ok := w.(io.ReaderFrom); ok {
+		// A destination with its own buffer (such as an O_DIRECT writer)
+		// gets each segment opened straight into it, saving a copy.
+		n, err = rf.ReadFrom(plain)
+	} else {
+		n, err = io.Copy(w, plain)
+	}
 	pr.CloseWithError(errStopped)
 	cancel()
 	if gerr := g.Wait(); err == nil && gerr != nil && !errors.Is(gerr, errStopped) {

@@ -74,6 +74,27 @@ func (c countingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// ReadFrom lets a destination that reads into its own buffer (get's
+// directio.Writer) keep doing so through the counter.
+func (c countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(countingReader{r: r, p: c.p})
+	}
+	return io.Copy(struct{ io.Writer }{c}, r)
+}
+
+// countingReader passes reads from r and reports their size to p.
+type countingReader struct {
+	r io.Reader
+	p *progress
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Add(n)
+	return n, err
+}
+
 // sizeString writes n bytes for people: "512 B", "1.5 MiB".
 func sizeString(n int64) string {
 	const unit = 1024

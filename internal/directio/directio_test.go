@@ -200,3 +200,42 @@ func TestDirectOnExt4(t *testing.T) {
 		t.Error("reader does not go direct on ext4")
 	}
 }
+
+func TestWriterReadFrom(t *testing.T) {
+	modes(t, func(t *testing.T) {
+		const size = 7*BlockSize*4 + 999
+		want := randBytes(3, size)
+		path := filepath.Join(t.TempDir(), "out")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		w := NewWriter(f, Alloc(8*BlockSize))
+		n, err := w.ReadFrom(&choppy{b: want, r: rand.New(rand.NewPCG(3, 3))})
+		if err != nil || n != size {
+			t.Fatalf("ReadFrom: %d bytes, %v", n, err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("file holds %d bytes, not what was read (%v)", len(got), err)
+		}
+	})
+}
+
+// choppy hands out b in pieces of random size, and io.EOF with the last.
+type choppy struct {
+	b []byte
+	r *rand.Rand
+}
+
+func (c *choppy) Read(p []byte) (int, error) {
+	n := copy(p, c.b[:min(len(c.b), 1+c.r.IntN(2*BlockSize))])
+	c.b = c.b[n:]
+	if len(c.b) == 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
