@@ -232,3 +232,26 @@ func TestReconstructDataInPlace(t *testing.T) {
 		t.Fatal("the buffer does not hold the stripe after rebuilding in place")
 	}
 }
+
+// TestEncodeInPlaceReusedBuffer: a reused stripe buffer holds the last
+// stripe's bytes after the data; the shards must not depend on them.
+func TestEncodeInPlaceReusedBuffer(t *testing.T) {
+	l, _ := NewLayout(4, 2, 4*Align*3-5, 0)
+	c, _ := NewCoder(l)
+	data := randomBytes(l.Size, 9)
+	want, err := c.Encode(0, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := bytes.Repeat([]byte{0xa5}, int(l.StripeBufferSize()))
+	copy(buf, data)
+	got, err := c.EncodeInPlace(0, buf, l.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range want {
+		if !bytes.Equal(got[j], want[j]) {
+			t.Fatalf("shard %d differs when the buffer held old bytes", j)
+		}
+	}
+}

@@ -56,7 +56,9 @@ func (c *Coder) EncodeInPlace(i int, buf []byte, n int64) ([][]byte, error) {
 	if int64(len(buf)) < total {
 		return nil, fmt.Errorf("%w: stripe %d needs a %d-byte buffer, got %d", ErrLayout, i, total, len(buf))
 	}
-	clear(buf[n:total]) // the padding
+	// Only the padding after the data needs zeros: Encode overwrites the
+	// parity shards whole.
+	clear(buf[n : int64(c.l.K)*st.ShardSize])
 	shards := make([][]byte, c.l.K+c.l.M)
 	for j := range shards {
 		shards[j] = buf[int64(j)*st.ShardSize : int64(j+1)*st.ShardSize : int64(j+1)*st.ShardSize]
