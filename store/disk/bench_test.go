@@ -154,7 +154,7 @@ func reportCPU(b *testing.B, raw, st time.Duration) {
 
 func BenchmarkGet4MiB(b *testing.B) {
 	datas, ids := benchChunks(8)
-	buf := make([]byte, copyBufSize)
+	buf := make([]byte, readBufSize)
 	readAll := func(b *testing.B, r io.Reader) {
 		n := 0
 		for {
