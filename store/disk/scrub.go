@@ -157,15 +157,24 @@ func (s *Store) verifyFile(ctx context.Context, id cid.Cid, rec record) (bad, er
 	bp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bp)
 	r := directio.NewSectionReader(f, 0, rec.charge(), *bp)
+	// A file that ends before its size said (shrunk since the Stat) is
+	// corrupt too, rather than an error that would stop the scrub.
+	endsEarly := func(err error) error {
+		return fmt.Errorf("%w: %w: the file ends early: %v", store.ErrCorrupt, errWrongSize, err)
+	}
 	hdr := make([]byte, rec.headerLen())
-	if _, err := io.ReadFull(r, hdr); err != nil {
+	if _, err := io.ReadFull(r, hdr); errors.Is(err, io.ErrUnexpectedEOF) {
+		return endsEarly(err), nil
+	} else if err != nil {
 		return nil, err
 	}
 	if !bytes.Equal(hdr, rec.header()) {
 		return fmt.Errorf("%w: file header does not match the index", store.ErrCorrupt), nil
 	}
 	h := checkedHasher{s, ctx, store.NewHasher()}
-	if _, err := r.WriteTo(h); err != nil {
+	if _, err := r.WriteTo(h); errors.Is(err, io.ErrUnexpectedEOF) {
+		return endsEarly(err), nil
+	} else if err != nil {
 		return nil, err
 	}
 	if err := s.alive(ctx); err != nil {
