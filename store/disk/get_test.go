@@ -108,3 +108,58 @@ func TestGetAfterClose(t *testing.T) {
 		t.Fatalf("the reader opened after a close read %d bytes, %v", len(got), err)
 	}
 }
+
+// blockingWriter holds its first Write until released, then keeps a copy
+// of what it was given.
+type blockingWriter struct {
+	started, release chan struct{}
+	first            []byte
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	if w.first == nil {
+		close(w.started)
+		<-w.release
+		w.first = bytes.Clone(p)
+	}
+	return len(p), nil
+}
+
+// TestGetCloseDuringWriteTo closes a reader while its WriteTo is blocked
+// writing from the reader's buffer: readers opened meanwhile must not get
+// that buffer, and the WriteTo stops at its next read.
+func TestGetCloseDuringWriteTo(t *testing.T) {
+	s := openTest(t, t.TempDir(), Config{})
+	ctx := context.Background()
+	data, _ := storetest.Chunk(4, 3*readBufSize)
+	id := storetest.MustPut(t, s, data, nil)
+	other, _ := storetest.Chunk(5, readBufSize)
+	otherID := storetest.MustPut(t, s, other, nil)
+
+	ra, err := s.Get(ctx, id, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &blockingWriter{started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ra.(io.WriterTo).WriteTo(w)
+		done <- err
+	}()
+	<-w.started
+	if err := ra.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 8 {
+		if got := storetest.ReadAll(t, s, otherID, 0, -1); !bytes.Equal(got, other) {
+			t.Fatal("another chunk read wrong while a closed reader's WriteTo was blocked")
+		}
+	}
+	close(w.release)
+	if err := <-done; !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("WriteTo of a reader closed meanwhile: %v, want os.ErrClosed", err)
+	}
+	if !bytes.Equal(w.first, data[:len(w.first)]) {
+		t.Fatal("the buffer of a closed reader's WriteTo was overwritten by another reader")
+	}
+}
