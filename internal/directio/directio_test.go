@@ -239,3 +239,39 @@ func (c *choppy) Read(p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// TestWriterAbort checks that Abort waits for the write in flight: the
+// race detector would see the buffer written below while the Writer's
+// goroutine still reads it.
+func TestWriterAbort(t *testing.T) {
+	modes(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "out")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		buf := Alloc(4 * BlockSize)
+		w := NewWriter(f, buf)
+		// One and a half halves: the first half is written (in the
+		// background where direct), half the second one is buffered.
+		if _, err := w.Write(randBytes(3, 3*BlockSize)); err != nil {
+			t.Fatal(err)
+		}
+		w.Abort()
+		copy(buf, make([]byte, len(buf)))
+		if _, err := w.Write([]byte{1}); !errors.Is(err, ErrAborted) {
+			t.Fatalf("write after abort: %v", err)
+		}
+		if err := w.Flush(); !errors.Is(err, ErrAborted) {
+			t.Fatalf("flush after abort: %v", err)
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() != 2*BlockSize {
+			t.Fatalf("file holds %d bytes after abort, want the %d of the full half", fi.Size(), 2*BlockSize)
+		}
+	})
+}

@@ -7,8 +7,12 @@ import (
 	"os"
 )
 
-// ErrFlushed is returned by a Writer used after Flush.
-var ErrFlushed = errors.New("directio: write after flush")
+var (
+	// ErrFlushed is returned by a Writer used after Flush.
+	ErrFlushed = errors.New("directio: write after flush")
+	// ErrAborted is returned by a Writer used after Abort.
+	ErrAborted = errors.New("directio: write after abort")
+)
 
 // Writer writes a stream of bytes to a file from offset 0. Where the file
 // system allows, whole blocks go out with O_DIRECT, each half of the
@@ -18,7 +22,9 @@ var ErrFlushed = errors.New("directio: write after flush")
 //
 // Writer does not sync or close the file; a caller that needs the bytes
 // durable calls f.Sync after Flush. A Writer is not safe for concurrent
-// use.
+// use. A write may be in flight from the buffer after Write or Commit
+// returns; once Flush or Abort has returned, the Writer no longer touches
+// the buffer, and the caller may reuse it.
 type Writer struct {
 	f      *os.File
 	direct bool
@@ -163,6 +169,14 @@ func (w *Writer) Flush() error {
 	}
 	w.err = ErrFlushed
 	return nil
+}
+
+// Abort gives up the stream: it waits for the write in flight, if any,
+// and writes nothing more, so the caller can reuse the buffer at once and
+// throw the file away. The Writer accepts no more bytes afterwards.
+func (w *Writer) Abort() {
+	w.wait()
+	w.fail(ErrAborted)
 }
 
 func (w *Writer) failed(err error) error {

@@ -3,6 +3,7 @@ package chunk
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -28,10 +29,22 @@ func (s *Service) get(ctx context.Context, str network.Stream, req *request) err
 	if err := writeResponse(str, &response{Status: codeOK, Size: info.Size, Length: n}); err != nil {
 		return fmt.Errorf("%w: %v", errAborted, err)
 	}
-	if _, err := copyN(str, rc, n); err != nil {
+	if _, err := sendN(str, rc, n); err != nil {
 		return fmt.Errorf("%w: send %d bytes: %v", errAborted, n, err)
 	}
 	return nil
+}
+
+// sendN sends exactly n bytes of a store's reader. A reader that can
+// write itself (io.WriterTo: the disk store's writes from its aligned read
+// buffer, memstore's from the chunk in memory) writes straight to the
+// stream, so each byte is copied once; any other goes through copyN's
+// buffer.
+func sendN(str io.Writer, r io.Reader, n int64) (int64, error) {
+	if wt, ok := r.(io.WriterTo); ok {
+		return writeN(str, wt, n)
+	}
+	return copyN(str, r, n)
 }
 
 func (s *Service) has(ctx context.Context, str network.Stream, req *request) error {

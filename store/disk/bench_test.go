@@ -89,7 +89,7 @@ func BenchmarkPut4MiB(b *testing.B) {
 		dir := b.TempDir()
 		s := openTest(b, b.TempDir(), Config{})
 		ctx := context.Background()
-		var raw, st time.Duration
+		var raw, st, rawCPU, stCPU time.Duration
 		for i := 0; b.Loop(); i++ {
 			j := i % len(datas)
 			b.StopTimer()
@@ -100,17 +100,19 @@ func BenchmarkPut4MiB(b *testing.B) {
 				}
 			}
 			b.StartTimer()
-			t0 := time.Now()
+			c0, t0 := cpuTime(), time.Now()
 			if err := writeSync(filepath.Join(dir, fmt.Sprint(i)), datas[j]); err != nil {
 				b.Fatal(err)
 			}
-			t1 := time.Now()
+			c1, t1 := cpuTime(), time.Now()
 			if err := s.Put(ctx, ids[j], benchChunk, bytes.NewReader(datas[j]), nil); err != nil {
 				b.Fatal(err)
 			}
 			raw, st = raw+t1.Sub(t0), st+time.Since(t1)
+			rawCPU, stCPU = rawCPU+c1-c0, stCPU+cpuTime()-c1
 		}
 		reportPair(b, raw, st)
+		reportCPU(b, rawCPU, stCPU)
 	})
 }
 
@@ -139,9 +141,20 @@ func reportPair(b *testing.B, raw, st time.Duration) {
 	b.ReportMetric(raw.Seconds()/st.Seconds(), "of-raw")
 }
 
+// reportCPU reports the process CPU time (user and system, all threads)
+// spent per GiB by raw and store operations timed side by side.
+func reportCPU(b *testing.B, raw, st time.Duration) {
+	if raw == 0 && st == 0 {
+		return
+	}
+	gib := float64(b.N) * benchChunk / (1 << 30)
+	b.ReportMetric(raw.Seconds()/gib, "raw-cpu-s/GiB")
+	b.ReportMetric(st.Seconds()/gib, "store-cpu-s/GiB")
+}
+
 func BenchmarkGet4MiB(b *testing.B) {
 	datas, ids := benchChunks(8)
-	buf := make([]byte, copyBufSize)
+	buf := make([]byte, readBufSize)
 	readAll := func(b *testing.B, r io.Reader) {
 		n := 0
 		for {
@@ -203,17 +216,17 @@ func BenchmarkGet4MiB(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		var raw, st time.Duration
+		var raw, st, rawCPU, stCPU time.Duration
 		for i := 0; b.Loop(); i++ {
 			j := i % len(datas)
-			t0 := time.Now()
+			c0, t0 := cpuTime(), time.Now()
 			f, err := os.Open(filepath.Join(dir, fmt.Sprint(j)))
 			if err != nil {
 				b.Fatal(err)
 			}
 			readAll(b, f)
 			f.Close()
-			t1 := time.Now()
+			c1, t1 := cpuTime(), time.Now()
 			rc, err := s.Get(ctx, ids[j], 0, -1)
 			if err != nil {
 				b.Fatal(err)
@@ -221,8 +234,10 @@ func BenchmarkGet4MiB(b *testing.B) {
 			readAll(b, rc)
 			rc.Close()
 			raw, st = raw+t1.Sub(t0), st+time.Since(t1)
+			rawCPU, stCPU = rawCPU+c1-c0, stCPU+cpuTime()-c1
 		}
 		reportPair(b, raw, st)
+		reportCPU(b, rawCPU, stCPU)
 	})
 }
 

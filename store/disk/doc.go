@@ -55,13 +55,26 @@
 //
 // Put reserves the file's size against capacity (refusing with
 // store.ErrNoSpace before reading), writes header and bytes to tmp/ while
-// hashing them (BLAKE3, 1 MiB buffers, writeback started as it goes),
-// checks the hash, fsyncs the file, renames it into its shard, then fsyncs
-// the shard directory and commits the index batch (synced) at the same
-// time; it returns once both are durable. Concurrent puts share index
-// syncs: whoever finds no commit in progress writes every queued change in
-// one batch (group commit). Delete removes and syncs the file first, then
-// the entry, so a crash never brings a deleted chunk back.
+// hashing them (BLAKE3), checks the hash, fsyncs the file, renames it into
+// its shard, then fsyncs the shard directory and commits the index batch
+// (synced) at the same time; it returns once both are durable. Concurrent
+// puts share index syncs: whoever finds no commit in progress writes every
+// queued change in one batch (group commit). Delete removes and syncs the
+// file first, then the entry, so a crash never brings a deleted chunk
+// back.
+//
+// Chunk bytes bypass the page cache where the file system has O_DIRECT
+// (internal/directio): a node writes each chunk once, syncs it at once
+// and rarely reads it back, so caching would only copy every byte into
+// freshly allocated pages. Put reads the bytes from the network straight
+// into a pooled 2 MiB aligned buffer, hashes them there and writes each
+// 1 MiB half directly while the other fills; only the file's last partial
+// block goes through the page cache. Get, the scrub and the repair read
+// whole aligned blocks directly into a pooled 1 MiB buffer. The file
+// format does not depend on any of this: headers and chunk bytes are not
+// aligned. Where O_DIRECT is missing the same code reads and writes
+// through the page cache, and Put starts the writeback of each 1 MiB half
+// as soon as it is written, so the final fsync finds most of it on disk.
 //
 // # Recovery
 //

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/ipfs/go-cid"
 
+	"github.com/scatterbytes/scatterbytes/internal/directio"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -38,15 +40,73 @@ func (s *Store) get(ctx context.Context, id cid.Cid, off, length int64) (io.Read
 	if err != nil {
 		return nil, err
 	}
-	return &chunkReader{io.NewSectionReader(f, rec.headerLen()+off, n), f}, nil
+	bp := readBufs.Get().(*[]byte)
+	return &chunkReader{f: f, r: directio.NewSectionReader(f, rec.headerLen()+off, n, *bp), buf: bp}, nil
 }
 
+// chunkReader reads a range of a chunk file around the page cache (where
+// the file system allows) through a pooled buffer, which Close gives back.
+// Its WriteTo writes straight from that buffer. A Read or WriteTo after
+// Close fails with os.ErrClosed; one still running when Close is called
+// keeps the buffer until it returns, so the buffer is never in use by two
+// readers.
 type chunkReader struct {
-	*io.SectionReader
-	f *os.File
+	f      *os.File
+	mu     sync.Mutex
+	r      *directio.SectionReader // nil once closed
+	buf    *[]byte
+	active int // Reads and WriteTos running
 }
 
-func (c *chunkReader) Close() error { return c.f.Close() }
+func (c *chunkReader) Read(p []byte) (int, error) {
+	r, err := c.enter()
+	if err != nil {
+		return 0, err
+	}
+	defer c.leave()
+	return r.Read(p)
+}
+
+// WriteTo implements io.WriterTo.
+func (c *chunkReader) WriteTo(w io.Writer) (int64, error) {
+	r, err := c.enter()
+	if err != nil {
+		return 0, err
+	}
+	defer c.leave()
+	return r.WriteTo(w)
+}
+
+func (c *chunkReader) enter() (*directio.SectionReader, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.r == nil {
+		return nil, os.ErrClosed
+	}
+	c.active++
+	return c.r, nil
+}
+
+func (c *chunkReader) leave() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.active--
+	if c.active == 0 && c.r == nil {
+		readBufs.Put(c.buf)
+	}
+}
+
+func (c *chunkReader) Close() error {
+	c.mu.Lock()
+	if c.r != nil {
+		c.r = nil
+		if c.active == 0 {
+			readBufs.Put(c.buf)
+		}
+	}
+	c.mu.Unlock()
+	return c.f.Close()
+}
 
 // Has implements store.Haser.
 func (s *Store) Has(ctx context.Context, id cid.Cid) (bool, error) {

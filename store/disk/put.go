@@ -6,18 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/ipfs/go-cid"
-	"github.com/zeebo/blake3"
 
+	"github.com/scatterbytes/scatterbytes/internal/directio"
 	"github.com/scatterbytes/scatterbytes/store"
 )
-
-// copyBufSize is the unit of reading, hashing and writing a chunk.
-const copyBufSize = 1 << 20
-
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
 // Put implements store.Putter. The chunk goes to a temp file, hashed as it
 // is written; on a match the file is synced, renamed into its shard, the
@@ -110,28 +104,36 @@ func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, me
 
 // writeChunk writes header and bytes to a temp file, checks the hash, and
 // moves the synced file to path (the rename is made durable by the caller).
-// On error nothing is left behind.
+// The bytes are read from r straight into the aligned buffer of a
+// directio.Writer, which writes them around the page cache where the file
+// system allows. On error nothing is left behind.
 func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Reader, path string) (err error) {
 	f, err := os.CreateTemp(filepath.Join(s.dir, tmpDir), "put-*")
 	if err != nil {
 		return err
 	}
+	bp := writeBufs.Get().(*[]byte)
+	w := directio.NewWriter(f, *bp)
 	defer func() {
 		if err != nil {
+			w.Abort() // a write may still be in flight from the buffer
 			f.Close()
 			os.Remove(f.Name())
 		}
+		writeBufs.Put(bp)
 	}()
-	hdr := rec.header()
-	if _, err := f.Write(hdr); err != nil {
+	if _, err := w.Write(rec.header()); err != nil {
 		return err
 	}
-	got, err := s.copyHashed(ctx, &writeback{f: f, off: int64(len(hdr))}, r, rec.Size)
+	got, err := s.receive(ctx, f, w, r, rec.Size)
 	if err != nil {
 		return err
 	}
 	if !got.Equals(id) {
 		return fmt.Errorf("%w: bytes hash to %s", store.ErrMismatch, got)
+	}
+	if err := w.Flush(); err != nil {
+		return err
 	}
 	if err := f.Sync(); err != nil {
 		return err
@@ -142,46 +144,37 @@ func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Rea
 	return os.Rename(f.Name(), path)
 }
 
-// copyHashed copies exactly size bytes from r to w and returns their ID.
-func (s *Store) copyHashed(ctx context.Context, w io.Writer, r io.Reader, size int64) (cid.Cid, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	buf := *bp
-	h := blake3.New()
+// receive reads exactly size bytes from r into w's buffer (w writes to
+// f), hashing them, and returns their ID. Fewer bytes are
+// store.ErrMismatch.
+func (s *Store) receive(ctx context.Context, f *os.File, w *directio.Writer, r io.Reader, size int64) (cid.Cid, error) {
+	h := store.NewHasher()
 	for left := size; left > 0; {
 		if err := s.alive(ctx); err != nil {
 			return cid.Undef, err
 		}
-		n := min(left, int64(len(buf)))
-		if _, err := io.ReadFull(r, buf[:n]); err != nil {
+		b, err := w.Buffer()
+		if err != nil {
+			return cid.Undef, err
+		}
+		b = b[:min(left, int64(len(b)))]
+		if _, err := io.ReadFull(r, b); err != nil {
 			if cerr := s.alive(ctx); cerr != nil {
 				return cid.Undef, cerr
 			}
 			return cid.Undef, fmt.Errorf("%w: %d of %d bytes: %v", store.ErrMismatch, size-left, size, err)
 		}
-		h.Write(buf[:n])
-		if _, err := w.Write(buf[:n]); err != nil {
-			return cid.Undef, err
+		h.Write(b)
+		w.Commit(len(b))
+		if !w.Direct() {
+			// The Writer has just written a full half through the page
+			// cache (or buffered the last bytes, when this does nothing).
+			startWriteback(f)
 		}
-		left -= n
+		left -= int64(len(b))
 	}
 	if err := s.alive(ctx); err != nil {
 		return cid.Undef, err
 	}
-	var d [store.DigestSize]byte
-	h.Sum(d[:0])
-	return store.IDFromDigest(d), nil
-}
-
-// writeback writes to a file and starts its writeback as it goes.
-type writeback struct {
-	f   *os.File
-	off int64
-}
-
-func (w *writeback) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
-	startWriteback(w.f, w.off, int64(n))
-	w.off += int64(n)
-	return n, err
+	return h.ID(), nil
 }

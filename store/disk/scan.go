@@ -12,6 +12,7 @@ import (
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	"github.com/syndtr/goleveldb/leveldb/util"
 
+	"github.com/scatterbytes/scatterbytes/internal/directio"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -169,12 +170,14 @@ func (sc *scanner) checkFile(path string, id cid.Cid, size int64, quarantine boo
 		return record{}, err
 	}
 	defer f.Close()
-	hdr := make([]byte, headerFixed+maxRecordLen)
-	n, err := io.ReadFull(f, hdr)
-	if err != nil && err != io.ErrUnexpectedEOF {
+	// Read around the page cache: a repair may re-hash many files.
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	hdr := make([]byte, min(size, int64(headerFixed+maxRecordLen)))
+	if _, err := io.ReadFull(directio.NewSectionReader(f, 0, int64(len(hdr)), *bp), hdr); err != nil {
 		return record{}, err
 	}
-	rec, hlen, err := decodeHeader(hdr[:n])
+	rec, hlen, err := decodeHeader(hdr)
 	if err != nil {
 		return record{}, err
 	}
@@ -185,7 +188,7 @@ func (sc *scanner) checkFile(path string, id cid.Cid, size int64, quarantine boo
 		return rec, nil
 	}
 	h := store.NewHasher()
-	if _, err := io.Copy(h, io.NewSectionReader(f, int64(hlen), rec.Size)); err != nil {
+	if _, err := directio.NewSectionReader(f, int64(hlen), rec.Size, *bp).WriteTo(h); err != nil {
 		return record{}, err
 	}
 	if got := h.ID(); !got.Equals(id) {
