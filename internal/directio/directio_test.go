@@ -275,3 +275,25 @@ func TestWriterAbort(t *testing.T) {
 		}
 	})
 }
+
+// lazyWriter takes nothing and reports no error, against io.Writer's rules.
+type lazyWriter struct{}
+
+func (lazyWriter) Write([]byte) (int, error) { return 0, nil }
+
+func TestSectionReaderShortWrite(t *testing.T) {
+	modes(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "in")
+		if err := os.WriteFile(path, randBytes(1, 5*BlockSize), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := NewSectionReader(f, 0, 5*BlockSize, Alloc(2*BlockSize)).WriteTo(lazyWriter{}); !errors.Is(err, io.ErrShortWrite) {
+			t.Fatalf("WriteTo a writer that takes nothing: %v, want a short write", err)
+		}
+	})
+}

@@ -16,8 +16,9 @@ const (
 	// writeBufSize is a put's buffer: two 1 MiB halves, one written to the
 	// file while the other is received and hashed.
 	writeBufSize = 2 << 20
-	// readBufSize is the buffer of a Get's reader and of a re-hash.
-	readBufSize = 1 << 20
+	// readBufSize is the buffer of a Get's reader and of a re-hash: two
+	// 1 MiB halves, one read from the disk while the other is sent.
+	readBufSize = 2 << 20
 )
 
 var (

@@ -70,7 +70,8 @@
 // into a pooled 2 MiB aligned buffer, hashes them there and writes each
 // 1 MiB half directly while the other fills; only the file's last partial
 // block goes through the page cache. Get, the scrub and the repair read
-// whole aligned blocks directly into a pooled 1 MiB buffer. The file
+// whole aligned blocks directly into a pooled 2 MiB buffer; Get's WriteTo
+// reads one 1 MiB half ahead while it sends the other. The file
 // format does not depend on any of this: headers and chunk bytes are not
 // aligned. Where O_DIRECT is missing the same code reads and writes
 // through the page cache, and Put starts the writeback of each 1 MiB half
