@@ -72,8 +72,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	logf("ceiling: AES-256-GCM, one core: %.0f MB/s", r.AESGCM/1e6)
 	var err error
 	streamSize := min(o.Size, 1<<30)
-	if r.Stream, r.StreamCPU, err = Stream(ctx, []string{o.Bin, "bench", "sink"}, o.Dir, streamSize); err != nil {
-		return nil, fmt.Errorf("stream ceiling: %w", err)
+	// The best of two runs: a single one came out anywhere between 657
+	// and 1,047 MB/s on the same machine, and a ceiling is what the
+	// machine can do.
+	for range 2 {
+		rate, cpu, err := Stream(ctx, []string{o.Bin, "bench", "sink"}, o.Dir, streamSize)
+		if err != nil {
+			return nil, fmt.Errorf("stream ceiling: %w", err)
+		}
+		if rate > r.Stream {
+			r.Stream, r.StreamCPU = rate, cpu
+		}
 	}
 	r.StreamCPU = r.StreamCPU * time.Duration(o.Size) / time.Duration(streamSize) // per o.Size bytes, like the others
 	logf("ceiling: one libp2p TLS stream between two processes: %.0f MB/s (%v CPU for %d MiB)", r.Stream/1e6, r.StreamCPU.Round(time.Millisecond), o.Size>>20)
