@@ -150,9 +150,10 @@ func writeFileAtomic(dest string, write func(io.Writer) error) (err error) {
 	var bufs offheap.Buffers
 	defer bufs.Free()
 	w := directio.NewWriter(fh, bufs.Alloc(getWriteBuffer))
-	err = write(w)
-	if ferr := w.Flush(); err == nil {
-		err = ferr
+	if err = write(w); err != nil {
+		w.Abort() // the partial file is removed; only wait for the write in flight
+	} else {
+		err = w.Flush()
 	}
 	if err == nil {
 		err = fh.Sync()
