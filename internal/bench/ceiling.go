@@ -92,30 +92,33 @@ func Sink(ctx context.Context, addrFile string) error {
 // time both ends used for the transfer.
 func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (float64, time.Duration, error) {
 	addrFile := dir + "/sink.addr"
+	// A file left by an earlier sink would send the dial to a dead one.
+	if err := os.Remove(addrFile); err != nil && !os.IsNotExist(err) {
+		return 0, 0, err
+	}
 	cmd := exec.CommandContext(ctx, sinkCmd[0], append(sinkCmd[1:], addrFile)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return 0, 0, err
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	var addr string
+	var ai *peer.AddrInfo
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	err := wait.For(wctx, func() error {
 		b, err := os.ReadFile(addrFile)
-		addr = strings.TrimSpace(string(b))
+		if err != nil {
+			return err
+		}
+		a, err := ma.NewMultiaddr(strings.TrimSpace(string(b)))
+		if err != nil {
+			return err // not all written yet
+		}
+		ai, err = peer.AddrInfoFromP2pAddr(a)
 		return err
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("sink did not start: %w", err)
-	}
-	a, err := ma.NewMultiaddr(addr)
-	if err != nil {
-		return 0, 0, err
-	}
-	ai, err := peer.AddrInfoFromP2pAddr(a)
-	if err != nil {
-		return 0, 0, err
 	}
 	h, err := bareHost()
 	if err != nil {
