@@ -33,3 +33,14 @@ func setDirect(f *os.File, on bool) error {
 	}
 	return ferr
 }
+
+// startWriteback asks the kernel to start writing a range of f that went
+// through the page cache, without waiting, so the fsync that follows the
+// stream finds most of it already on disk.
+func startWriteback(f *os.File, off, n int64) {
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			_ = unix.SyncFileRange(int(fd), off, n, unix.SYNC_FILE_RANGE_WRITE)
+		})
+	}
+}

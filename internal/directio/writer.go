@@ -18,7 +18,8 @@ var (
 // system allows, whole blocks go out with O_DIRECT, each half of the
 // buffer written while the caller fills the other half; the last partial
 // block is written through the page cache at Flush. Elsewhere it writes
-// each half as it fills, through the page cache.
+// each half as it fills, through the page cache, and starts its writeback
+// at once.
 //
 // Writer does not sync or close the file; a caller that needs the bytes
 // durable calls f.Sync after Flush. A Writer is not safe for concurrent
@@ -117,7 +118,12 @@ func (w *Writer) flushHalf() {
 	}
 	w.cur, w.fill, w.off = 1-w.cur, 0, off+int64(len(full))
 	if !w.direct {
-		w.fail(writeAt(w.f, full, off))
+		if err := writeAt(w.f, full, off); err != nil {
+			w.fail(err)
+			return
+		}
+		// The disk works on this half while the caller fills the other.
+		startWriteback(w.f, off, int64(len(full)))
 		return
 	}
 	w.done = make(chan error, 1)

@@ -74,8 +74,9 @@
 // reads one 1 MiB half ahead while it sends the other. The file
 // format does not depend on any of this: headers and chunk bytes are not
 // aligned. Where O_DIRECT is missing the same code reads and writes
-// through the page cache, and Put starts the writeback of each 1 MiB half
-// as soon as it is written, so the final fsync finds most of it on disk.
+// through the page cache, and the Writer starts the writeback of each
+// 1 MiB half as soon as it is written, so the final fsync finds most of
+// it on disk.
 //
 // # Recovery
 //

@@ -125,7 +125,7 @@ func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Rea
 	if _, err := w.Write(rec.header()); err != nil {
 		return err
 	}
-	got, err := s.receive(ctx, f, w, r, rec.Size)
+	got, err := s.receive(ctx, w, r, rec.Size)
 	if err != nil {
 		return err
 	}
@@ -144,10 +144,9 @@ func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Rea
 	return os.Rename(f.Name(), path)
 }
 
-// receive reads exactly size bytes from r into w's buffer (w writes to
-// f), hashing them, and returns their ID. Fewer bytes are
-// store.ErrMismatch.
-func (s *Store) receive(ctx context.Context, f *os.File, w *directio.Writer, r io.Reader, size int64) (cid.Cid, error) {
+// receive reads exactly size bytes from r into w's buffer, hashing them,
+// and returns their ID. Fewer bytes are store.ErrMismatch.
+func (s *Store) receive(ctx context.Context, w *directio.Writer, r io.Reader, size int64) (cid.Cid, error) {
 	h := store.NewHasher()
 	for left := size; left > 0; {
 		if err := s.alive(ctx); err != nil {
@@ -166,11 +165,6 @@ func (s *Store) receive(ctx context.Context, f *os.File, w *directio.Writer, r i
 		}
 		h.Write(b)
 		w.Commit(len(b))
-		if !w.Direct() {
-			// The Writer has just written a full half through the page
-			// cache (or buffered the last bytes, when this does nothing).
-			startWriteback(f)
-		}
 		left -= int64(len(b))
 	}
 	if err := s.alive(ctx); err != nil {
