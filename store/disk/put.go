@@ -157,13 +157,16 @@ func (s *Store) receive(ctx context.Context, w *directio.Writer, r io.Reader, si
 			return cid.Undef, err
 		}
 		b = b[:min(left, int64(len(b)))]
-		if _, err := io.ReadFull(r, b); err != nil {
+		// Each read is hashed at once, while its bytes are still in the
+		// CPU cache: hashing the whole buffer after it fills ran at less
+		// than half the speed.
+		n, err := readHashing(r, b, h)
+		if err != nil {
 			if cerr := s.alive(ctx); cerr != nil {
 				return cid.Undef, cerr
 			}
-			return cid.Undef, fmt.Errorf("%w: %d of %d bytes: %v", store.ErrMismatch, size-left, size, err)
+			return cid.Undef, fmt.Errorf("%w: %d of %d bytes: %v", store.ErrMismatch, size-left+int64(n), size, err)
 		}
-		h.Write(b)
 		w.Commit(len(b))
 		left -= int64(len(b))
 	}
@@ -171,4 +174,25 @@ func (s *Store) receive(ctx context.Context, w *directio.Writer, r io.Reader, si
 		return cid.Undef, err
 	}
 	return h.ID(), nil
+}
+
+// readHashing fills b from r like io.ReadFull, writing each piece to h as it
+// arrives.
+func readHashing(r io.Reader, b []byte, h io.Writer) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		h.Write(b[n : n+m])
+		n += m
+		if n == len(b) {
+			break
+		}
+		if err == io.EOF {
+			return n, io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

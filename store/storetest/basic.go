@@ -3,7 +3,9 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -43,6 +45,51 @@ func testPutGet(t *testing.T, open Factory) {
 	if u.Chunks != 9 || u.Bytes < total || u.Capacity != Plenty {
 		t.Fatalf("Usage = %+v, want 9 chunks, at least %d bytes", u, total)
 	}
+	t.Run("ragged reads", func(t *testing.T) {
+		// Bytes that arrive in odd pieces, across any buffer edge a store
+		// may have, are stored whole (and hash to their ID).
+		data, id := Chunk(99, 3<<20+12345)
+		if err := s.Put(ctx, id, int64(len(data)), &raggedReader{data: data}, nil); err != nil {
+			t.Fatalf("Put: %v", err)
+		}
+		if got := ReadAll(t, s, id, 0, -1); !bytes.Equal(got, data) {
+			t.Fatal("Get returned other bytes than the ragged Put")
+		}
+	})
+}
+
+// raggedReader returns data in pieces of changing, mostly odd sizes, the
+// way a network stream does.
+type raggedReader struct {
+	data []byte
+	i    int
+}
+
+func (r *raggedReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	sizes := [...]int{1, 7, 4093, 65537, 300000, 16 << 10, 0}
+	n := min(len(p), len(r.data), sizes[r.i%len(sizes)])
+	r.i++
+	n = copy(p, r.data[:n])
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// failingReader returns the first n bytes of data, then err.
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
 }
 
 func testRanges(t *testing.T, open Factory) {
@@ -119,10 +166,15 @@ func testMismatch(t *testing.T, open Factory) {
 		{"short reader", 5000, data[:4999]},
 		{"wrong size", 4999, data},
 		{"empty for nonempty", 0, nil},
+		{"reader fails", 5000, data},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := MustUsage(t, s)
-			err := s.Put(context.Background(), id, tc.size, bytes.NewReader(tc.body), nil)
+			var r io.Reader = bytes.NewReader(tc.body)
+			if tc.name == "reader fails" {
+				r = &failingReader{data: tc.body[:3000], err: errors.New("connection reset")}
+			}
+			err := s.Put(context.Background(), id, tc.size, r, nil)
 			wantErr(t, "Put", err, store.ErrMismatch)
 			wantHas(t, s, id, false)
 			if got := MustUsage(t, s); got != u {
