@@ -11,7 +11,6 @@ import (
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
-	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/gate"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
 )
 
 // ProtocolLimit is a per-protocol stream budget; later services (the chunk
@@ -44,7 +44,9 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 	opts := []libp2p.Option{
 		libp2p.Identity(key.LibP2P()),
 		libp2p.ListenAddrStrings(cfg.Listen...),
-		libp2p.Security(libp2ptls.ID, libp2ptls.New),
+		// libp2p TLS, writing each yamux frame's records in one system
+		// call (see p2p/tlsbatch); peers with stock TLS interoperate.
+		libp2p.Security(tlsbatch.ID, tlsbatch.New),
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Transport(quic.NewTransport),
 		libp2p.ResourceManager(rm),
