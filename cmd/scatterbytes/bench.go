@@ -55,6 +55,7 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			cores := float64(runtime.NumCPU())
 			fmt.Fprintf(out, "\n%-34s %10s %10s %10s %12s\n", fmt.Sprintf("CPU seconds for %d MiB", size>>20), "client", "nodes", "total", fmt.Sprintf("MB/s if %d cores", int(cores)))
 			fmt.Fprintf(out, "%-34s %10s %10s %10.2f %12.0f\n", "one TLS stream, both ends", "", "", r.StreamCPU.Seconds(), float64(size)/r.StreamCPU.Seconds()*cores/1e6)
+			fmt.Fprintf(out, "%-34s %10s %10s %10.2f %12.0f\n", "same, batched TLS", "", "", r.BatchedStreamCPU.Seconds(), float64(size)/r.BatchedStreamCPU.Seconds()*cores/1e6)
 			for _, l := range []struct {
 				name         string
 				client, node time.Duration
@@ -72,14 +73,17 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	f.Int64Var(&size, "size", 1<<30, "file size in bytes")
 	f.IntVar(&nodes, "nodes", 6, "storage node processes")
 	f.StringVar(&red, "redundancy", "4+2", "erasure coding k+m")
-	cmd.AddCommand(&cobra.Command{
+	var batched bool
+	sink := &cobra.Command{
 		Use:    "sink ADDRFILE",
 		Short:  "the far end of the stream ceiling (used by bench)",
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return bench.Sink(cmd.Context(), args[0])
+			return bench.Sink(cmd.Context(), args[0], batched)
 		},
-	})
+	}
+	sink.Flags().BoolVar(&batched, "batched", false, "use ScatterBytes' batched TLS instead of stock libp2p TLS")
+	cmd.AddCommand(sink)
 	return cmd
 }

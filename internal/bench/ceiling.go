@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"fmt"
+	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
 	"io"
 	"os"
 	"os/exec"
@@ -48,10 +49,16 @@ func AESGCM(d time.Duration) float64 {
 	return float64(n) / time.Since(start).Seconds()
 }
 
-func bareHost(listen ...string) (host.Host, error) {
+// bareHost is a libp2p host with TLS over TCP and nothing else: stock
+// libp2p TLS, or with batched is ScatterBytes' (p2p/tlsbatch).
+func bareHost(batched bool, listen ...string) (host.Host, error) {
+	security := libp2p.Security(libp2ptls.ID, libp2ptls.New)
+	if batched {
+		security = libp2p.Security(tlsbatch.ID, tlsbatch.New)
+	}
 	return libp2p.New(
 		libp2p.ListenAddrStrings(listen...),
-		libp2p.Security(libp2ptls.ID, libp2ptls.New),
+		security,
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.DisableRelay(),
 	)
@@ -59,9 +66,9 @@ func bareHost(listen ...string) (host.Host, error) {
 
 // Sink serves the stream ceiling's far end: it listens on loopback, writes
 // its address to addrFile, reads each stream to the end, answers one byte,
-// and returns when ctx ends.
-func Sink(ctx context.Context, addrFile string) error {
-	h, err := bareHost("/ip4/127.0.0.1/tcp/0")
+// and returns when ctx ends. batched is as for bareHost.
+func Sink(ctx context.Context, addrFile string, batched bool) error {
+	h, err := bareHost(batched, "/ip4/127.0.0.1/tcp/0")
 	if err != nil {
 		return err
 	}
@@ -88,9 +95,9 @@ func Sink(ctx context.Context, addrFile string) error {
 
 // Stream measures one libp2p TLS stream from this process to a sink
 // process started as sinkCmd (which must call Sink with the file named by
-// its last argument), sending size bytes. It returns bytes/s and the CPU
-// time both ends used for the transfer.
-func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (float64, time.Duration, error) {
+// its last argument, and the same batched), sending size bytes. It returns
+// bytes/s and the CPU time both ends used for the transfer.
+func Stream(ctx context.Context, sinkCmd []string, dir string, size int64, batched bool) (float64, time.Duration, error) {
 	addrFile := dir + "/sink.addr"
 	// A file left by an earlier sink would send the dial to a dead one.
 	if err := os.Remove(addrFile); err != nil && !os.IsNotExist(err) {
@@ -120,7 +127,7 @@ func Stream(ctx context.Context, sinkCmd []string, dir string, size int64) (floa
 	if err != nil {
 		return 0, 0, fmt.Errorf("sink did not start: %w", err)
 	}
-	h, err := bareHost()
+	h, err := bareHost(batched)
 	if err != nil {
 		return 0, 0, err
 	}
