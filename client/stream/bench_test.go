@@ -146,3 +146,77 @@ func BenchmarkOpen(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpenStripes opens a 16 MiB sealed stream held in 4 MiB pieces
+// (a download's stripes) into a 1 MiB buffer: through a PiecesReader, and
+// the way downloads did before, through an io.Pipe into a Reader.
+func BenchmarkOpenStripes(b *testing.B) {
+	key := testKey(b, 14)
+	const n, piece = 16 << 20, 4 << 20
+	var sealed bytes.Buffer
+	w := NewWriter(&sealed, key)
+	w.Write(make([]byte, n))
+	w.Close()
+	var parts [][]byte
+	for rest := sealed.Bytes(); len(rest) > 0; {
+		k := min(piece, len(rest))
+		parts = append(parts, rest[:k])
+		rest = rest[k:]
+	}
+	aead := rawGCM(b)
+	var nonce [12]byte
+	one := aead.Seal(nil, nonce[:], make([]byte, S), nil)
+	out := make([]byte, S)
+	raw := func() {
+		for range n / S {
+			aead.Open(out[:0], nonce[:], one, nil)
+		}
+	}
+	dst := make([]byte, 1<<20)
+	drain := func(r io.Reader) {
+		for {
+			if _, err := r.Read(dst); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				return
+			}
+		}
+	}
+	b.Run("pieces", func(b *testing.B) {
+		var p pair
+		for b.Loop() {
+			p.run(func() {
+				i := 0
+				r, err := NewPiecesReader(key, int64(sealed.Len()), func() ([]byte, error) {
+					if i == len(parts) {
+						return nil, io.EOF
+					}
+					i++
+					return parts[i-1], nil
+				}, func() {})
+				if err != nil {
+					b.Fatal(err)
+				}
+				drain(r)
+			}, raw)
+		}
+		p.report(b, n)
+	})
+	b.Run("pipe", func(b *testing.B) {
+		var p pair
+		for b.Loop() {
+			p.run(func() {
+				pr, pw := io.Pipe()
+				go func() {
+					for _, part := range parts {
+						pw.Write(part)
+					}
+					pw.Close()
+				}()
+				drain(NewReader(pr, key))
+			}, raw)
+		}
+		p.report(b, n)
+	})
+}
