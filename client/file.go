@@ -129,7 +129,10 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 				// handed back for reuse is the one the stripe was fetched
 				// into: a new 16 MiB buffer per stripe cost the download
 				// a tenth of its CPU in zeroing and page faults.
-				buf = bufs.Alloc(int(int64(f.m.K) * f.layout.ShardSize))
+				// Room for the parity shards too: a parity shard fetched in
+				// place of a data shard needs no new 4 MiB allocation. The
+				// pages are touched only when one is fetched.
+				buf = bufs.Alloc(int(f.layout.StripeBufferSize()))
 			}
 			fu := make(future, 1)
 			select {

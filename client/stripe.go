@@ -21,7 +21,9 @@ const paritySwapMin = 20 * time.Millisecond
 // raced by the cheapest spare.
 //
 // The data shards land in buf (at least K shard sizes; nil allocates), so
-// when they all arrive the result is a prefix of buf, copied nowhere.
+// when they all arrive the result is a prefix of buf, copied nowhere. A
+// buf with room for all K+M shards takes the parity shards too, in their
+// places after the data; otherwise each parity shard fetched is allocated.
 func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -52,7 +54,7 @@ func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, erro
 		used[j] = true
 		pending++
 		var dst []byte
-		if j < k {
+		if j < k || int64(cap(buf)) >= int64(j+1)*ss {
 			dst = buf[int64(j)*ss : int64(j+1)*ss]
 		} else {
 			dst = make([]byte, ss)
