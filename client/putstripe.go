@@ -14,19 +14,15 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
-	"github.com/scatterbytes/scatterbytes/store"
 )
 
 // maxAttempts bounds how many nodes one shard is tried on.
 const maxAttempts = 4
 
-// putStripe stores the K+M shards of stripe i on distinct nodes with room
-// for them (the shards of a stripe are all one size).
-func (c *Client) putStripe(ctx context.Context, i int, shards [][]byte, l erasure.Layout) ([]manifest.Shard, error) {
-	ids := make([]cid.Cid, len(shards))
-	for k, s := range shards {
-		ids[k] = store.Sum(s)
-	}
+// putStripe stores the K+M shards of stripe i, whose IDs are ids, on
+// distinct nodes with room for them (the shards of a stripe are all one
+// size).
+func (c *Client) putStripe(ctx context.Context, i int, shards [][]byte, ids []cid.Cid, l erasure.Layout) ([]manifest.Shard, error) {
 	cands, err := c.candidates(ctx, ids[0].KeyString(), len(shards), int64(len(shards[0])), nil)
 	if err != nil {
 		return nil, err

@@ -168,11 +168,11 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 			}
 			g.Go(func() error {
 				defer func() { free <- buf }()
-				shards, err := coder.EncodeInPlace(i, buf, st.Len)
+				shards, ids, err := encodeStripe(coder, i, buf, st.Len, encodeBlock)
 				if err != nil {
 					return err
 				}
-				placed, err := c.putStripe(ctx, i, shards, layout)
+				placed, err := c.putStripe(ctx, i, shards, ids, layout)
 				if err != nil {
 					return fmt.Errorf("stripe %d: %w", i, err)
 				}

@@ -255,3 +255,91 @@ func TestEncodeInPlaceReusedBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeInPlaceBlocks: coding a stripe block by block gives exactly
+// Encode's shards, and each sees every byte of every shard once, in order.
+func TestEncodeInPlaceBlocks(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		k, m     int
+		size     int64
+		maxShard int64
+		block    int
+	}{
+		{"4+2 blocks divide the shard", 4, 2, 4 * 4 * 1024, 4096, 1024},
+		{"4+2 short last block", 4, 2, 4 * 5 * 1024, 5 * 1024, 2048},
+		{"4+2 block not a multiple of Align", 4, 2, 4*3*1024 - 7, 3 * 1024, 1000},
+		{"4+2 block larger than the shard", 4, 2, 1000, 0, 64 << 10},
+		{"4+2 block of one byte", 4, 2, 300, 0, 1},
+		{"4+2 several stripes, short tail", 4, 2, 3*4*64<<10 + 12345, 64 << 10, 48 << 10},
+		{"4+2 256 KiB shards", 4, 2, 2*4*256<<10 - 100, 256 << 10, 64 << 10},
+		{"1+2 mirror", 1, 2, 3*64<<10 + 64, 64 << 10, 32 << 10},
+		{"1+2 mirror short last block", 1, 2, 5000, 0, 4096},
+		{"10+4", 10, 4, 10*1280 + 333, 1280, 512},
+		{"3+0", 3, 0, 5000, 0, 640},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := NewLayout(tc.k, tc.m, tc.size, tc.maxShard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := NewCoder(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream := randomBytes(tc.size, uint64(tc.size))
+			want := encodeAll(t, c, stream)
+			for i := range l.Stripes() {
+				st := l.Stripe(i)
+				// A reused buffer: old bytes after the data and in the parity.
+				buf := bytes.Repeat([]byte{0x5a}, int(l.StripeBufferSize())+3)
+				copy(buf, stream[st.Off:st.Off+st.Len])
+				seen := make([][]byte, tc.k+tc.m)
+				calls := 0
+				got, err := c.EncodeInPlaceBlocks(i, buf, st.Len, tc.block, func(cols [][]byte) {
+					calls++
+					if len(cols) != tc.k+tc.m {
+						t.Fatalf("stripe %d: %d columns, want %d", i, len(cols), tc.k+tc.m)
+					}
+					for j, col := range cols {
+						if len(col) != len(cols[0]) || len(col) > tc.block {
+							t.Fatalf("stripe %d: column %d has %d bytes (column 0 %d, block %d)", i, j, len(col), len(cols[0]), tc.block)
+						}
+						seen[j] = append(seen[j], col...)
+					}
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wantCalls := int((st.ShardSize + int64(tc.block) - 1) / int64(tc.block)); calls != wantCalls {
+					t.Fatalf("stripe %d: %d blocks, want %d", i, calls, wantCalls)
+				}
+				for j := range want[i] {
+					if !bytes.Equal(got[j], want[i][j]) {
+						t.Fatalf("stripe %d: shard %d differs from Encode's", i, j)
+					}
+					if !bytes.Equal(seen[j], want[i][j]) {
+						t.Fatalf("stripe %d: the blocks of shard %d are not the shard", i, j)
+					}
+				}
+				if rest := buf[int64(tc.k+tc.m)*st.ShardSize:]; bytes.Count(rest, []byte{0x5a}) != len(rest) {
+					t.Fatalf("stripe %d: bytes past the shards were touched", i)
+				}
+			}
+		})
+	}
+}
+
+func TestEncodeInPlaceBlocksBadBlock(t *testing.T) {
+	l, _ := NewLayout(4, 2, 1000, 0)
+	c, _ := NewCoder(l)
+	buf := make([]byte, l.StripeBufferSize())
+	for _, block := range []int{0, -64} {
+		if _, err := c.EncodeInPlaceBlocks(0, buf, l.Size, block, func([][]byte) {}); !errors.Is(err, ErrLayout) {
+			t.Fatalf("block %d: err = %v, want ErrLayout", block, err)
+		}
+	}
+	if _, err := c.EncodeInPlaceBlocks(0, buf, l.Size-1, 64, func([][]byte) {}); !errors.Is(err, ErrLayout) {
+		t.Fatalf("wrong length: err = %v, want ErrLayout", err)
+	}
+}
