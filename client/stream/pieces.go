@@ -28,6 +28,7 @@ type PiecesReader struct {
 	held    bool                   // a piece is held (release not yet called)
 	sealed  []byte                 // the unread sealed bytes of the piece held
 	split   []byte                 // a segment cut by a piece's end, put back together
+	splits  int                    // segments put together in split (for tests)
 	buf     []byte                 // plaintext of a segment for reads smaller than one
 	plain   []byte                 // authenticated, unread plaintext
 	index   int64
@@ -132,29 +133,44 @@ func (r *PiecesReader) WriteTo(w io.Writer) (int64, error) {
 // segment returns the sealed bytes of segment r.index, whole.
 func (r *PiecesReader) segment() ([]byte, error) {
 	want := int(min(SealedSegmentSize, r.size-r.index*SealedSegmentSize))
-	if len(r.split) == 0 && len(r.sealed) >= want {
+	for len(r.sealed) == 0 {
+		if err := r.more(); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.sealed) >= want {
 		seg := r.sealed[:want]
 		r.sealed = r.sealed[want:]
 		return seg, nil
 	}
+	// Cut by the piece's end: put it together in split (which the caller
+	// is done with by the next call).
 	if r.split == nil {
 		r.split = make([]byte, 0, SealedSegmentSize)
 	}
 	r.split = r.split[:0]
-	for len(r.split) < want {
-		if len(r.sealed) == 0 {
-			if err := r.advance(); err == io.EOF {
-				return nil, fmt.Errorf("%w: the sealed bytes end inside segment %d of %d", ErrTruncated, r.index, r.segs)
-			} else if err != nil {
-				return nil, err
-			}
-			continue
-		}
+	r.splits++
+	for {
 		n := min(want-len(r.split), len(r.sealed))
 		r.split = append(r.split, r.sealed[:n]...)
 		r.sealed = r.sealed[n:]
+		if len(r.split) == want {
+			return r.split, nil
+		}
+		if err := r.more(); err != nil {
+			return nil, err
+		}
 	}
-	return r.split, nil
+}
+
+// more takes the next piece inside a segment: the stream ending there is
+// ErrTruncated.
+func (r *PiecesReader) more() error {
+	err := r.advance()
+	if err == io.EOF {
+		return fmt.Errorf("%w: the sealed bytes end inside segment %d of %d", ErrTruncated, r.index, r.segs)
+	}
+	return err
 }
 
 // advance releases the piece held and takes the next one.

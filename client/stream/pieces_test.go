@@ -111,6 +111,34 @@ func TestPiecesRoundTrip(t *testing.T) {
 	}
 }
 
+// Only the segments a piece's end cuts are copied; the others are opened
+// where they lie.
+func TestPiecesCopyOnlyCutSegments(t *testing.T) {
+	key := testKey(t, 7)
+	sealed := seal(t, key, plaintext(10*S+5), 0)
+	for _, piece := range []int{3*SealedSegmentSize + 10, SealedSegmentSize, 100000, len(sealed)} {
+		p := cut(sealed, piece)
+		p.t = t
+		r, err := NewPiecesReader(key, int64(len(sealed)), p.next, p.release)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for start := 0; start < len(sealed); start += SealedSegmentSize {
+			end := min(start+SealedSegmentSize, len(sealed))
+			if start/piece != (end-1)/piece {
+				want++ // a cut falls inside this segment
+			}
+		}
+		if r.splits != want {
+			t.Fatalf("pieces of %d bytes: %d segments copied, want the %d cut by a piece's end", piece, r.splits, want)
+		}
+	}
+}
+
 func TestPiecesAttacks(t *testing.T) {
 	key := testKey(t, 7)
 	plain := plaintext(3*S + 100)
