@@ -61,26 +61,7 @@ func readPieces(t *testing.T, p *pieces, size int64, readSize int) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	if readSize == 0 { // io.Copy, which uses WriteTo
-		var out bytes.Buffer
-		_, err := io.Copy(&out, r)
-		return out.Bytes(), err
-	}
-	var got []byte
-	buf := make([]byte, readSize)
-	for {
-		n, err := r.Read(buf)
-		got = append(got, buf[:n]...)
-		if err == io.EOF {
-			return got, nil
-		}
-		if err != nil {
-			if _, again := r.Read(buf); again != err {
-				t.Fatalf("after %v, Read returned %v", err, again)
-			}
-			return got, err
-		}
-	}
+	return readAll(r, readSize)
 }
 
 func TestPiecesRoundTrip(t *testing.T) {

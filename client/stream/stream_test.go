@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -64,7 +65,13 @@ func seal(t testing.TB, key keys.FileKey, plain []byte, piece int) []byte {
 // io.Copy, which uses WriteTo) and returns what it yielded before the
 // first error.
 func open(key keys.FileKey, sealed []byte, readSize int) ([]byte, error) {
-	r := NewReader(bytes.NewReader(sealed), key)
+	return readAll(NewReader(bytes.NewReader(sealed), key), readSize)
+}
+
+// readAll reads r to its end or first error with reads of the given size
+// (0: io.Copy, which uses r's WriteTo) and returns what it yielded. After
+// an error, a reader must return the same error again.
+func readAll(r io.Reader, readSize int) ([]byte, error) {
 	if readSize == 0 {
 		var out bytes.Buffer
 		_, err := io.Copy(&out, r)
@@ -79,6 +86,9 @@ func open(key keys.FileKey, sealed []byte, readSize int) ([]byte, error) {
 			return got, nil
 		}
 		if err != nil {
+			if _, again := r.Read(buf); again != err {
+				return got, fmt.Errorf("after %w, Read returned %v", err, again)
+			}
 			return got, err
 		}
 	}

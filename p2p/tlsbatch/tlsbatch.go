@@ -52,21 +52,23 @@ func (t *Transport) ID() protocol.ID { return t.tls.ID() }
 // SecureInbound runs the TLS handshake as a server.
 func (t *Transport) SecureInbound(ctx context.Context, insecure net.Conn, p peer.ID) (sec.SecureConn, error) {
 	raw := &rawConn{Conn: insecure}
-	c, err := t.tls.SecureInbound(ctx, raw, p)
-	if err != nil {
-		return nil, err
-	}
-	return &conn{SecureConn: c, raw: raw}, nil
+	return wrap(raw)(t.tls.SecureInbound(ctx, raw, p))
 }
 
 // SecureOutbound runs the TLS handshake as a client.
 func (t *Transport) SecureOutbound(ctx context.Context, insecure net.Conn, p peer.ID) (sec.SecureConn, error) {
 	raw := &rawConn{Conn: insecure}
-	c, err := t.tls.SecureOutbound(ctx, raw, p)
-	if err != nil {
-		return nil, err
+	return wrap(raw)(t.tls.SecureOutbound(ctx, raw, p))
+}
+
+// wrap returns what makes a handshake's result over raw a batching conn.
+func wrap(raw *rawConn) func(sec.SecureConn, error) (sec.SecureConn, error) {
+	return func(c sec.SecureConn, err error) (sec.SecureConn, error) {
+		if err != nil {
+			return nil, err
+		}
+		return &conn{SecureConn: c, raw: raw}, nil
 	}
-	return &conn{SecureConn: c, raw: raw}, nil
 }
 
 // conn is a secure connection whose writes batch their records.
