@@ -96,33 +96,35 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 	defer cancel()
 	type future chan stripeData
 	futures := make(chan future, f.c.cfg.StripesInFlight)
-	// Stripe buffers circulate: fetched into, opened from, returned. That bounds memory to a few stripes whatever the file size.
+	// Stripe buffers circulate: fetched into, opened from, returned. That
+	// bounds memory to a few stripes whatever the file size.
 	free := make(chan []byte, f.c.cfg.StripesInFlight+1)
 	for range cap(free) {
 		free <- nil
 	}
-	g, ctx := errgroup.WithContext(ctx)
 	// The stripe buffers live outside the Go heap (see internal/offheap);
-	// they are freed only once nothing can touch them: the fetcher below,
-	// every fetch it started, and the reader have returned.
+	// they are freed only once nothing can touch them: the fetcher below
+	// and every fetch it started (all counted in fetching), and the reader
+	// (this function), have returned.
 	var (
 		bufs     offheap.Buffers
 		fetching sync.WaitGroup
 	)
 	defer func() {
 		cancel()
-		g.Wait()
 		fetching.Wait()
 		bufs.Free()
 	}()
-	g.Go(func() error { // fetch ahead
+	fetching.Add(1)
+	go func() { // fetch ahead
+		defer fetching.Done()
 		defer close(futures)
 		for i := range f.layout.Stripes() {
 			var buf []byte
 			select {
 			case buf = <-free:
 			case <-ctx.Done():
-				return nil
+				return
 			}
 			if buf == nil {
 				// Allocated here, not in fetchStripe, so that the buffer
@@ -138,7 +140,7 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 			select {
 			case futures <- fu:
 			case <-ctx.Done():
-				return nil
+				return
 			}
 			fetching.Add(1)
 			go func() {
@@ -147,8 +149,7 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 				fu <- stripeData{b, buf, err}
 			}()
 		}
-		return nil
-	})
+	}()
 	// The sealed stripes are opened in order, each segment straight from
 	// the buffer it was fetched into (an io.Pipe to a stream.Reader copied
 	// every byte once more: a twentieth of the download's CPU).
