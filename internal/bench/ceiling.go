@@ -6,10 +6,10 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"fmt"
-	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +23,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/internal/directio"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
 )
 
 const sinkProto = "/scatterbytes/bench-sink/1.0.0"
@@ -94,10 +95,14 @@ func Sink(ctx context.Context, addrFile string, batched bool) error {
 }
 
 // Stream measures one libp2p TLS stream from this process to a sink
-// process started as sinkCmd (which must call Sink with the file named by
-// its last argument, and the same batched), sending size bytes. It returns
+// process started as sinkCmd (the "bench sink" command, which calls Sink
+// with the file named by its last argument), sending size bytes, over
+// stock libp2p TLS or, with batched, p2p/tlsbatch at both ends. It returns
 // bytes/s and the CPU time both ends used for the transfer.
 func Stream(ctx context.Context, sinkCmd []string, dir string, size int64, batched bool) (float64, time.Duration, error) {
+	if batched {
+		sinkCmd = append(slices.Clip(sinkCmd), "--batched")
+	}
 	addrFile := dir + "/sink.addr"
 	// A file left by an earlier sink would send the dial to a dead one.
 	if err := os.Remove(addrFile); err != nil && !os.IsNotExist(err) {

@@ -80,14 +80,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// and 1,047 MB/s on the same machine, and a ceiling is what the
 	// machine can do.
 	best := func(batched bool) (float64, time.Duration, error) {
-		args := []string{o.Bin, "bench", "sink"}
-		if batched {
-			args = append(args, "--batched")
-		}
 		var rate float64
 		var cpu time.Duration
 		for range 2 {
-			r, c, err := Stream(ctx, args, o.Dir, streamSize, batched)
+			r, c, err := Stream(ctx, []string{o.Bin, "bench", "sink"}, o.Dir, streamSize, batched)
 			if err != nil {
 				return 0, 0, err
 			}
