@@ -81,9 +81,9 @@ type conn struct {
 func (c *conn) Write(b []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.raw.batch(true)
+	c.raw.startBatch()
 	n, err := c.SecureConn.Write(b)
-	if ferr := c.raw.batch(false); err == nil && ferr != nil {
+	if ferr := c.raw.endBatch(); err == nil && ferr != nil {
 		// TLS counted the records as sent: the connection is broken now,
 		// and the caller must hear of it.
 		err = ferr
@@ -126,16 +126,19 @@ func (c *rawConn) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// batch opens (on) or closes a batch; closing writes what it gathered and
-// returns the error of that write.
-func (c *rawConn) batch(on bool) error {
+// startBatch opens a batch: what TLS writes from now on is gathered.
+func (c *rawConn) startBatch() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if on {
-		c.batching = true
-		c.buf = bufPool.Get().(*[]byte)
-		return nil
-	}
+	c.batching = true
+	c.buf = bufPool.Get().(*[]byte)
+}
+
+// endBatch writes what the batch gathered, closes it, and returns the
+// error of that write.
+func (c *rawConn) endBatch() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	err := c.flushLocked()
 	c.batching = false
 	*c.buf = (*c.buf)[:0]
