@@ -83,7 +83,7 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			return bench.Sink(cmd.Context(), args[0], batched)
 		},
 	}
-	sink.Flags().BoolVar(&batched, "batched", false, "use ScatterBytes' transport (batched TLS, larger yamux frames) instead of stock libp2p TLS and yamux")
+	sink.Flags().BoolVar(&batched, "batched", false, "use ScatterBytes' transport (batched TLS, node.Muxer) instead of stock libp2p TLS and yamux")
 	cmd.AddCommand(sink)
 	return cmd
 }

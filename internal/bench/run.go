@@ -100,11 +100,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	logf("ceiling: one libp2p TLS stream between two processes: %.0f MB/s (%v CPU for %d MiB)", r.Stream/1e6, r.StreamCPU.Round(time.Millisecond), o.Size>>20)
 	// Not a ceiling, shown beside it: the same stream over the transport
 	// ScatterBytes runs, which writes each frame's records at once
-	// (p2p/tlsbatch) and sends larger yamux frames (p2p/node).
+	// (p2p/tlsbatch) and caps yamux windows (node.Muxer).
 	if r.BatchedStream, r.BatchedStreamCPU, err = best(true); err != nil {
 		return nil, fmt.Errorf("batched stream: %w", err)
 	}
-	logf("same, over ScatterBytes' transport (batched TLS, 256 KiB frames): %.0f MB/s (%v CPU for %d MiB)", r.BatchedStream/1e6, r.BatchedStreamCPU.Round(time.Millisecond), o.Size>>20)
+	logf("same, over ScatterBytes' transport (batched TLS): %.0f MB/s (%v CPU for %d MiB)", r.BatchedStream/1e6, r.BatchedStreamCPU.Round(time.Millisecond), o.Size>>20)
 
 	if r.Disk, err = FileWrite(o.Dir, streamSize); err != nil {
 		return nil, fmt.Errorf("disk ceiling: %w", err)

@@ -82,24 +82,17 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 // streams at a time in a download.
 const maxStreamWindow = 4<<20 + 128<<10
 
-// maxFrame is the largest yamux frame a host sends, header included:
-// four times libp2p's 64 KiB. A bulk transfer then moves in a quarter of
-// the frames, and so a quarter of the socket writes (p2p/tlsbatch writes
-// a frame's TLS records at once) and of the receiver's wakeups. One TLS
-// stream between two processes moved 1 GiB in a median 1.32 CPU-seconds
-// instead of 1.38 (five paired runs); a 1 GiB put to six nodes took 6%
-// less CPU in the client and in the nodes, a get 13% less in the client
-// (twelve alternating runs each). A frame's size is the sender's choice, bounded by the receiver's
-// window, so peers sending smaller frames interoperate.
-const maxFrame = 256 << 10
-
 // Muxer is libp2p's yamux with the receive window capped at
-// maxStreamWindow and frames of up to maxFrame: what ScatterBytes hosts
-// run.
+// maxStreamWindow: what ScatterBytes hosts run.
+//
+// Frames stay at yamux's 64 KiB. Frames of 256 KiB cut the CPU of one TLS
+// stream by 4% and of a 1 GiB put to six in-process nodes by 6%, but in
+// the six-process bench the upload got no faster (within its noise) and
+// the client's peak RSS rose by 1–2 MiB, to the 128 MiB limit: each yamux
+// session queues up to 64 frames.
 func Muxer() *yamux.Transport {
 	t := *yamux.DefaultTransport
 	t.MaxStreamWindowSize = maxStreamWindow
-	t.MaxMessageSize = maxFrame
 	return &t
 }
 

@@ -26,42 +26,6 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
 )
 
-// A stream writing more than a frame holds sends frames of maxFrame bytes,
-// header included, not yamux's default 64 KiB.
-func TestMuxerSendsLargeFrames(t *testing.T) {
-	a, b := net.Pipe()
-	t.Cleanup(func() { a.Close(); b.Close() })
-	mc, err := Muxer().NewConn(a, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { mc.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	go func() {
-		s, err := mc.OpenStream(ctx)
-		if err != nil {
-			return
-		}
-		s.Write(make([]byte, 1<<20)) // ends when the test closes the pipe
-	}()
-	// yamux frame header: version, type, flags (2), stream ID (4), length
-	// (4); only data frames (type 0) carry a body.
-	hdr := make([]byte, 12)
-	for {
-		if _, err := io.ReadFull(b, hdr); err != nil {
-			t.Fatal(err)
-		}
-		if hdr[1] != 0 {
-			continue
-		}
-		if n := binary.BigEndian.Uint32(hdr[8:]); n != maxFrame-12 {
-			t.Fatalf("first data frame carries %d bytes, want %d", n, maxFrame-12)
-		}
-		return
-	}
-}
-
 // A host running Muxer and p2p/tlsbatch exchanges bytes both ways with a
 // host running stock libp2p TLS and yamux, whichever of them dials.
 func TestMuxerInteroperates(t *testing.T) {
@@ -80,7 +44,7 @@ func TestMuxerInteroperates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			data := make([]byte, 3*maxFrame+1234)
+			data := make([]byte, 3*maxStreamWindow+1234)
 			rand.Read(data)
 			errc := make(chan error, 1)
 			go func() {

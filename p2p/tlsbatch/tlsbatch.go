@@ -27,10 +27,9 @@ import (
 const ID = libp2ptls.ID
 
 // maxBatch is the most a write gathers before it goes to the socket: a
-// larger write is passed on in pieces of about this size. It is the size
-// of the largest yamux frame ScatterBytes hosts send (p2p/node), so a
-// frame leaves in one call.
-const maxBatch = 256 << 10
+// larger write is passed on in pieces of about this size. A yamux frame
+// (at most 64 KiB of data) is far below it.
+const maxBatch = 128 << 10
 
 // Transport secures connections like libp2p's TLS transport, batching the
 // records of each write.
