@@ -128,7 +128,3 @@ require (
 	golang.org/x/tools v0.48.0 // indirect
 	gonum.org/v1/gonum v0.17.0 // indirect
 )
-
-// go-yamux v5.1.0 drops credit when a window update also grows the window,
-// which stalls long streams for good; see third_party/go-yamux/FORK.md.
-replace github.com/libp2p/go-yamux/v5 => ./third_party/go-yamux

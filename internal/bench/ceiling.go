@@ -17,7 +17,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
@@ -26,6 +25,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
+	"github.com/scatterbytes/scatterbytes/third_party/yamux/muxer"
 )
 
 const sinkProto = "/scatterbytes/bench-sink/1.0.0"
@@ -54,18 +54,18 @@ func AESGCM(d time.Duration) float64 {
 
 // bareHost is a libp2p host with TLS over TCP and nothing else: stock
 // libp2p TLS and yamux, or with batched ScatterBytes' (p2p/tlsbatch, and
-// yamux as p2p/node sets it up).
+// the patched yamux as p2p/node sets it up).
 func bareHost(batched bool, listen ...string) (host.Host, error) {
 	security := libp2p.Security(libp2ptls.ID, libp2ptls.New)
-	muxer := libp2p.DefaultMuxers
+	mux := libp2p.DefaultMuxers
 	if batched {
 		security = libp2p.Security(tlsbatch.ID, tlsbatch.New)
-		muxer = libp2p.Muxer(yamux.ID, node.Muxer())
+		mux = libp2p.Muxer(muxer.ID, node.Muxer())
 	}
 	return libp2p.New(
 		libp2p.ListenAddrStrings(listen...),
 		security,
-		muxer,
+		mux,
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.DisableRelay(),
 	)

@@ -9,7 +9,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
-	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
@@ -19,6 +18,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/gate"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
+	"github.com/scatterbytes/scatterbytes/third_party/yamux/muxer"
 )
 
 // ProtocolLimit is a per-protocol stream budget; later services (the chunk
@@ -53,7 +53,7 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 		libp2p.ConnectionManager(cm),
 		libp2p.ConnectionGater(g),
 		libp2p.UserAgent("scatterbytes"),
-		libp2p.Muxer(yamux.ID, Muxer()),
+		libp2p.Muxer(muxer.ID, Muxer()),
 		libp2p.DialRanker(tcpFirst),
 		libp2p.DisableMetrics(),
 	}
@@ -82,16 +82,18 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 // streams at a time in a download.
 const maxStreamWindow = 4<<20 + 128<<10
 
-// Muxer is libp2p's yamux with the receive window capped at
-// maxStreamWindow: what ScatterBytes hosts run.
+// Muxer is yamux for libp2p, from third_party/yamux (go-yamux v5.1.0 with
+// its dropped window credit fixed; see FORK.md there), with the receive
+// window capped at maxStreamWindow: what ScatterBytes hosts run. It speaks
+// /yamux/1.0.0 like every libp2p peer.
 //
 // Frames stay at yamux's 64 KiB. Frames of 256 KiB cut the CPU of one TLS
 // stream by 4% and of a 1 GiB put to six in-process nodes by 6%, but in
 // the six-process bench the upload got no faster (within its noise) and
 // the client's peak RSS rose by 1–2 MiB, to the 128 MiB limit: each yamux
 // session queues up to 64 frames.
-func Muxer() *yamux.Transport {
-	t := *yamux.DefaultTransport
+func Muxer() *muxer.Transport {
+	t := *muxer.DefaultTransport
 	t.MaxStreamWindowSize = maxStreamWindow
 	return &t
 }

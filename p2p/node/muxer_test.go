@@ -17,13 +17,13 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
-	goyamux "github.com/libp2p/go-yamux/v5"
 
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/tlsbatch"
+	"github.com/scatterbytes/scatterbytes/third_party/yamux"
+	"github.com/scatterbytes/scatterbytes/third_party/yamux/muxer"
 )
 
 // A host running Muxer and p2p/tlsbatch exchanges bytes both ways with a
@@ -81,7 +81,7 @@ func bareHost(t *testing.T, ours bool) host.Host {
 		libp2p.DisableMetrics(),
 	}
 	if ours {
-		opts = append(opts, libp2p.Security(tlsbatch.ID, tlsbatch.New), libp2p.Muxer(yamux.ID, Muxer()))
+		opts = append(opts, libp2p.Security(tlsbatch.ID, tlsbatch.New), libp2p.Muxer(muxer.ID, Muxer()))
 	} else {
 		opts = append(opts, libp2p.Security(libp2ptls.ID, libp2ptls.New))
 	}
@@ -99,7 +99,7 @@ func bareHost(t *testing.T, ours bool) host.Host {
 	return h
 }
 
-// yamux frame types and flags (third_party/go-yamux/spec.md).
+// yamux frame types and flags (third_party/yamux/spec.md).
 const (
 	yamuxData, yamuxWindowUpdate, yamuxPing = 0, 1, 2
 	yamuxSYN, yamuxACK, yamuxFIN            = 1, 2, 4
@@ -120,14 +120,14 @@ func frame(typ uint8, flags uint16, stream, length uint32) []byte {
 // must not cost the sender credit. go-yamux v5.1.0 announced only the
 // growth when a window update also grew the window, so a long stream's
 // sender ran out of credit while the receiver believed it had plenty, and
-// both waited for ever (third_party/go-yamux carries the fix). Here a peer
+// both waited for ever (third_party/yamux carries the fix). Here a peer
 // speaking yamux by hand sends exactly what it is credited, answering
 // pings after 20 ms so that the receiver measures a round trip and grows
 // its window at every update.
 func TestMuxerKeepsCreditFlowing(t *testing.T) {
 	ours, peer := net.Pipe()
 	t.Cleanup(func() { ours.Close(); peer.Close() })
-	sess, err := goyamux.Server(ours, Muxer().Config(), nil)
+	sess, err := yamux.Server(ours, Muxer().Config(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
