@@ -32,7 +32,9 @@
 //     stream opened through it waits for the verdict before a byte is sent.
 //   - RoutingTableFilter admits only verified peers to the DHT routing table;
 //     when a peer is verified later, the gate re-offers it to the DHT by
-//     emitting EvtPeerProtocolsUpdated.
+//     emitting EvtPeerProtocolsUpdated. When the gate forgets a peer
+//     (refused, or its last connection closed) Config.OnDrop lets the node
+//     evict it, since kad-dht keeps a disconnected peer in its table.
 //   - PeerFilter is the pubsub peer filter.
 //   - Gate is a connmgr.ConnectionGater that refuses revoked and blocked peers, on dial
 //     and once the remote is authenticated, over every transport.

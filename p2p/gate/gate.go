@@ -39,9 +39,12 @@ type Config struct {
 	// Grace is how long a peer that does not speak the certificate protocol
 	// stays connected (to enrol) before the gate hangs up; default 3×Timeout.
 	Grace time.Duration
-	// OnReject, if set, is called after a peer is refused (the node evicts
-	// it from the routing table).
-	OnReject func(peer.ID, error)
+	// OnDrop, if set, is called after the gate forgets a peer: refused,
+	// revoked, blocked or disconnected. Its next connection is judged again,
+	// so nothing may keep treating it as a member meanwhile (the node evicts
+	// it from the routing table, where kad-dht would keep a disconnected
+	// peer). It runs on the goroutine that forgot the peer.
+	OnDrop func(peer.ID)
 	// Logger receives verdicts; nil discards them.
 	Logger *slog.Logger
 }
@@ -250,16 +253,10 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	}
 	g.mu.Unlock()
 	if !first {
-		if err != nil && g.cfg.OnReject != nil {
-			g.cfg.OnReject(p, err) // a verified peer now refused: revoked or blocked
-		}
 		return
 	}
 	if err != nil {
 		g.log.Info("peer refused", "peer", p, "err", err)
-		if g.cfg.OnReject != nil {
-			g.cfg.OnReject(p, err)
-		}
 		return
 	}
 	g.log.Debug("peer verified", "peer", p, "role", m.Role)
@@ -282,16 +279,20 @@ func (g *Gate) reject(p peer.ID, err error) {
 	g.forget(p)
 }
 
-// forget drops the record of a disconnected peer; its next connection is
-// judged again.
+// forget drops the record of a disconnected or refused peer and tells
+// OnDrop; its next connection is judged again.
 func (g *Gate) forget(p peer.ID) {
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	if v := g.peers[p]; v != nil {
+	v := g.peers[p]
+	if v != nil {
 		if !v.finished {
 			v.err, v.finished = fmt.Errorf("%w: %s disconnected", ErrNotVerified, p), true
 			close(v.done)
 		}
 		delete(g.peers, p)
+	}
+	g.mu.Unlock()
+	if v != nil && g.cfg.OnDrop != nil {
+		g.cfg.OnDrop(p)
 	}
 }

@@ -311,3 +311,24 @@ func waitUntil(t *testing.T, cond func() error) {
 		t.Fatal(err)
 	}
 }
+
+// A peer's verdict lasts as long as its connection, and so must its place in
+// the routing tables: kad-dht alone keeps a departed peer until a query to
+// it fails, and would hand it to placement and to other peers meanwhile.
+func TestDepartedPeerLeavesRoutingTables(t *testing.T) {
+	net, _ := gatedNet(t)
+	p, err := net.AddNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() error { return inEveryRoutingTable(net, p.ID, true) })
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() error { return inEveryRoutingTable(net, p.ID, false) })
+	for _, q := range net.Running() {
+		if _, ok := q.Node().Gate().Verified(p.ID); ok {
+			t.Errorf("node %d still holds a verdict for the departed %s", q.Index, p.ID)
+		}
+	}
+}

@@ -102,7 +102,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		Verifier: &cert.Verifier{CA: n.caCert(), CRL: n.crl.Load, Now: time.Now},
 		Cert:     func() []byte { return *n.certDER.Load() },
 		Denied:   n.denied,
-		OnReject: func(p peer.ID, _ error) { n.evict(p) },
+		OnDrop:   n.evict,
 		Timeout:  cfg.ExchangeTimeout,
 		Logger:   n.log,
 	})
