@@ -141,7 +141,10 @@ func resourceManager(limits []ProtocolLimit) (network.ResourceManager, error) {
 			rcmgr.BaseLimit{StreamsInbound: l.StreamsPerPeer, StreamsOutbound: l.StreamsPerPeer, Streams: 2 * l.StreamsPerPeer, Memory: l.MemoryPerPeer},
 			rcmgr.BaseLimitIncrease{})
 	}
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(scaling.AutoScale()))
+	// libp2p.DisableMetrics does not reach a resource manager built here:
+	// without this option it reports every reservation (each yamux window
+	// update among them) to Prometheus, which nothing here scrapes.
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(scaling.AutoScale()), rcmgr.WithMetricsDisabled())
 	if err != nil {
 		return nil, fmt.Errorf("resource manager: %w", err)
 	}
