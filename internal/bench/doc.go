@@ -4,6 +4,14 @@
 //   - one libp2p TLS stream between two processes on loopback, and
 //   - single-core AES-256-GCM over 64 KiB segments (the seal cost).
 //
+// Beside the ceilings it measures what bounds the data path on this
+// machine: the transport alone in the bench's own layout of processes (one
+// process to N and N to one, Spread), and one core's time for each piece
+// of work the data path must do (Work: BLAKE3, sealing, opening, parity).
+// Together they give the least CPU an upload and a download can take
+// (Report.UploadFloor, DownloadFloor), and so the fastest rate this
+// machine's cores allow them, whatever the code.
+//
 // The network is a coordinator (in the bench process) and N storage nodes,
 // each its own `scatterbytes node run` process with its own disk store. The
 // upload and download run as `scatterbytes put` and `scatterbytes get`

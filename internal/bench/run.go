@@ -17,6 +17,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/catalog"
+	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/internal/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
@@ -47,8 +48,16 @@ type Report struct {
 	// BatchedStream is the stream over the transport the nodes and
 	// clients use (p2p/tlsbatch, node.Muxer); not a ceiling, reported
 	// beside it.
-	BatchedStream        float64
-	BatchedStreamCPU     time.Duration
+	BatchedStream    float64
+	BatchedStreamCPU time.Duration
+	// Spread and Gather move the upload's wire bytes from one process to
+	// Nodes processes and the file's bytes back, over ScatterBytes'
+	// transport with no data-path work: what the bench's layout of
+	// processes on this machine's cores allows the transport alone.
+	Spread, Gather       float64
+	SpreadCPU, GatherCPU time.Duration // per Size bytes of file, like the phases
+	Work                 Work          // the data path's required work, on one core
+	K, M                 int           // Redundancy
 	Upload, Download     Phase
 	TTFB, SmallRoundTrip time.Duration
 }
@@ -73,9 +82,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r := &Report{Size: o.Size, Redundancy: o.Redundancy}
 	logf := func(format string, a ...any) { fmt.Fprintf(o.Out, format+"\n", a...) }
 
+	red, err := erasure.ParseRedundancy(o.Redundancy)
+	if err != nil {
+		return nil, err
+	}
+	r.K, r.M = red.K, red.M
 	r.AESGCM = AESGCM(time.Second)
 	logf("ceiling: AES-256-GCM, one core: %.0f MB/s", r.AESGCM/1e6)
-	var err error
+	if r.Work, err = MeasureWork(red.K, red.M, 300*time.Millisecond); err != nil {
+		return nil, fmt.Errorf("work: %w", err)
+	}
+	logf("work, one core, CPU-s per GiB: BLAKE3 %.3f, seal %.3f, open %.3f, %s parity %.3f", r.Work.Hash, r.Work.Seal, r.Work.Open, o.Redundancy, r.Work.Encode)
 	streamSize := min(o.Size, 1<<30)
 	// The best of two runs: a single one came out anywhere between 657
 	// and 1,047 MB/s on the same machine, and a ceiling is what the
@@ -105,6 +122,20 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("batched stream: %w", err)
 	}
 	logf("same, over ScatterBytes' transport (batched TLS): %.0f MB/s (%v CPU for %d MiB)", r.BatchedStream/1e6, r.BatchedStreamCPU.Round(time.Millisecond), o.Size>>20)
+
+	wire := streamSize * int64(red.K+red.M) / int64(red.K)
+	sink := []string{o.Bin, "bench", "sink"}
+	if r.Spread, r.SpreadCPU, err = Spread(ctx, sink, o.Dir, o.Nodes, wire, true, false); err != nil {
+		return nil, fmt.Errorf("spread: %w", err)
+	}
+	r.Spread = r.Spread * float64(red.K) / float64(red.K+red.M) // in file bytes
+	r.SpreadCPU = r.SpreadCPU * time.Duration(o.Size) / time.Duration(streamSize)
+	logf("transport alone, one process to %d (%s: %d MiB on the wire): %.0f MB/s of file (%v CPU for %d MiB)", o.Nodes, o.Redundancy, wire>>20, r.Spread/1e6, r.SpreadCPU.Round(time.Millisecond), o.Size>>20)
+	if r.Gather, r.GatherCPU, err = Spread(ctx, sink, o.Dir, o.Nodes, streamSize, true, true); err != nil {
+		return nil, fmt.Errorf("gather: %w", err)
+	}
+	r.GatherCPU = r.GatherCPU * time.Duration(o.Size) / time.Duration(streamSize)
+	logf("transport alone, %d processes to one: %.0f MB/s (%v CPU for %d MiB)", o.Nodes, r.Gather/1e6, r.GatherCPU.Round(time.Millisecond), o.Size>>20)
 
 	if r.Disk, err = FileWrite(o.Dir, streamSize); err != nil {
 		return nil, fmt.Errorf("disk ceiling: %w", err)
@@ -329,4 +360,26 @@ func hashFile(path string) ([32]byte, error) {
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum, nil
+}
+
+// UploadFloor is the least CPU time an upload of Size bytes can take here:
+// the transport alone, in the bench's layout of processes (Spread), plus
+// the work the data path cannot skip at one core's speed: the client seals
+// the file, codes parity and hashes every shard, and each node hashes what
+// it receives. Disk, protocol and scheduling are left out, so no upload
+// can take less.
+func (r *Report) UploadFloor() (transport, work time.Duration) {
+	wire := float64(r.K+r.M) / float64(r.K)
+	return r.SpreadCPU, r.perSize(r.Work.Seal + r.Work.Encode + 2*wire*r.Work.Hash)
+}
+
+// DownloadFloor is UploadFloor for the download: the transport alone
+// (Gather), and the client's hashing and opening of the file's bytes.
+func (r *Report) DownloadFloor() (transport, work time.Duration) {
+	return r.GatherCPU, r.perSize(r.Work.Hash + r.Work.Open)
+}
+
+// perSize turns seconds per GiB into the time for Size bytes.
+func (r *Report) perSize(perGiB float64) time.Duration {
+	return time.Duration(perGiB * float64(r.Size) / (1 << 30) * float64(time.Second))
 }
