@@ -38,14 +38,13 @@ func MeasureWork(k, m int, d time.Duration) (Work, error) {
 	const seg, box = stream.SegmentSize, stream.SealedSegmentSize
 	cipher := stream.NewCipher(keys.NewFileKey())
 	out := make([]byte, 0, box)
-	var w Work
-	w.Hash = perGiB(d, int64(len(data)), func() error {
+	hash, _ := perGiB(d, int64(len(data)), func() error {
 		h := store.NewHasher()
 		h.Write(data)
 		h.ID()
 		return nil
 	})
-	w.Seal = perGiB(d, int64(len(data)), func() error {
+	seal, _ := perGiB(d, int64(len(data)), func() error {
 		for off := 0; off < len(data); off += seg {
 			out = cipher.Seal(out[:0], data[off:off+seg], int64(off/seg), false)
 		}
@@ -57,37 +56,39 @@ func MeasureWork(k, m int, d time.Duration) (Work, error) {
 	for off := 0; off < len(boxes); off += box {
 		cipher.Seal(boxes[off:off], boxes[off:off+seg], int64(off/box), false)
 	}
-	var openErr error
-	w.Open = perGiB(d, int64(len(boxes)/box*seg), func() error {
+	open, err := perGiB(d, int64(len(boxes)/box*seg), func() error {
 		for off := 0; off < len(boxes); off += box {
-			if out, openErr = cipher.Open(out[:0], boxes[off:off+box], int64(off/box), false); openErr != nil {
-				return openErr
+			var err error
+			if out, err = cipher.Open(out[:0], boxes[off:off+box], int64(off/box), false); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	if openErr != nil {
-		return Work{}, openErr
+	if err != nil {
+		return Work{}, err
 	}
-	rand.Read(stripe)
-	var encErr error
-	w.Encode = perGiB(d, l.Size, func() error {
-		_, encErr = coder.EncodeInPlace(0, stripe, l.Size)
-		return encErr
+	// Parity costs the same whatever the bytes: the sealed ones will do.
+	encode, err := perGiB(d, l.Size, func() error {
+		_, err := coder.EncodeInPlace(0, stripe, l.Size)
+		return err
 	})
-	return w, encErr
+	if err != nil {
+		return Work{}, err
+	}
+	return Work{Hash: hash, Seal: seal, Open: open, Encode: encode}, nil
 }
 
 // perGiB runs f, which handles n bytes, for about d and returns the
-// seconds it took per GiB. It stops early when f fails.
-func perGiB(d time.Duration, n int64, f func() error) float64 {
+// seconds it took per GiB, or f's first error.
+func perGiB(d time.Duration, n int64, f func() error) (float64, error) {
 	var done int64
 	start := time.Now()
 	for time.Since(start) < d {
-		if f() != nil {
-			return 0
+		if err := f(); err != nil {
+			return 0, err
 		}
 		done += n
 	}
-	return time.Since(start).Seconds() * (1 << 30) / float64(done)
+	return time.Since(start).Seconds() * (1 << 30) / float64(done), nil
 }
