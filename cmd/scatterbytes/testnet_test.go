@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -101,7 +102,9 @@ func (p *proc) stop(t *testing.T) {
 	select {
 	case err := <-p.done:
 		if err != nil {
-			t.Fatalf("%s exited with %v", p.cmd.Args[1:], err)
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			t.Fatalf("%s exited with %v; output:\n%s", p.cmd.Args[1:], err, strings.Join(p.lines, "\n"))
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatalf("%s did not stop on SIGINT", p.cmd.Args[1:])
