@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -24,6 +23,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/gate"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	dht "github.com/scatterbytes/scatterbytes/third_party/kaddht"
 )
 
 // Node is a running ScatterBytes peer. Make it with New, then Run it; Run
