@@ -55,9 +55,17 @@ func decodeRoot(b []byte) (*Manifest, []cid.Cid, error) {
 	if inline == 0 {
 		return m, lists, nil
 	}
-	// Pass 2: the stripes.
-	m.Stripes = make([]Stripe, 0, inline)
-	err = rootSchema.Decode(b, func(f *wire.Field, v wire.Value) error {
+	if err := m.decodeInline(b, inline); err != nil {
+		return nil, nil, err
+	}
+	return m, nil, nil
+}
+
+// decodeInline is decodeRoot's second pass: the n inline stripes of root
+// b, which the first pass checked.
+func (m *Manifest) decodeInline(b []byte, n int) error {
+	m.Stripes = make([]Stripe, 0, n)
+	err := rootSchema.Decode(b, func(f *wire.Field, v wire.Value) error {
 		if f.Num != fStripes {
 			return nil
 		}
@@ -69,9 +77,9 @@ func decodeRoot(b []byte) (*Manifest, []cid.Cid, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, bad("%v", err)
+		return bad("%v", err)
 	}
-	return m, nil, nil
+	return nil
 }
 
 // setHeader sets one of the root's singular fields.
