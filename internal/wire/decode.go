@@ -44,6 +44,9 @@ func (m *Message) Decode(b []byte, fn func(f *Field, v Value) error) error {
 	if len(b) > m.Max {
 		return m.errorf(nil, "%d bytes, at most %d", len(b), m.Max)
 	}
+	if len(m.Fields) > maxFields {
+		return m.errorf(nil, "schema of %d fields, at most %d", len(m.Fields), maxFields)
+	}
 	var seen uint64
 	var counts [maxFields]int
 	for len(b) > 0 {

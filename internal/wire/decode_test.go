@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -91,6 +92,16 @@ func TestDecodeValues(t *testing.T) {
 	}
 	if v := (Value{kind: Uint64, n: 1 << 63}); v.Int() != 1<<63-1 {
 		t.Fatalf("uint64 beyond int64 does not saturate: %d", v.Int())
+	}
+}
+
+func TestDecodeRefusesOversizedSchema(t *testing.T) {
+	m := Message{Name: "Wide", Max: 9, Fields: make([]Field, maxFields+1)}
+	for i := range m.Fields {
+		m.Fields[i] = Field{Num: protowire.Number(i + 1), Name: fmt.Sprint("f", i), Kind: Bool}
+	}
+	if err := m.Decode(AppendUint(nil, maxFields+1, 1), nil); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("decode with a %d-field schema: %v", len(m.Fields), err)
 	}
 }
 
