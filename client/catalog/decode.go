@@ -1,19 +1,32 @@
 package catalog
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/ipfs/go-cid"
-	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/scatterbytes/scatterbytes/client/keys"
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
 
-// decodeEntry parses and validates an Entry message. Errors wrap
-// ErrCorrupt.
+// maxRedundancy bounds the "k+m" string: "127+1" is 5 bytes.
+const maxRedundancy = 16
+
+// entrySchema is Entry of catalog.proto, which TestProtoMatchesSchema
+// keeps in step with it.
+var entrySchema = wire.Message{Name: "Entry", Max: maxEntrySize, Fields: []wire.Field{
+	{Num: fVolume, Name: "volume", Kind: wire.String, Required: true, Max: MaxNameSize},
+	{Num: fName, Name: "name", Kind: wire.String, Required: true, Max: MaxNameSize},
+	{Num: fManifest, Name: "manifest", Kind: wire.Bytes, Required: true, Max: 128},
+	{Num: fKey, Name: "key", Kind: wire.Bytes, Required: true, Min: keys.KeySize, Max: keys.KeySize},
+	{Num: fSize, Name: "size", Kind: wire.Uint64, Required: true, Max: 1<<63 - 1},
+	{Num: fRedundancy, Name: "redundancy", Kind: wire.String, Required: true, Max: maxRedundancy},
+	{Num: fCreated, Name: "created_unix_ms", Kind: wire.Sint64},
+}}
+
+// decodeEntry parses and validates an Entry message under package wire's
+// policy. Errors wrap ErrCorrupt.
 func decodeEntry(b []byte) (Entry, error) {
 	e, err := parseEntry(b)
 	if err == nil {
@@ -25,95 +38,30 @@ func decodeEntry(b []byte) (Entry, error) {
 	return e, nil
 }
 
-// required lists the fields an entry must carry.
-var required = []protowire.Number{fVolume, fName, fManifest, fKey, fSize, fRedundancy}
-
 func parseEntry(b []byte) (Entry, error) {
 	var e Entry
-	if len(b) > maxEntrySize {
-		return e, fmt.Errorf("%d bytes is over the %d byte limit", len(b), maxEntrySize)
-	}
-	seen := map[protowire.Number]bool{}
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return e, protowire.ParseError(n)
+	err := entrySchema.Decode(b, func(f *wire.Field, v wire.Value) (err error) {
+		switch f.Num {
+		case fVolume:
+			e.Volume = v.String()
+		case fName:
+			e.Name = v.String()
+		case fManifest:
+			e.Ref.Manifest, err = cid.Cast(v.Bytes())
+		case fKey:
+			e.Ref.Key, err = keys.FileKeyFromBytes(v.Bytes())
+		case fSize:
+			e.Size = v.Int()
+		case fRedundancy:
+			e.Redundancy = v.String()
+		case fCreated:
+			e.Created = createdTime(v.Int())
 		}
-		b = b[n:]
-		if num > fCreated || num < fVolume {
-			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
-				return e, fmt.Errorf("field %d: %v", num, protowire.ParseError(n))
-			}
-			b = b[n:]
-			continue
-		}
-		if seen[num] {
-			return e, fmt.Errorf("field %d given twice", num)
-		}
-		seen[num] = true
-		n, err := parseField(&e, num, typ, b)
-		if err != nil {
-			return e, fmt.Errorf("field %d: %w", num, err)
-		}
-		b = b[n:]
-	}
-	for _, num := range required {
-		if !seen[num] {
-			return e, fmt.Errorf("field %d missing", num)
-		}
-	}
-	return e, nil
-}
-
-var errWireType = errors.New("wrong wire type")
-
-// parseField decodes one known field into e and returns the bytes
-// consumed.
-func parseField(e *Entry, num protowire.Number, typ protowire.Type, b []byte) (int, error) {
-	if num == fSize || num == fCreated {
-		if typ != protowire.VarintType {
-			return 0, errWireType
-		}
-		v, n := protowire.ConsumeVarint(b)
-		if n < 0 {
-			return 0, protowire.ParseError(n)
-		}
-		switch {
-		case num == fCreated:
-			e.Created = createdTime(protowire.DecodeZigZag(v))
-		case !sizeOK(v):
-			return 0, fmt.Errorf("size %d does not fit an int64", v)
-		default:
-			e.Size = int64(v)
-		}
-		return n, nil
-	}
-	if typ != protowire.BytesType {
-		return 0, errWireType
-	}
-	v, n := protowire.ConsumeBytes(b)
-	if n < 0 {
-		return 0, protowire.ParseError(n)
-	}
-	var err error
-	switch num {
-	case fVolume:
-		e.Volume = string(v)
-	case fName:
-		e.Name = string(v)
-	case fRedundancy:
-		e.Redundancy = string(v)
-	case fManifest:
-		e.Ref.Manifest, err = cid.Cast(v)
-	case fKey:
-		e.Ref.Key, err = keys.FileKeyFromBytes(v)
-	}
-	return n, err
+		return err
+	})
+	return e, err
 }
 
 // createdTime turns stored milliseconds back into a time; year 1 is the
 // zero time, i.e. unknown.
 func createdTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-// sizeOK reports whether a stored size fits an int64.
-func sizeOK(v uint64) bool { return v <= math.MaxInt64 }

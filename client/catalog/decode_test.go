@@ -3,11 +3,25 @@ package catalog
 import (
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
+
+// TestProtoMatchesSchema keeps catalog.proto and entrySchema in step.
+func TestProtoMatchesSchema(t *testing.T) {
+	src, err := os.ReadFile("catalog.proto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wire.MatchProto(src, &entrySchema); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // without re-encodes e's fields except num, then appends extra.
 func without(t *testing.T, num protowire.Number, extra []byte) []byte {
@@ -61,6 +75,9 @@ func TestDecodeRejects(t *testing.T) {
 		{"bad redundancy", without(t, fRedundancy, bytesField(fRedundancy, "4-2"))},
 		{"malformed unknown field", without(t, 0, append(protowire.AppendTag(nil, 99, protowire.BytesType), 5, 'x'))},
 		{"over the size limit", without(t, 0, bytesField(99, strings.Repeat("x", maxEntrySize)))},
+		// Stricter than before the shared policy, which skipped groups.
+		{"unknown group", without(t, 0, append(protowire.AppendTag(nil, 99, protowire.StartGroupType), protowire.AppendTag(nil, 99, protowire.EndGroupType)...))},
+		{"redundancy over its cap", without(t, fRedundancy, bytesField(fRedundancy, strings.Repeat("1", maxRedundancy+1)))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := decodeEntry(tc.b); !errors.Is(err, ErrCorrupt) {

@@ -70,25 +70,20 @@
 // # Entry message
 //
 // The plaintext of an entry is a protobuf message in the standard wire
-// format, written by hand with protowire:
-//
-//	message Entry {
-//	  string volume          = 1;  // required
-//	  string name            = 2;  // required
-//	  bytes  manifest        = 3;  // required: binary CID, a store chunk ID
-//	  bytes  key             = 4;  // required: the 32-byte file key
-//	  uint64 size            = 5;  // plaintext bytes, ≤ 2^63-1
-//	  string redundancy      = 6;  // required: canonical "k+m", package erasure
-//	  sint64 created_unix_ms = 7;  // optional; absent = unknown
-//	}
+// format, written by hand with protowire; catalog.proto beside this file
+// is its schema, with every field's caps (volume and name at most 1024
+// bytes, the manifest a binary CID that is a store chunk ID, the key the
+// 32-byte file key, the redundancy canonical "k+m" as package erasure
+// prints it, the creation time absent when unknown).
 //
 // Writers emit fields in field-number order, all of them except an
-// unknown creation time. Readers reject an input over 4 KiB before
-// parsing, a known field with the wrong wire type or given twice, a
-// missing required field, and any value breaking the rules above; they
-// skip well-formed unknown fields so optional fields can be added within
-// version 1. Creation times are kept to the millisecond and returned in
-// UTC.
+// unknown creation time. Readers follow package internal/wire's decoding
+// policy: an input over 4 KiB is refused before parsing; groups, a known
+// field with the wrong wire type or given twice, a missing required
+// field and a value over its cap are refused; well-formed unknown fields
+// are skipped so optional fields can be added within version 1. They
+// then refuse any value breaking the rules above. Creation times are
+// kept to the millisecond and returned in UTC.
 //
 // # Journals
 //

@@ -2,7 +2,7 @@ package catalog
 
 import "google.golang.org/protobuf/encoding/protowire"
 
-// Entry field numbers, see doc.go.
+// Entry field numbers, see catalog.proto.
 const (
 	fVolume     protowire.Number = 1
 	fName       protowire.Number = 2

@@ -1,165 +1,44 @@
 package manifest
 
 import (
-	"math"
+	"fmt"
 	"time"
 
 	"github.com/ipfs/go-cid"
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
-// field is one decoded protobuf field: v for varints, val for
-// length-delimited ones.
-type field struct {
-	num protowire.Number
-	typ protowire.Type
-	v   uint64
-	val []byte
-}
-
-// walk calls f for every field of message b, in order, stopping at the
-// first error. Fields of other wire types are skipped after being checked
-// for well-formedness (and passed to f so it can refuse known numbers).
-func walk(b []byte, f func(field) error) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return bad("tag: %v", protowire.ParseError(n))
-		}
-		b = b[n:]
-		fl := field{num: num, typ: typ}
-		switch typ {
-		case protowire.VarintType:
-			fl.v, n = protowire.ConsumeVarint(b)
-		case protowire.BytesType:
-			fl.val, n = protowire.ConsumeBytes(b)
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, b)
-		}
-		if n < 0 {
-			return bad("field %d: %v", num, protowire.ParseError(n))
-		}
-		b = b[n:]
-		if err := f(fl); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// singular tracks which singular fields of a message were seen and checks
-// their wire types.
-type singular uint64
-
-func (s *singular) take(fl field, want protowire.Type) error {
-	if fl.typ != want {
-		return bad("field %d has wire type %d, want %d", fl.num, fl.typ, want)
-	}
-	if fl.num >= 64 {
-		return nil
-	}
-	if *s&(1<<fl.num) != 0 {
-		return bad("field %d given twice", fl.num)
-	}
-	*s |= 1 << fl.num
-	return nil
-}
-
-func (s singular) require(nums ...protowire.Number) error {
-	for _, n := range nums {
-		if s&(1<<n) == 0 {
-			return bad("required field %d missing", n)
-		}
-	}
-	return nil
-}
-
-func toInt64(v uint64, what string) (int64, error) {
-	if v > math.MaxInt64 {
-		return 0, bad("%s %d out of range", what, v)
-	}
-	return int64(v), nil
-}
+// Decoders go through package wire's policy with the schemas of
+// schema.go; what is left here are the manifest's own rules.
 
 // decodeRoot parses a root chunk's plaintext into the manifest (with its
 // stripes if inline) and the CIDs of its stripe lists.
 func decodeRoot(b []byte) (*Manifest, []cid.Cid, error) {
-	if len(b) > MaxChunkSize {
-		return nil, nil, bad("root of %d bytes", len(b))
-	}
 	m := &Manifest{}
-	var seen singular
 	var inline int
 	var lists []cid.Cid
 	// Pass 1: everything but the stripes, so their count can be checked
 	// against the layout before anything is allocated for them.
-	err := walk(b, func(fl field) error {
-		var err error
-		switch fl.num {
-		case fVersion, fSize, fCompressed, fSegmentSize, fCipherSize, fK, fM, fShardSize, fCreated:
-			if err = seen.take(fl, protowire.VarintType); err != nil {
-				return err
-			}
-		case fName, fContentType:
-			if err = seen.take(fl, protowire.BytesType); err != nil {
-				return err
-			}
-		case fStripes, fStripeLists:
-			if fl.typ != protowire.BytesType {
-				return bad("field %d has wire type %d", fl.num, fl.typ)
-			}
-		}
-		switch fl.num {
-		case fVersion:
-			if fl.v != Version {
-				return bad("version %d, this reader knows %d", fl.v, Version)
-			}
-		case fName:
-			m.Name = string(fl.val)
-		case fSize:
-			m.Size, err = toInt64(fl.v, "size")
-		case fCompressed:
-			if fl.v > 1 {
-				return bad("compressed flag %d", fl.v)
-			}
-			m.Compressed = fl.v == 1
-		case fSegmentSize:
-			m.SegmentSize = int(min(fl.v, math.MaxInt32))
-		case fCipherSize:
-			m.CipherSize, err = toInt64(fl.v, "cipher size")
-		case fK:
-			m.K = int(min(fl.v, math.MaxInt32))
-		case fM:
-			m.M = int(min(fl.v, math.MaxInt32))
-		case fShardSize:
-			m.ShardSize, err = toInt64(fl.v, "shard size")
+	err := rootSchema.Decode(b, func(f *wire.Field, v wire.Value) error {
+		switch f.Num {
 		case fStripes:
 			inline++
 		case fStripeLists:
-			id, err := cid.Cast(fl.val)
+			id, err := decodeID(v)
 			if err != nil {
-				return bad("stripe list %d: %v", len(lists), err)
-			}
-			if err := store.CheckID(id); err != nil {
-				return bad("stripe list %d: %v", len(lists), err)
+				return fmt.Errorf("stripe list %d: %w", len(lists), err)
 			}
 			lists = append(lists, id)
-		case fCreated:
-			if t := time.UnixMilli(protowire.DecodeZigZag(fl.v)); !t.IsZero() {
-				m.Created = t // year 1 would re-encode as absent
-			}
-		case fContentType:
-			m.ContentType = string(fl.val)
+		default:
+			return m.setHeader(f.Num, v)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := seen.require(fVersion, fSize, fSegmentSize, fCipherSize, fK, fM, fShardSize); err != nil {
-		return nil, nil, err
+		return nil, nil, bad("%v", err)
 	}
 	if err := m.validateHeader(); err != nil {
 		return nil, nil, err
@@ -176,137 +55,132 @@ func decodeRoot(b []byte) (*Manifest, []cid.Cid, error) {
 	if inline == 0 {
 		return m, lists, nil
 	}
-	// Pass 2: the stripes.
-	m.Stripes = make([]Stripe, 0, inline)
-	err = walk(b, func(fl field) error {
-		if fl.num != fStripes {
-			return nil
-		}
-		s, err := decodeStripe(fl.val, m.K+m.M)
-		if err != nil {
-			return withStripe(len(m.Stripes), err)
-		}
-		m.Stripes = append(m.Stripes, s)
-		return nil
-	})
-	if err != nil {
+	if err := m.decodeInline(b, inline); err != nil {
 		return nil, nil, err
 	}
 	return m, nil, nil
 }
 
+// decodeInline is decodeRoot's second pass: the n inline stripes of root
+// b, which the first pass checked.
+func (m *Manifest) decodeInline(b []byte, n int) error {
+	m.Stripes = make([]Stripe, 0, n)
+	err := rootSchema.Decode(b, func(f *wire.Field, v wire.Value) error {
+		if f.Num != fStripes {
+			return nil
+		}
+		s, err := decodeStripe(v.Bytes(), m.K+m.M)
+		if err != nil {
+			return fmt.Errorf("stripe %d: %w", len(m.Stripes), err)
+		}
+		m.Stripes = append(m.Stripes, s)
+		return nil
+	})
+	if err != nil {
+		return bad("%v", err)
+	}
+	return nil
+}
+
+// setHeader sets one of the root's singular fields.
+func (m *Manifest) setHeader(num protowire.Number, v wire.Value) error {
+	switch num {
+	case fVersion:
+		if v.Uint() != Version {
+			return fmt.Errorf("version %d, this reader knows %d", v.Uint(), Version)
+		}
+	case fName:
+		m.Name = v.String()
+	case fSize:
+		m.Size = v.Int()
+	case fCompressed:
+		m.Compressed = v.Bool()
+	case fSegmentSize:
+		m.SegmentSize = int(v.Uint())
+	case fCipherSize:
+		m.CipherSize = v.Int()
+	case fK:
+		m.K = int(v.Uint())
+	case fM:
+		m.M = int(v.Uint())
+	case fShardSize:
+		m.ShardSize = v.Int()
+	case fCreated:
+		if t := time.UnixMilli(v.Int()); !t.IsZero() {
+			m.Created = t // year 1 would re-encode as absent
+		}
+	case fContentType:
+		m.ContentType = v.String()
+	}
+	return nil
+}
+
 // decodeList parses a stripe list chunk's plaintext; shards is K+M and
 // maxStripes the most stripes it may hold.
 func decodeList(b []byte, shards, maxStripes int) (first int, stripes []Stripe, err error) {
-	if len(b) > MaxChunkSize {
-		return 0, nil, bad("stripe list of %d bytes", len(b))
-	}
-	var seen singular
-	err = walk(b, func(fl field) error {
-		switch fl.num {
-		case fListVersion, fListFirst:
-			if err := seen.take(fl, protowire.VarintType); err != nil {
-				return err
-			}
-		case fListStripes:
-			if fl.typ != protowire.BytesType {
-				return bad("field %d has wire type %d", fl.num, fl.typ)
-			}
-		}
-		switch fl.num {
+	err = listSchema.Decode(b, func(f *wire.Field, v wire.Value) error {
+		switch f.Num {
 		case fListVersion:
-			if fl.v != Version {
-				return bad("stripe list version %d, this reader knows %d", fl.v, Version)
+			if v.Uint() != Version {
+				return fmt.Errorf("stripe list version %d, this reader knows %d", v.Uint(), Version)
 			}
 		case fListFirst:
-			if fl.v > MaxStripes {
-				return bad("stripe list starts at %d", fl.v)
-			}
-			first = int(fl.v)
+			first = int(v.Uint())
 		case fListStripes:
 			if len(stripes) == maxStripes {
-				return bad("stripe list holds more than the %d stripes left", maxStripes)
+				return fmt.Errorf("stripe list holds more than the %d stripes left", maxStripes)
 			}
-			s, err := decodeStripe(fl.val, shards)
+			s, err := decodeStripe(v.Bytes(), shards)
 			if err != nil {
-				return withStripe(first+len(stripes), err)
+				return fmt.Errorf("stripe %d: %w", first+len(stripes), err)
 			}
 			stripes = append(stripes, s)
 		}
 		return nil
 	})
-	if err == nil {
-		err = seen.require(fListVersion, fListFirst)
-	}
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, bad("%v", err)
 	}
 	return first, stripes, nil
 }
 
 func decodeStripe(b []byte, shards int) (Stripe, error) {
 	s := Stripe{Shards: make([]Shard, 0, shards)}
-	err := walk(b, func(fl field) error {
-		if fl.num != fStripeShards {
-			return nil
-		}
-		if fl.typ != protowire.BytesType {
-			return bad("shard has wire type %d", fl.typ)
-		}
+	err := stripeSchema.Decode(b, func(_ *wire.Field, v wire.Value) error {
 		if len(s.Shards) == shards {
-			return bad("more than %d shards", shards)
+			return fmt.Errorf("more than %d shards", shards)
 		}
-		sh, err := decodeShard(fl.val)
+		sh, err := decodeShard(v.Bytes())
 		if err != nil {
-			return within(err, "shard %d", len(s.Shards))
+			return fmt.Errorf("shard %d: %w", len(s.Shards), err)
 		}
 		s.Shards = append(s.Shards, sh)
 		return nil
 	})
-	if err != nil {
-		return Stripe{}, err
+	if err == nil && len(s.Shards) != shards {
+		err = fmt.Errorf("%d shards, want %d", len(s.Shards), shards)
 	}
-	if len(s.Shards) != shards {
-		return Stripe{}, bad("%d shards, want %d", len(s.Shards), shards)
-	}
-	return s, nil
+	return s, err
 }
 
 func decodeShard(b []byte) (Shard, error) {
 	var sh Shard
-	var seen singular
-	err := walk(b, func(fl field) error {
-		switch fl.num {
-		case fShardID:
-			if err := seen.take(fl, protowire.BytesType); err != nil {
-				return err
-			}
-			id, err := cid.Cast(fl.val)
-			if err != nil {
-				return bad("id: %v", err)
-			}
-			if err := store.CheckID(id); err != nil {
-				return bad("id: %v", err)
-			}
-			sh.ID = id
-		case fShardHolders:
-			if fl.typ != protowire.BytesType {
-				return bad("holder has wire type %d", fl.typ)
-			}
-			if len(sh.Holders) == MaxHolders {
-				return bad("more than %d holders", MaxHolders)
-			}
-			if len(fl.val) == 0 || len(fl.val) > MaxHolderLen {
-				return bad("holder ID of %d bytes", len(fl.val))
-			}
-			sh.Holders = append(sh.Holders, fl.val)
+	err := shardSchema.Decode(b, func(f *wire.Field, v wire.Value) (err error) {
+		if f.Num == fShardID {
+			sh.ID, err = decodeID(v)
+		} else {
+			sh.Holders = append(sh.Holders, v.Bytes())
 		}
-		return nil
+		return err
 	})
-	if err == nil {
-		err = seen.require(fShardID)
-	}
 	return sh, err
 }
 
-func withStripe(i int, err error) error { return within(err, "stripe %d", i) }
+// decodeID reads a binary CID that must be a store chunk ID.
+func decodeID(v wire.Value) (cid.Cid, error) {
+	id, err := cid.Cast(v.Bytes())
+	if err != nil {
+		return cid.Undef, fmt.Errorf("not a CID: %w", err)
+	}
+	return id, store.CheckID(id)
+}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/ipfs/go-cid"
 	mh "github.com/multiformats/go-multihash"
+
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
 
 // without re-encodes b leaving out the fields f drops.
@@ -50,16 +52,16 @@ func TestDecodeRootRefuses(t *testing.T) {
 		{"no version", without(t, good, func(n protowire.Number) bool { return n == fVersion })},
 		{"no m", without(t, good, func(n protowire.Number) bool { return n == fM })},
 		{"no stripes", without(t, good, func(n protowire.Number) bool { return n == fStripes })},
-		{"version 2", appendUint(without(t, good, func(n protowire.Number) bool { return n == fVersion }), fVersion, 2)},
-		{"size twice", appendUint(good, fSize, 1)},
-		{"name as varint", appendUint(good, fName, 1)},
-		{"k as bytes", appendBytes(without(t, good, func(n protowire.Number) bool { return n == fK }), fK, []byte{4})},
-		{"size mismatch", appendUint(without(t, good, func(n protowire.Number) bool { return n == fSize }), fSize, 1)},
-		{"huge size", appendUint(without(t, good, func(n protowire.Number) bool { return n == fSize }), fSize, 1<<63)},
-		{"compressed 2", appendUint(good, fCompressed, 2)},
+		{"version 2", wire.AppendUint(without(t, good, func(n protowire.Number) bool { return n == fVersion }), fVersion, 2)},
+		{"size twice", wire.AppendUint(good, fSize, 1)},
+		{"name as varint", wire.AppendUint(good, fName, 1)},
+		{"k as bytes", wire.AppendBytes(without(t, good, func(n protowire.Number) bool { return n == fK }), fK, []byte{4})},
+		{"size mismatch", wire.AppendUint(without(t, good, func(n protowire.Number) bool { return n == fSize }), fSize, 1)},
+		{"huge size", wire.AppendUint(without(t, good, func(n protowire.Number) bool { return n == fSize }), fSize, 1<<63)},
+		{"compressed 2", wire.AppendUint(good, fCompressed, 2)},
 		{"extra stripe", appendStripe(good, fStripes, &m.Stripes[0])},
-		{"inline and lists", appendBytes(good, fStripeLists, m.Stripes[0].Shards[0].ID.Bytes())},
-		{"bad list CID", appendBytes(without(t, good, func(n protowire.Number) bool { return n == fStripes }), fStripeLists, []byte{1, 2, 3})},
+		{"inline and lists", wire.AppendBytes(good, fStripeLists, m.Stripes[0].Shards[0].ID.Bytes())},
+		{"bad list CID", wire.AppendBytes(without(t, good, func(n protowire.Number) bool { return n == fStripes }), fStripeLists, []byte{1, 2, 3})},
 		{"sha256 shard CID", withStripes(func(c *Manifest) { c.Stripes[0].Shards[1].ID = shaCID })},
 		{"short stripe", withStripes(func(c *Manifest) { c.Stripes[0].Shards = c.Stripes[0].Shards[:5] })},
 		{"long stripe", withStripes(func(c *Manifest) { c.Stripes[0].Shards = append(c.Stripes[0].Shards, c.Stripes[0].Shards[0]) })},
@@ -86,8 +88,8 @@ func TestDecodeRootRefuses(t *testing.T) {
 func TestDecodeSkipsUnknownFields(t *testing.T) {
 	m := testManifest(t, 3<<20, 4, 2, 2)
 	b := encodeRoot(m, nil)
-	b = appendUint(b, 99, 7)
-	b = appendBytes(b, 100, []byte("future"))
+	b = wire.AppendUint(b, 99, 7)
+	b = wire.AppendBytes(b, 100, []byte("future"))
 	b = protowire.AppendTag(b, 101, protowire.Fixed32Type)
 	b = protowire.AppendFixed32(b, 1)
 	got, _, err := decodeRoot(b)
@@ -110,8 +112,8 @@ func TestDecodeListRefuses(t *testing.T) {
 	}{
 		{"more stripes than left", good, len(m.Stripes) - 1},
 		{"no first", without(t, good, func(n protowire.Number) bool { return n == fListFirst }), 10},
-		{"version 0", appendUint(without(t, good, func(n protowire.Number) bool { return n == fListVersion }), fListVersion, 0), 10},
-		{"first twice", appendUint(good, fListFirst, 0), 10},
+		{"version 0", wire.AppendUint(without(t, good, func(n protowire.Number) bool { return n == fListVersion }), fListVersion, 0), 10},
+		{"first twice", wire.AppendUint(good, fListFirst, 0), 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, _, err := decodeList(tc.b, 6, tc.max); !errors.Is(err, ErrBadManifest) {

@@ -5,43 +5,22 @@
 // # Manifest message, version 1
 //
 // A manifest chunk's plaintext is a protobuf message in the standard wire
-// format, written by hand with protowire (there is no .proto compiler in
-// the build). Written as a .proto it would read:
-//
-//	message Manifest {              // the root chunk
-//	  uint64 version       = 1;     // required, = 1
-//	  string name          = 2;     // UTF-8, at most 4 KiB
-//	  uint64 size          = 3;     // required: plaintext bytes
-//	  bool   compressed    = 4;     // zstd before sealing (see package stream)
-//	  uint64 segment_size  = 5;     // required, = 65536 (package stream)
-//	  uint64 cipher_size   = 6;     // required: sealed stream bytes
-//	  uint64 k             = 7;     // required: data shards per stripe
-//	  uint64 m             = 8;     // required: parity shards per stripe
-//	  uint64 shard_size    = 9;     // required (package erasure layout)
-//	  repeated Stripe stripes = 10; // the stripes inline, or …
-//	  repeated bytes stripe_lists = 11; // … the binary CIDs of StripeList chunks
-//	  sint64 created_unix_ms = 12;  // optional
-//	  string content_type  = 13;    // optional, at most 256 bytes
-//	}
-//	message Stripe { repeated Shard shards = 1; } // exactly k+m, in shard order
-//	message Shard {
-//	  bytes id               = 1;   // required: binary CIDv1 raw BLAKE3-256
-//	  repeated bytes holders = 2;   // peer IDs last seen holding it, ≤ 16
-//	}
-//	message StripeList {           // a continuation chunk
-//	  uint64 version = 1;          // required, = 1
-//	  uint64 first   = 2;          // required: index of its first stripe
-//	  repeated Stripe stripes = 3;
-//	}
+// format, written by hand (there is no .proto compiler in the build).
+// manifest.proto beside this file is its schema, with every field's caps:
+// a root chunk is a Manifest, a continuation chunk a StripeList, each
+// stripe lists exactly k+m shards in shard order, and a shard's id is a
+// binary CIDv1 raw BLAKE3-256.
 //
 // Writers emit fields in field-number order, singular fields always
 // (including zeros) except the optional ones when empty. Readers:
 //
+//   - follow package internal/wire's decoding policy: unknown field
+//     numbers are skipped (so fields that are safe to ignore can be
+//     added) but must be well-formed; groups, a singular field given
+//     twice, a known field with the wrong wire type, a missing required
+//     field and a value over its cap in manifest.proto are refused;
 //   - reject a version other than 1: a change old readers must not ignore
-//     gets a new version; unknown field numbers are skipped (so fields
-//     that are safe to ignore can be added) but must be well-formed;
-//   - reject a singular field given twice, a known field with the wrong
-//     wire type, and a missing required field;
+//     gets a new version;
 //   - check every shard ID with store.CheckID, and that the numbers agree:
 //     cipher_size = stream.SealedSize(size) unless compressed, the
 //     erasure layout (k, m, shard_size, cipher_size) validates, and the
@@ -54,7 +33,7 @@
 //
 //	sealed chunk            ≤ 4 MiB (MaxChunkSize)
 //	name                    ≤ 4096 bytes, valid UTF-8
-//	content type            ≤ 256 bytes
+//	content type            ≤ 256 bytes, valid UTF-8
 //	k+m                     ≤ 128, as package erasure
 //	holders per shard       ≤ 16, each ≤ 128 bytes
 //	stripes per file        ≤ 2^24

@@ -5,9 +5,11 @@ import (
 
 	"github.com/ipfs/go-cid"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
 
-// Field numbers; see doc.go.
+// Field numbers; see manifest.proto.
 const (
 	fVersion     = 1
 	fName        = 2
@@ -37,41 +39,40 @@ const (
 // the list CIDs.
 func encodeRoot(m *Manifest, lists []cid.Cid) []byte {
 	var b []byte
-	b = appendUint(b, fVersion, Version)
+	b = wire.AppendUint(b, fVersion, Version)
 	if m.Name != "" {
-		b = appendBytes(b, fName, []byte(m.Name))
+		b = wire.AppendBytes(b, fName, []byte(m.Name))
 	}
-	b = appendUint(b, fSize, uint64(m.Size))
+	b = wire.AppendUint(b, fSize, uint64(m.Size))
 	if m.Compressed {
-		b = appendUint(b, fCompressed, 1)
+		b = wire.AppendUint(b, fCompressed, 1)
 	}
-	b = appendUint(b, fSegmentSize, uint64(m.SegmentSize))
-	b = appendUint(b, fCipherSize, uint64(m.CipherSize))
-	b = appendUint(b, fK, uint64(m.K))
-	b = appendUint(b, fM, uint64(m.M))
-	b = appendUint(b, fShardSize, uint64(m.ShardSize))
+	b = wire.AppendUint(b, fSegmentSize, uint64(m.SegmentSize))
+	b = wire.AppendUint(b, fCipherSize, uint64(m.CipherSize))
+	b = wire.AppendUint(b, fK, uint64(m.K))
+	b = wire.AppendUint(b, fM, uint64(m.M))
+	b = wire.AppendUint(b, fShardSize, uint64(m.ShardSize))
 	if lists == nil {
 		for i := range m.Stripes {
 			b = appendStripe(b, fStripes, &m.Stripes[i])
 		}
 	}
 	for _, id := range lists {
-		b = appendBytes(b, fStripeLists, id.Bytes())
+		b = wire.AppendBytes(b, fStripeLists, id.Bytes())
 	}
 	if !m.Created.IsZero() {
-		b = protowire.AppendTag(b, fCreated, protowire.VarintType)
-		b = protowire.AppendVarint(b, protowire.EncodeZigZag(m.Created.UnixMilli()))
+		b = wire.AppendSint(b, fCreated, m.Created.UnixMilli())
 	}
 	if m.ContentType != "" {
-		b = appendBytes(b, fContentType, []byte(m.ContentType))
+		b = wire.AppendBytes(b, fContentType, []byte(m.ContentType))
 	}
 	return b
 }
 
 func encodeList(first int, stripes []Stripe) []byte {
 	var b []byte
-	b = appendUint(b, fListVersion, Version)
-	b = appendUint(b, fListFirst, uint64(first))
+	b = wire.AppendUint(b, fListVersion, Version)
+	b = wire.AppendUint(b, fListFirst, uint64(first))
 	for i := range stripes {
 		b = appendStripe(b, fListStripes, &stripes[i])
 	}
@@ -84,9 +85,9 @@ func appendStripe(b []byte, num protowire.Number, s *Stripe) []byte {
 	for _, sh := range s.Shards {
 		b = protowire.AppendTag(b, fStripeShards, protowire.BytesType)
 		b = protowire.AppendVarint(b, uint64(shardSize(&sh)))
-		b = appendBytes(b, fShardID, sh.ID.Bytes())
+		b = wire.AppendBytes(b, fShardID, sh.ID.Bytes())
 		for _, h := range sh.Holders {
-			b = appendBytes(b, fShardHolders, h)
+			b = wire.AppendBytes(b, fShardHolders, h)
 		}
 	}
 	return b
@@ -113,16 +114,6 @@ func shardSize(sh *Shard) int {
 // encodedStripeSize is what appendStripe adds for s under any field < 16.
 func encodedStripeSize(s *Stripe) int {
 	return protowire.SizeTag(fStripes) + protowire.SizeBytes(stripeSize(s))
-}
-
-func appendUint(b []byte, num protowire.Number, v uint64) []byte {
-	b = protowire.AppendTag(b, num, protowire.VarintType)
-	return protowire.AppendVarint(b, v)
-}
-
-func appendBytes(b []byte, num protowire.Number, v []byte) []byte {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendBytes(b, v)
 }
 
 func chunkIndex(j int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(j)) }

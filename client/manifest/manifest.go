@@ -78,6 +78,8 @@ func (m *Manifest) validateHeader() error {
 		return bad("name is not UTF-8")
 	case len(m.ContentType) > MaxContentType:
 		return bad("content type of %d bytes", len(m.ContentType))
+	case !utf8.ValidString(m.ContentType):
+		return bad("content type is not UTF-8")
 	case m.Size < 0:
 		return bad("negative size")
 	case m.SegmentSize != stream.SegmentSize:

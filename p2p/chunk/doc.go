@@ -74,10 +74,14 @@
 //	Receipt   1 chunk  2 size  3 node  4 stored_at  5 order_hash (32 bytes)
 //	          15 signature
 //
-// Decoders skip unknown fields, so later versions may add some; they
-// refuse groups, wrong wire types, oversized fields and integers above
-// 2^62. testdata/*.golden
-// pins the encodings; every decoder is fuzzed.
+// chunk.proto is the schema, with every field's caps; orders and receipts
+// are at most 1 KiB. Decoders follow package internal/wire's policy: they
+// skip unknown fields, so later versions may add some, and refuse
+// groups, wrong wire types, a non-repeated field given twice (so no two
+// readers of a signed order disagree), a missing required field (all of
+// an order's and a receipt's; a request's op, a response's status) and
+// values over their caps (integers above 2^62, times after year 9999).
+// testdata/*.golden pins the encodings; every decoder is fuzzed.
 //
 // # Orders and receipts
 //

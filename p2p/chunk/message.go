@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-msgio"
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -69,43 +70,40 @@ const (
 )
 
 func (r *request) marshal() []byte {
-	b := appendVarint(nil, reqOp, uint64(r.Op))
-	b = appendBytes(b, reqChunk, cidBytes(r.Chunk))
+	b := wire.AppendUint(nil, reqOp, uint64(r.Op))
+	b = wire.AppendBytes(b, reqChunk, cidBytes(r.Chunk))
 	switch r.Op {
 	case opPut:
-		b = appendVarint(b, reqSize, uint64(max(r.Size, 0)))
-		b = appendBytes(b, reqOrder, r.Order)
+		b = wire.AppendUint(b, reqSize, uint64(max(r.Size, 0)))
+		b = wire.AppendBytes(b, reqOrder, r.Order)
 	case opGet:
-		b = appendVarint(b, reqOffset, uint64(max(r.Offset, 0)))
-		b = appendVarint(b, reqLength, uint64(max(r.Length+1, 0)))
+		b = wire.AppendUint(b, reqOffset, uint64(max(r.Offset, 0)))
+		b = wire.AppendUint(b, reqLength, uint64(max(r.Length+1, 0)))
 	}
 	return b
 }
 
 func unmarshalRequest(b []byte) (request, error) {
 	r := request{Length: -1}
-	err := eachField(b, func(f field) (err error) {
-		switch f.num {
+	err := requestSchema.Decode(b, func(f *wire.Field, v wire.Value) (err error) {
+		switch f.Num {
 		case reqOp:
-			var v uint64
-			v, err = f.uint()
-			r.Op = op(v)
+			r.Op = op(v.Uint())
 		case reqChunk:
-			r.Chunk, err = f.cid()
+			r.Chunk, err = decodeCID(v)
 		case reqSize:
-			r.Size, err = f.int64()
+			r.Size = v.Int()
 		case reqOrder:
-			r.Order, err = f.bytes(MaxMessage)
+			r.Order = decodeBytes(v)
 		case reqOffset:
-			r.Offset, err = f.int64()
+			r.Offset = v.Int()
 		case reqLength:
-			r.Length, err = f.int64()
-			r.Length--
+			r.Length = v.Int() - 1
 		}
 		return err
 	})
 	if err != nil {
-		return request{}, fmt.Errorf("decode request: %w", err)
+		return request{}, malformed("request", err)
 	}
 	if r.Op < opPut || r.Op > opSpace {
 		return request{}, fmt.Errorf("decode request: %w: unknown operation %d", ErrBadMessage, r.Op)
@@ -142,31 +140,31 @@ const (
 )
 
 func (r *response) marshal() []byte {
-	b := appendVarint(nil, respStatus, uint64(r.Status))
+	b := wire.AppendUint(nil, respStatus, uint64(r.Status))
 	if r.Message != "" {
 		msg := r.Message
 		if len(msg) > maxText {
 			msg = msg[:maxText]
 		}
-		b = appendBytes(b, respMessage, []byte(msg))
+		b = wire.AppendBytes(b, respMessage, []byte(msg))
 	}
 	if r.Size != 0 {
-		b = appendVarint(b, respSize, uint64(r.Size))
+		b = wire.AppendUint(b, respSize, uint64(r.Size))
 	}
 	if r.Length != 0 {
-		b = appendVarint(b, respLength, uint64(r.Length))
+		b = wire.AppendUint(b, respLength, uint64(r.Length))
 	}
 	if r.Receipt != nil {
-		b = appendBytes(b, respReceipt, r.Receipt)
+		b = wire.AppendBytes(b, respReceipt, r.Receipt)
 	}
 	if r.Order != nil {
-		b = appendBytes(b, respOrder, r.Order)
+		b = wire.AppendBytes(b, respOrder, r.Order)
 	}
 	if r.Free != 0 {
-		b = appendVarint(b, respFree, uint64(r.Free))
+		b = wire.AppendUint(b, respFree, uint64(r.Free))
 	}
 	if r.Capacity != 0 {
-		b = appendVarint(b, respCap, uint64(r.Capacity))
+		b = wire.AppendUint(b, respCap, uint64(r.Capacity))
 	}
 	return b
 }
@@ -183,33 +181,29 @@ func (r *response) stateFree(u store.Usage) {
 
 func unmarshalResponse(b []byte) (response, error) {
 	var r response
-	err := eachField(b, func(f field) (err error) {
-		switch f.num {
+	err := responseSchema.Decode(b, func(f *wire.Field, v wire.Value) error {
+		switch f.Num {
 		case respStatus:
-			var v uint64
-			v, err = f.uint()
-			r.Status = code(v)
+			r.Status = code(v.Uint())
 		case respMessage:
-			var m []byte
-			m, err = f.bytes(maxText)
-			r.Message = string(m)
+			r.Message = v.String()
 		case respSize:
-			r.Size, err = f.int64()
+			r.Size = v.Int()
 		case respLength:
-			r.Length, err = f.int64()
+			r.Length = v.Int()
 		case respReceipt:
-			r.Receipt, err = f.bytes(MaxMessage)
+			r.Receipt = decodeBytes(v)
 		case respOrder:
-			r.Order, err = f.bytes(MaxMessage)
+			r.Order = decodeBytes(v)
 		case respFree:
-			r.Free, err = f.int64()
+			r.Free = v.Int()
 		case respCap:
-			r.Capacity, err = f.int64()
+			r.Capacity = v.Int()
 		}
-		return err
+		return nil
 	})
 	if err != nil {
-		return response{}, fmt.Errorf("decode response: %w", err)
+		return response{}, malformed("response", err)
 	}
 	if r.Status == 0 {
 		return response{}, fmt.Errorf("decode response: %w: no status", ErrBadMessage)

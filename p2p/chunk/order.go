@@ -10,6 +10,7 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -52,14 +53,14 @@ const (
 )
 
 func (o *Order) appendUnsigned(b []byte) []byte {
-	b = appendBytes(b, orderChunk, cidBytes(o.Chunk))
-	b = appendVarint(b, orderSize, uint64(max(o.Size, 0)))
+	b = wire.AppendBytes(b, orderChunk, cidBytes(o.Chunk))
+	b = wire.AppendUint(b, orderSize, uint64(max(o.Size, 0)))
 	b = appendTime(b, orderExpiry, o.Expiry)
-	b = appendVarint(b, orderK, uint64(max(o.K, 0)))
-	b = appendVarint(b, orderM, uint64(max(o.M, 0)))
-	b = appendBytes(b, orderClient, []byte(o.Client))
+	b = wire.AppendUint(b, orderK, uint64(max(o.K, 0)))
+	b = wire.AppendUint(b, orderM, uint64(max(o.M, 0)))
+	b = wire.AppendBytes(b, orderClient, []byte(o.Client))
 	b = appendTime(b, orderCreated, o.Created)
-	return appendVarint(b, orderNonce, o.Nonce)
+	return wire.AppendUint(b, orderNonce, o.Nonce)
 }
 
 // signedBytes is what the signature covers.
@@ -70,7 +71,7 @@ func (o *Order) signedBytes() []byte {
 // Marshal returns the canonical encoding of o, signature included.
 func (o *Order) Marshal() []byte {
 	b := o.appendUnsigned(make([]byte, 0, 160))
-	return appendBytes(b, orderSignature, o.Signature)
+	return wire.AppendBytes(b, orderSignature, o.Signature)
 }
 
 // Hash identifies the order: SHA-256 of the bytes its signature covers.
@@ -81,44 +82,33 @@ func (o *Order) Hash() [32]byte { return sha256.Sum256(o.signedBytes()) }
 // VerifyOrder to check the order itself.
 func UnmarshalOrder(b []byte) (Order, error) {
 	var o Order
-	err := eachField(b, func(f field) (err error) {
-		switch f.num {
+	err := orderSchema.Decode(b, func(f *wire.Field, v wire.Value) (err error) {
+		switch f.Num {
 		case orderChunk:
-			o.Chunk, err = f.cid()
+			o.Chunk, err = decodeCID(v)
 		case orderSize:
-			o.Size, err = f.int64()
+			o.Size = v.Int()
 		case orderExpiry:
-			o.Expiry, err = f.time()
+			o.Expiry = decodeTime(v)
 		case orderK:
-			o.K, err = f.shards()
+			o.K = int(v.Uint())
 		case orderM:
-			o.M, err = f.shards()
+			o.M = int(v.Uint())
 		case orderClient:
-			o.Client, err = f.peer()
+			o.Client, err = decodePeer(v)
 		case orderCreated:
-			o.Created, err = f.time()
+			o.Created = decodeTime(v)
 		case orderNonce:
-			o.Nonce, err = f.uint()
+			o.Nonce = v.Uint()
 		case orderSignature:
-			o.Signature, err = f.bytes(maxSignature)
+			o.Signature = decodeBytes(v)
 		}
 		return err
 	})
 	if err != nil {
-		return Order{}, fmt.Errorf("decode order: %w", err)
+		return Order{}, malformed("order", err)
 	}
 	return o, nil
-}
-
-// maxSignature is generous for Ed25519's 64 bytes.
-const maxSignature = 128
-
-func (f field) shards() (int, error) {
-	v, err := f.uint()
-	if err == nil && v > MaxShards {
-		err = fmt.Errorf("%w: field %d: %d shards, at most %d", ErrBadMessage, f.num, v, MaxShards)
-	}
-	return int(v), err
 }
 
 // SignOrder fills in what the signer owns and signs o with k: Client

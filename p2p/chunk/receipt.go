@@ -7,6 +7,7 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 )
 
@@ -37,11 +38,11 @@ const (
 )
 
 func (r *Receipt) appendUnsigned(b []byte) []byte {
-	b = appendBytes(b, receiptChunk, cidBytes(r.Chunk))
-	b = appendVarint(b, receiptSize, uint64(max(r.Size, 0)))
-	b = appendBytes(b, receiptNode, []byte(r.Node))
+	b = wire.AppendBytes(b, receiptChunk, cidBytes(r.Chunk))
+	b = wire.AppendUint(b, receiptSize, uint64(max(r.Size, 0)))
+	b = wire.AppendBytes(b, receiptNode, []byte(r.Node))
 	b = appendTime(b, receiptStoredAt, r.StoredAt)
-	return appendBytes(b, receiptOrderHash, r.OrderHash[:])
+	return wire.AppendBytes(b, receiptOrderHash, r.OrderHash[:])
 }
 
 func (r *Receipt) signedBytes() []byte { return r.appendUnsigned([]byte(receiptDomain)) }
@@ -49,35 +50,31 @@ func (r *Receipt) signedBytes() []byte { return r.appendUnsigned([]byte(receiptD
 // Marshal returns the canonical encoding of r, signature included.
 func (r *Receipt) Marshal() []byte {
 	b := r.appendUnsigned(make([]byte, 0, 192))
-	return appendBytes(b, receiptSignature, r.Signature)
+	return wire.AppendBytes(b, receiptSignature, r.Signature)
 }
 
 // UnmarshalReceipt decodes a receipt; VerifyReceipt checks it.
 func UnmarshalReceipt(b []byte) (Receipt, error) {
 	var r Receipt
-	err := eachField(b, func(f field) (err error) {
-		switch f.num {
+	err := receiptSchema.Decode(b, func(f *wire.Field, v wire.Value) (err error) {
+		switch f.Num {
 		case receiptChunk:
-			r.Chunk, err = f.cid()
+			r.Chunk, err = decodeCID(v)
 		case receiptSize:
-			r.Size, err = f.int64()
+			r.Size = v.Int()
 		case receiptNode:
-			r.Node, err = f.peer()
+			r.Node, err = decodePeer(v)
 		case receiptStoredAt:
-			r.StoredAt, err = f.time()
+			r.StoredAt = decodeTime(v)
 		case receiptOrderHash:
-			var h []byte
-			if h, err = f.bytes(len(r.OrderHash)); err == nil && len(h) != len(r.OrderHash) {
-				err = fmt.Errorf("%w: order hash is %d bytes", ErrBadMessage, len(h))
-			}
-			copy(r.OrderHash[:], h)
+			copy(r.OrderHash[:], v.Bytes()) // the schema makes it 32 bytes
 		case receiptSignature:
-			r.Signature, err = f.bytes(maxSignature)
+			r.Signature = decodeBytes(v)
 		}
 		return err
 	})
 	if err != nil {
-		return Receipt{}, fmt.Errorf("decode receipt: %w", err)
+		return Receipt{}, malformed("receipt", err)
 	}
 	return r, nil
 }

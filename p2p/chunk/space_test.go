@@ -7,11 +7,12 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
 func TestResponseFreeDecoding(t *testing.T) {
-	status := func() []byte { return appendVarint(nil, respStatus, uint64(codeOK)) }
+	status := func() []byte { return wire.AppendUint(nil, respStatus, uint64(codeOK)) }
 	for _, tc := range []struct {
 		name     string
 		msg      []byte
@@ -20,16 +21,16 @@ func TestResponseFreeDecoding(t *testing.T) {
 		wantErr  bool
 	}{
 		{name: "absent: not stated", msg: status(), free: -1},
-		{name: "zero free", msg: appendVarint(status(), respFree, 1), free: 0},
-		{name: "free and capacity", msg: appendVarint(appendVarint(status(), respFree, 1001), respCap, 5000),
+		{name: "zero free", msg: wire.AppendUint(status(), respFree, 1), free: 0},
+		{name: "free and capacity", msg: wire.AppendUint(wire.AppendUint(status(), respFree, 1001), respCap, 5000),
 			free: 1000, capacity: 5000},
-		{name: "largest", msg: appendVarint(status(), respFree, maxInt), free: maxInt - 1},
-		{name: "free out of range", msg: appendVarint(status(), respFree, maxInt+1), wantErr: true},
-		{name: "capacity out of range", msg: appendVarint(status(), respCap, 1<<63), wantErr: true},
-		{name: "free as bytes", msg: appendBytes(status(), respFree, []byte{1}), wantErr: true},
+		{name: "largest", msg: wire.AppendUint(status(), respFree, maxInt), free: maxInt - 1},
+		{name: "free out of range", msg: wire.AppendUint(status(), respFree, maxInt+1), wantErr: true},
+		{name: "capacity out of range", msg: wire.AppendUint(status(), respCap, 1<<63), wantErr: true},
+		{name: "free as bytes", msg: wire.AppendBytes(status(), respFree, []byte{1}), wantErr: true},
 		{name: "capacity as fixed64", msg: protowire.AppendFixed64(
 			protowire.AppendTag(status(), respCap, protowire.Fixed64Type), 7), wantErr: true},
-		{name: "unknown field after", msg: appendVarint(appendVarint(status(), respFree, 11), 99, 1), free: 10},
+		{name: "unknown field after", msg: wire.AppendUint(wire.AppendUint(status(), respFree, 11), 99, 1), free: 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := unmarshalResponse(tc.msg)
@@ -81,7 +82,7 @@ func TestSpaceRequestDecoding(t *testing.T) {
 	if err != nil || r.Op != opSpace {
 		t.Fatalf("SPACE request decodes to %+v, %v", r, err)
 	}
-	if _, err := unmarshalRequest(appendVarint(nil, reqOp, uint64(opSpace+1))); !errors.Is(err, ErrBadMessage) {
+	if _, err := unmarshalRequest(wire.AppendUint(nil, reqOp, uint64(opSpace+1))); !errors.Is(err, ErrBadMessage) {
 		t.Fatalf("op %d: %v, want ErrBadMessage", opSpace+1, err)
 	}
 }

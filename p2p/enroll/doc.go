@@ -19,6 +19,10 @@
 //	  string error = 3;  // why the request was refused; then cert is empty
 //	}
 //
+// enroll.proto is the schema with every field's caps; both messages are
+// decoded under package internal/wire's policy (unknown fields skipped;
+// groups, wrong wire types, a field given twice refused).
+//
 // The server refuses a request whose CSR is not for the sender's own key
 // (the peer ID in the CSR must be the stream's remote peer) and asks its
 // Approve policy before signing. On a local testnet the policy approves

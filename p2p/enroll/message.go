@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
 
 // MaxMessage bounds a request or response.
@@ -28,8 +30,7 @@ type Response struct {
 func (r *Request) marshal() []byte {
 	var b []byte
 	if len(r.CSR) > 0 {
-		b = protowire.AppendTag(b, 1, protowire.BytesType)
-		b = protowire.AppendBytes(b, r.CSR)
+		b = wire.AppendBytes(b, 1, r.CSR)
 	}
 	return b
 }
@@ -41,62 +42,60 @@ func (r *Response) marshal() []byte {
 		v   []byte
 	}{{1, r.Cert}, {2, r.CRL}, {3, []byte(r.Error)}} {
 		if len(f.v) > 0 {
-			b = protowire.AppendTag(b, f.num, protowire.BytesType)
-			b = protowire.AppendBytes(b, f.v)
+			b = wire.AppendBytes(b, f.num, f.v)
 		}
 	}
 	return b
 }
 
-// unmarshalFields walks b and hands every length-delimited field to set;
-// other wire types are skipped. set returns false for an unknown field.
-func unmarshalFields(b []byte, set func(protowire.Number, []byte)) error {
-	if len(b) > MaxMessage {
-		return fmt.Errorf("%w: %d bytes", ErrBadMessage, len(b))
-	}
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return fmt.Errorf("%w: %v", ErrBadMessage, protowire.ParseError(n))
-		}
-		b = b[n:]
-		if typ == protowire.BytesType {
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return fmt.Errorf("%w: %v", ErrBadMessage, protowire.ParseError(n))
-			}
-			set(num, v)
-			b = b[n:]
-			continue
-		}
-		n = protowire.ConsumeFieldValue(num, typ, b)
-		if n < 0 {
-			return fmt.Errorf("%w: %v", ErrBadMessage, protowire.ParseError(n))
-		}
-		b = b[n:]
+// The schemas of enroll.proto, which TestProtoMatchesSchemas keeps in
+// step with these tables.
+var (
+	requestSchema = wire.Message{Name: "Request", Max: MaxMessage, Fields: []wire.Field{
+		{Num: 1, Name: "csr", Kind: wire.Bytes, Max: MaxMessage},
+	}}
+	responseSchema = wire.Message{Name: "Response", Max: MaxMessage, Fields: []wire.Field{
+		{Num: 1, Name: "cert", Kind: wire.Bytes, Max: maxCert},
+		{Num: 2, Name: "crl", Kind: wire.Bytes, Max: MaxMessage},
+		{Num: 3, Name: "error", Kind: wire.String, Max: MaxMessage},
+	}}
+)
+
+// maxCert is the certificate message limit of package gate: a larger
+// certificate could not be shown to peers.
+const maxCert = 16 << 10
+
+// decode walks b under package wire's policy; values alias b.
+func decode(m *wire.Message, b []byte, set func(protowire.Number, wire.Value)) error {
+	err := m.Decode(b, func(f *wire.Field, v wire.Value) error {
+		set(f.Num, v)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadMessage, err)
 	}
 	return nil
 }
 
 func (r *Request) unmarshal(b []byte) error {
 	*r = Request{}
-	return unmarshalFields(b, func(num protowire.Number, v []byte) {
+	return decode(&requestSchema, b, func(num protowire.Number, v wire.Value) {
 		if num == 1 {
-			r.CSR = v
+			r.CSR = v.Bytes()
 		}
 	})
 }
 
 func (r *Response) unmarshal(b []byte) error {
 	*r = Response{}
-	return unmarshalFields(b, func(num protowire.Number, v []byte) {
+	return decode(&responseSchema, b, func(num protowire.Number, v wire.Value) {
 		switch num {
 		case 1:
-			r.Cert = v
+			r.Cert = v.Bytes()
 		case 2:
-			r.CRL = v
+			r.CRL = v.Bytes()
 		case 3:
-			r.Error = string(v)
+			r.Error = v.String()
 		}
 	})
 }

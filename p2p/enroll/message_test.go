@@ -3,8 +3,53 @@ package enroll
 import (
 	"bytes"
 	"errors"
+	"os"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
+
+// TestProtoMatchesSchemas keeps enroll.proto and the Go tables in step.
+func TestProtoMatchesSchemas(t *testing.T) {
+	src, err := os.ReadFile("enroll.proto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wire.MatchProto(src, &requestSchema, &responseSchema); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStricterDecoding pins what the shared policy refuses that the
+// decoder before it accepted (it kept the last of a field given twice and
+// skipped known fields of another wire type, and groups).
+func TestStricterDecoding(t *testing.T) {
+	resp := (&Response{Cert: []byte{1}, CRL: []byte{2}}).marshal()
+	for _, tc := range []struct {
+		name string
+		b    []byte
+	}{
+		{"cert twice", wire.AppendBytes(resp, 1, []byte{3})},
+		{"error twice", wire.AppendString(wire.AppendString(nil, 3, "a"), 3, "b")},
+		{"cert as varint", wire.AppendUint(nil, 1, 5)},
+		{"group", append(protowire.AppendTag(resp, 9, protowire.StartGroupType), protowire.AppendTag(nil, 9, protowire.EndGroupType)...)},
+		{"certificate over 16 KiB", wire.AppendBytes(nil, 1, make([]byte, maxCert+1))},
+		{"error not UTF-8", wire.AppendBytes(nil, 3, []byte{0xff})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r Response
+			if err := r.unmarshal(tc.b); !errors.Is(err, ErrBadMessage) || !errors.Is(err, wire.ErrMalformed) {
+				t.Fatalf("err = %v, want ErrBadMessage", err)
+			}
+		})
+	}
+	var r Request
+	if err := r.unmarshal(wire.AppendBytes(wire.AppendBytes(nil, 1, nil), 1, []byte("csr"))); !errors.Is(err, ErrBadMessage) {
+		t.Fatalf("csr twice: %v", err)
+	}
+}
 
 func TestMessagesRoundTrip(t *testing.T) {
 	req := Request{CSR: []byte("-----BEGIN CERTIFICATE REQUEST-----")}

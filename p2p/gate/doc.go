@@ -14,7 +14,9 @@
 //	}
 //
 // A message is at most MaxMessage bytes and holds at most MaxChain
-// certificates. The exchange has a deadline (Config.Timeout). Verification
+// certificates; cert.proto is the schema, decoded under package
+// internal/wire's policy (unknown fields skipped; groups and wrong wire
+// types refused). The exchange has a deadline (Config.Timeout). Verification
 // (package cert) checks the chain against the network CA, the validity window,
 // the CRL, and that the certificate's key is the remote peer's key.
 // A bad certificate closes every connection to the peer at once. A peer that

@@ -3,7 +3,7 @@ package gate
 import (
 	"fmt"
 
-	"google.golang.org/protobuf/encoding/protowire"
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
 
 const (
@@ -13,48 +13,31 @@ const (
 	MaxChain = 4
 )
 
+// certSchema is CertMessage of cert.proto, which TestProtoMatchesSchema
+// keeps in step with it.
+var certSchema = wire.Message{Name: "CertMessage", Max: MaxMessage, Fields: []wire.Field{
+	{Num: 1, Name: "chain", Kind: wire.Bytes, Repeated: true, Required: true, MaxCount: MaxChain, Max: MaxMessage},
+}}
+
 // encodeChain encodes a CertMessage.
 func encodeChain(chain [][]byte) []byte {
 	var b []byte
 	for _, c := range chain {
-		b = protowire.AppendTag(b, 1, protowire.BytesType)
-		b = protowire.AppendBytes(b, c)
+		b = wire.AppendBytes(b, 1, c)
 	}
 	return b
 }
 
-// decodeChain decodes a CertMessage, skipping unknown fields.
+// decodeChain decodes a CertMessage under package wire's policy. The
+// certificates alias b.
 func decodeChain(b []byte) ([][]byte, error) {
-	if len(b) > MaxMessage {
-		return nil, fmt.Errorf("%w: %d bytes", ErrBadMessage, len(b))
-	}
 	var chain [][]byte
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return nil, fmt.Errorf("%w: %v", ErrBadMessage, protowire.ParseError(n))
-		}
-		b = b[n:]
-		if num == 1 && typ == protowire.BytesType {
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return nil, fmt.Errorf("%w: %v", ErrBadMessage, protowire.ParseError(n))
-			}
-			if len(chain) == MaxChain {
-				return nil, fmt.Errorf("%w: more than %d certificates", ErrBadMessage, MaxChain)
-			}
-			chain = append(chain, v)
-			b = b[n:]
-			continue
-		}
-		n = protowire.ConsumeFieldValue(num, typ, b)
-		if n < 0 {
-			return nil, fmt.Errorf("%w: %v", ErrBadMessage, protowire.ParseError(n))
-		}
-		b = b[n:]
-	}
-	if len(chain) == 0 {
-		return nil, fmt.Errorf("%w: no certificate", ErrBadMessage)
+	err := certSchema.Decode(b, func(_ *wire.Field, v wire.Value) error {
+		chain = append(chain, v.Bytes())
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadMessage, err)
 	}
 	return chain, nil
 }

@@ -3,8 +3,24 @@ package gate
 import (
 	"bytes"
 	"errors"
+	"os"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/scatterbytes/scatterbytes/internal/wire"
 )
+
+// TestProtoMatchesSchema keeps cert.proto and certSchema in step.
+func TestProtoMatchesSchema(t *testing.T) {
+	src, err := os.ReadFile("cert.proto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wire.MatchProto(src, &certSchema); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func TestChainRoundTripAndLimits(t *testing.T) {
 	chain := [][]byte{[]byte("leaf"), []byte("intermediate")}
@@ -20,9 +36,16 @@ func TestChainRoundTripAndLimits(t *testing.T) {
 		"bad tag":        {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
 		"only unknown":   {0x10, 0x01},
 		"truncated skip": {0x1a, 0x05, 0x01},
+		// Stricter than before the shared policy: groups were skipped, and
+		// a chain field of another wire type was skipped as unknown.
+		"group":            append(encodeChain([][]byte{[]byte("leaf")}), 0x1b, 0x1c),
+		"chain as varint":  append(encodeChain([][]byte{[]byte("leaf")}), 0x08, 0x01),
+		"chain as fixed32": append(encodeChain([][]byte{[]byte("leaf")}), protowire.AppendFixed32(protowire.AppendTag(nil, 1, protowire.Fixed32Type), 1)...),
 	} {
 		if _, err := decodeChain(b); !errors.Is(err, ErrBadMessage) {
 			t.Errorf("%s: decodeChain = %v, want ErrBadMessage", name, err)
+		} else if !errors.Is(err, wire.ErrMalformed) {
+			t.Errorf("%s: decodeChain = %v, want wire.ErrMalformed too", name, err)
 		}
 	}
 }
