@@ -6,6 +6,9 @@
 //
 // Chunks are announced when stored, all of them again at start and every
 // ReprovideEvery; the scrub of the disk store runs alongside.
+//
+// Node is the storage node role (`scatterbytes node run`): the node and
+// this service made by one New and run by one Run.
 package storage
 
 import (
