@@ -61,21 +61,6 @@ func Limit(n *node.Config) node.Option {
 	return node.WithProtocolLimit(chunk.ProtocolLimit(n.Profile.Protocol("chunk", "1.0.0")))
 }
 
-// StartNode makes a storage node from cfg: the node with the chunk
-// protocol's resource budget, and its storage service in cfg.Dir. Run both.
-func StartNode(ctx context.Context, cfg node.Config, scfg Config, opts ...node.Option) (*node.Node, *Storage, error) {
-	n, err := node.New(ctx, cfg, append(opts, Limit(&cfg))...)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := Open(ctx, n, cfg.Dir, scfg)
-	if err != nil {
-		n.Close()
-		return nil, nil, err
-	}
-	return n, s, nil
-}
-
 // Open opens the chunk store in dir/chunks and registers the chunk protocol
 // on the node's gated host. Run serves until ctx ends.
 func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, error) {
