@@ -162,3 +162,28 @@ func TestNewRefusesAForeignProfile(t *testing.T) {
 		t.Fatal("New accepted a profile naming another coordinator")
 	}
 }
+
+func TestOpenNetwork(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "coordinator")
+	if err := coordinator.InitOpen(dir); err != nil {
+		t.Fatal(err)
+	}
+	prof := &profile.Profile{Name: "open-test", ProtocolPrefix: "/scatterbytes", Open: true,
+		Epoch: profile.Duration(time.Second), Redundancy: "1+0"}
+	c, _ := start(t, dir, prof)
+	if c.CA() != nil || c.Enrollment() != nil {
+		t.Fatal("a coordinator of an open network holds a CA")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, node.CertFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := cert.ParseCertPEM(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := cert.Verifier{} // no CA: the certificate must be self-signed
+	if m, err := v.Verify(own.Raw, c.ID()); err != nil || m.Role != cert.RoleCoordinator {
+		t.Fatalf("own certificate: %+v, %v", m, err)
+	}
+}
