@@ -9,8 +9,8 @@ import (
 	"os"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 )
 
 // A client stores bytes and reads them back by reference. Here the network

@@ -18,8 +18,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 )
 
 func ctxT(t *testing.T) context.Context {
@@ -70,8 +70,8 @@ func holdersOf(t *testing.T, c *client.Client, ref manifest.Ref) [][]peer.ID {
 }
 
 func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	data := random(t, 40<<20+12345) // 3 stripes of 4+2
 	ref := put(t, c, data, "4+2")
 	stripes := holdersOf(t, c, ref)
@@ -101,7 +101,7 @@ func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
 			}
 		}
 	}
-	fresh := testclient.New(t, net, nil) // no cached connections
+	fresh := clienttest.New(t, net, nil) // no cached connections
 	got, err := get(t, fresh, ref)
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +115,8 @@ func TestDownloadSurvivesTwoLostHolders(t *testing.T) {
 }
 
 func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	data := random(t, 3<<20)
 	ref := put(t, c, data, "4+2")
 	bad := holdersOf(t, c, ref)[0][0] // holds data shard 0: fetched first
@@ -143,7 +143,7 @@ func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
 	if flipped == 0 {
 		t.Fatal("found no chunk file to corrupt")
 	}
-	c2 := testclient.New(t, net, nil)
+	c2 := clienttest.New(t, net, nil)
 	got, err := get(t, c2, ref)
 	if err != nil {
 		t.Fatal(err)
@@ -154,8 +154,8 @@ func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
 }
 
 func TestWrongKeyOrTamperedManifestWritesNothing(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	ref := put(t, c, random(t, 200<<10), "4+2")
 
 	wrong := manifest.Ref{Manifest: ref.Manifest, Key: keys.NewFileKey()}
@@ -180,8 +180,8 @@ func TestWrongKeyOrTamperedManifestWritesNothing(t *testing.T) {
 }
 
 func TestRangeReadsAtEdges(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, func(cfg *client.Config) { cfg.MaxShard = 256 << 10 }) // many stripes
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, func(cfg *client.Config) { cfg.MaxShard = 256 << 10 }) // many stripes
 	data := random(t, 3<<20+777)
 	ref := put(t, c, data, "4+2")
 	f, err := c.Open(ctxT(t), ref)
@@ -218,8 +218,8 @@ func TestRangeReadsAtEdges(t *testing.T) {
 }
 
 func TestCanaryNeverOnNodes(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	canary := []byte("SCATTERBYTES-CANARY-7f3a9c")
 	data := bytes.Repeat(canary, (2<<20)/len(canary))
 	put(t, c, data, "4+2")
@@ -239,8 +239,8 @@ func TestCanaryNeverOnNodes(t *testing.T) {
 }
 
 func TestRemoveFreesNodeSpace(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	data := random(t, 1<<20)
 	if _, err := c.Put(ctxT(t), bytes.NewReader(data), int64(len(data)), client.PutOptions{Name: "gone"}); err != nil {
 		t.Fatal(err)
@@ -262,8 +262,8 @@ func TestRemoveFreesNodeSpace(t *testing.T) {
 // TestPutShortSource checks that a source that ends before the size it
 // was announced with fails the upload with ErrChanged and files nothing.
 func TestPutShortSource(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	data := random(t, 5<<20)
 	_, err := c.Put(ctxT(t), bytes.NewReader(data[:3<<20]), int64(len(data)), client.PutOptions{Name: "short"})
 	if !errors.Is(err, client.ErrChanged) {

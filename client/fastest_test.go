@@ -12,8 +12,9 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
@@ -64,20 +65,20 @@ func (s *slowStore) readsOf(ids map[cid.Cid]bool) (n int) {
 func slowNetwork(t *testing.T, n int) (*testnet.Network, map[string]*slowStore) {
 	var mu sync.Mutex
 	stores := map[string]*slowStore{}
-	net := testnet.NewWith(t, testnet.Options{Nodes: n,
-		Storage: func(ctx context.Context, cfg node.Config, capacity int64) (*node.Node, testnet.Service, error) {
+	net := nettest.NewWith(t, testnet.Options{Nodes: n,
+		Storage: func(ctx context.Context, cfg node.Config, capacity int64) (testnet.Role, error) {
 			st := &slowStore{Store: memstore.New(capacity), reads: map[cid.Cid]int{}}
 			mu.Lock()
 			stores[cfg.Dir] = st
 			mu.Unlock()
-			return storage.StartNode(ctx, cfg, storage.Config{Store: st, Logger: cfg.Logger})
+			return storage.New(ctx, cfg, storage.Config{Store: st, Logger: cfg.Logger})
 		}})
 	return net, stores
 }
 
 func TestDownloadAvoidsSlowHolder(t *testing.T) {
 	net, stores := slowNetwork(t, 6)
-	c := testclient.New(t, net, func(cfg *client.Config) { cfg.MaxShard = 256 << 10 })
+	c := clienttest.New(t, net, func(cfg *client.Config) { cfg.MaxShard = 256 << 10 })
 	data := random(t, 5<<20+999) // 6 stripes of 4+2
 	ref := put(t, c, data, "4+2")
 	stripes := holdersOf(t, c, ref)
@@ -107,7 +108,7 @@ func TestDownloadAvoidsSlowHolder(t *testing.T) {
 	f.Close()
 	slow.readsOf(nil)
 
-	c2 := testclient.New(t, net, nil) // knows nothing of any node's speed
+	c2 := clienttest.New(t, net, nil) // knows nothing of any node's speed
 	got, err := get(t, c2, ref)
 	if err != nil {
 		t.Fatal(err)

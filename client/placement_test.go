@@ -13,8 +13,10 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
@@ -31,29 +33,32 @@ const bare = -1
 func networkWith(t *testing.T, n int, capacities map[int]int64) *testnet.Network {
 	t.Helper()
 	o := testclient.WithStorage(testnet.Options{Nodes: n})
-	o.Storage = func(ctx context.Context, cfg node.Config, capacity int64) (*node.Node, testnet.Service, error) {
+	o.Storage = func(ctx context.Context, cfg node.Config, capacity int64) (testnet.Role, error) {
 		var i int
 		fmt.Sscanf(filepath.Base(cfg.Dir), "node%d", &i)
 		switch c, ok := capacities[i]; {
 		case c == bare:
 			n, err := node.New(ctx, cfg)
-			return n, nil, err
+			if err != nil {
+				return nil, err
+			}
+			return testnet.Bare(n), nil
 		case ok:
 			capacity = c
 		}
-		return storage.StartNode(ctx, cfg, storage.Config{Capacity: capacity, Logger: cfg.Logger})
+		return storage.New(ctx, cfg, storage.Config{Capacity: capacity, Logger: cfg.Logger})
 	}
-	return testnet.NewWith(t, o)
+	return nettest.NewWith(t, o)
 }
 
 // counts is what node p was asked over the chunk protocol.
 func counts(p *testnet.Peer) chunk.Counts {
-	return p.Service().(*storage.Storage).ChunkService().Counts()
+	return p.Role().(*storage.Node).Storage().ChunkService().Counts()
 }
 
 func usage(t *testing.T, p *testnet.Peer) store.Usage {
 	t.Helper()
-	u, err := p.Service().(*storage.Storage).Store().Usage(ctxT(t))
+	u, err := p.Role().(*storage.Node).Storage().Store().Usage(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +98,7 @@ func TestFullNodesGetNoPut(t *testing.T) {
 	)
 	// 256 bytes hold no chunk: a file header with its order is more.
 	net := networkWith(t, 8, map[int]int64{full: 256, small: room})
-	c := testclient.New(t, net, func(cfg *client.Config) { cfg.MaxShard = shard })
+	c := clienttest.New(t, net, func(cfg *client.Config) { cfg.MaxShard = shard })
 	routesToAll(t, c, net)
 	data := random(t, 2<<20) // several stripes of 4+2: every node would be picked
 	ref := put(t, c, data, "4+2")
@@ -142,7 +147,7 @@ func TestRefusalTeachesTheSpaceCache(t *testing.T) {
 	const x = 7 // the node that fills up behind the client's back
 	net := networkWith(t, 7, map[int]int64{x: 4 << 20})
 	xp := net.Peer(x)
-	c := testclient.New(t, net, nil)
+	c := clienttest.New(t, net, nil)
 	routesToAll(t, c, net)
 	first := random(t, 64<<10)
 	ref1 := put(t, c, first, "4+2")
@@ -153,7 +158,7 @@ func TestRefusalTeachesTheSpaceCache(t *testing.T) {
 	// Fill the node through its store, leaving less than any chunk needs
 	// (a few hundred bytes, the file header taken): the client's cache
 	// still says there is room.
-	st := xp.Service().(*storage.Storage).Store()
+	st := xp.Role().(*storage.Node).Storage().Store()
 	filler := random(t, int(usage(t, xp).Free()-600))
 	if err := st.Put(ctxT(t), store.Sum(filler), int64(len(filler)), bytes.NewReader(filler), nil); err != nil {
 		t.Fatal(err)
@@ -206,7 +211,7 @@ func TestRefusalTeachesTheSpaceCache(t *testing.T) {
 func TestCandidatesProbeOnceAndTryTheUnaskableLast(t *testing.T) {
 	const mute = 6 // serves no chunk protocol: cannot say its space
 	net := networkWith(t, 6, map[int]int64{mute: bare})
-	c := testclient.New(t, net, nil)
+	c := clienttest.New(t, net, nil)
 	routesToAll(t, c, net)
 	asked := func() (n int64) {
 		for _, p := range net.Nodes() {
@@ -240,7 +245,7 @@ func TestPutAnswerUpdatesTheSpaceCache(t *testing.T) {
 	const x = 7 // room for one shard of the file below, not two
 	net := networkWith(t, 7, map[int]int64{x: 60 << 10})
 	xp := net.Peer(x)
-	c := testclient.New(t, net, nil)
+	c := clienttest.New(t, net, nil)
 	routesToAll(t, c, net)
 	// 5+2 on seven nodes puts a shard (about 40 KiB) on every node.
 	data := random(t, 200<<10)

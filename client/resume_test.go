@@ -11,14 +11,14 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 )
 
 func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, func(cfg *client.Config) {
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, func(cfg *client.Config) {
 		cfg.MaxShard = 64 << 10 // many small stripes
 		cfg.StripesInFlight = 1
 	})

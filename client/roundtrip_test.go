@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 )
 
 func random(t testing.TB, n int) []byte {
@@ -43,8 +43,8 @@ func putGet(t *testing.T, c *client.Client, data []byte, red string) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	sizes := []int{0, 1, 1 << 10, 64<<10 - 1, 64 << 10, 64<<10 + 1, 5<<20 + 3}
 	if !testing.Short() {
 		sizes = append(sizes, 64<<20)
@@ -59,8 +59,8 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestCompressedRoundTripAndRange(t *testing.T) {
-	net := testclient.NewNetwork(t, 6)
-	c := testclient.New(t, net, nil)
+	net := clienttest.NewNetwork(t, 6)
+	c := clienttest.New(t, net, nil)
 	data := bytes.Repeat([]byte("a compressible log line, again and again\n"), 50000) // 2 MB
 	ctx := context.Background()
 	ref, err := c.Put(ctx, bytes.NewReader(data), int64(len(data)), client.PutOptions{Compress: true})

@@ -6,7 +6,7 @@
 // What it builds on is in place: storage orders and node receipts
 // (package p2p/chunk) say who stored what for whom until when; slice proofs
 // of a chunk against its CID alone (store.ProveSlice, store.VerifySlice)
-// are what an availability proof is made of; the coordinator already runs
-// the network CA and enrolment (package p2p/enroll) as peer 0 of the test
-// harness (package internal/testnet), where the ledger will live too.
+// are what an availability proof is made of; the coordinator role
+// (package p2p/coordinator) already runs the network CA and enrolment
+// (package p2p/enroll), and the ledger will live there too.
 package payments

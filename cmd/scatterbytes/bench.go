@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scatterbytes/scatterbytes/client/erasure"
-	"github.com/scatterbytes/scatterbytes/internal/bench"
+	"github.com/scatterbytes/scatterbytes/internal/harness/bench"
 )
 
 func benchCmd() *cobra.Command {

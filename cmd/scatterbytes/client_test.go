@@ -16,8 +16,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
@@ -84,7 +84,7 @@ func storedBytes(t *testing.T, net *testnet.Network) int64 {
 	t.Helper()
 	var sum int64
 	for _, p := range net.Nodes() {
-		u, err := p.Service().(*storage.Storage).Store().Usage(context.Background())
+		u, err := p.Role().(*storage.Node).Storage().Store().Usage(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ var refLine = regexp.MustCompile(`(?m)^(sb1[a-z2-7]+)$`)
 func TestClientCommands(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	net := testclient.NewNetwork(t, 6)
+	net := clienttest.NewNetwork(t, 6)
 	profFile := filepath.Join(t.TempDir(), "net.json")
 	if err := net.Profile.Save(profFile); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 // Command scatterbytes plays every ScatterBytes role: storage node, client,
-// CA and local testnet. Every flag can also be set through an environment
-// variable named SCATTERBYTES_<FLAG>, e.g. SCATTERBYTES_NETWORK for --network.
+// coordinator, CA and local testnet. Every flag can also be set through an
+// environment variable named SCATTERBYTES_<FLAG>, e.g. SCATTERBYTES_NETWORK
+// for --network.
 package main
 
 import (

@@ -11,7 +11,6 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
-	"golang.org/x/sync/errgroup"
 )
 
 func nodeCmd() *cobra.Command {
@@ -53,25 +52,23 @@ SIGINT or SIGTERM stop it cleanly.`,
 				cfg.Listen = node.ListenAddrs(ip, port)
 			}
 			scfg := storage.Config{Capacity: capacity, Logger: log}
-			n, st, err := storage.StartNode(ctx, cfg, scfg)
+			sn, err := storage.New(ctx, cfg, scfg)
 			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
 				log.Info("enrolling with the network coordinator", "peer", k.PeerID())
 				if _, eerr := node.Enroll(ctx, g.dir, prof, k, cert.RoleNode, payout); eerr != nil {
 					return fmt.Errorf("%w; enrolment failed too: %w", err, eerr)
 				}
-				n, st, err = storage.StartNode(ctx, cfg, scfg)
+				sn, err = storage.New(ctx, cfg, scfg)
 			}
 			if err != nil {
 				return err
 			}
+			n := sn.Node()
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s on network %q\n", n.ID(), prof.Name)
 			for _, a := range n.AddrInfo().Addrs {
 				fmt.Fprintf(cmd.OutOrStdout(), "  listening on %s/p2p/%s\n", a, n.ID())
 			}
-			var grp errgroup.Group
-			grp.Go(func() error { return n.Run(ctx) })
-			grp.Go(func() error { return st.Run(ctx) })
-			err = grp.Wait()
+			err = sn.Run(ctx)
 			log.Info("node stopped")
 			return err
 		},

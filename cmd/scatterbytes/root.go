@@ -43,7 +43,7 @@ func rootCmd() *cobra.Command {
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&g.cpuProf, "cpu-profile", "", "write a CPU profile of this process into DIR (for developers)")
 	pf.MarkHidden("cpu-profile")
-	root.AddCommand(initCmd(), idCmd(), nodeCmd(), peersCmd(), caCmd(), testnetCmd(),
+	root.AddCommand(initCmd(), idCmd(), nodeCmd(), coordinatorCmd(), peersCmd(), caCmd(), testnetCmd(),
 		putCmd(), getCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd(), benchCmd())
 	return root
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/store/memstore"
 )
 
@@ -23,7 +23,7 @@ const rawProto = protocol.ID("/scatterbytes/test-raw/1.0.0")
 // the payload rate next to a bare libp2p stream moving the same bytes the
 // same way in the same run: ratio = chunk protocol MB/s ÷ raw MB/s.
 func BenchmarkPutGet4MiB(b *testing.B) {
-	net := testnet.New(b, 2)
+	net := nettest.New(b, 2)
 	srvNode, cliNode := net.Peer(0).Node(), net.Peer(1).Node()
 	pid := srvNode.Profile().Protocol("chunk", Version)
 	st := memstore.New(0)

@@ -12,7 +12,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/store"
@@ -55,7 +56,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	net := testnet.New(t, 3)
+	net := nettest.New(t, 3)
 	return &env{net: net, pid: net.Peer(0).Node().Profile().Protocol("chunk", Version)}
 }
 
@@ -155,5 +156,5 @@ func rogue(t *testing.T) (host.Host, identity.Key) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testnet.Rogue(t, k, der), k
+	return nettest.Rogue(t, k, der), k
 }

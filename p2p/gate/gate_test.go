@@ -23,7 +23,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
 
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	dht "github.com/scatterbytes/scatterbytes/third_party/kaddht"
@@ -34,7 +35,7 @@ const dataProto = protocol.ID("/scatterbytes/test-data/1.0.0")
 // gatedNet is a 3-node CA network whose nodes count the data streams they serve.
 func gatedNet(t *testing.T) (*testnet.Network, *atomic.Int64) {
 	t.Helper()
-	net := testnet.New(t, 3)
+	net := nettest.New(t, 3)
 	var served atomic.Int64
 	for _, p := range net.Peers() {
 		p.Node().Host().SetStreamHandler(dataProto, func(s network.Stream) {
@@ -50,7 +51,7 @@ func gatedNet(t *testing.T) (*testnet.Network, *atomic.Int64) {
 // a DHT server so that it would enter routing tables if the gate let it.
 func rogue(t *testing.T, k identity.Key, der []byte) host.Host {
 	t.Helper()
-	h := testnet.Rogue(t, k, der)
+	h := nettest.Rogue(t, k, der)
 	d, err := dht.New(h, dht.ProtocolPrefix("/scatterbytes"), dht.Mode(dht.ModeServer))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 )
 
 // BenchmarkBringUp reports how long a network takes from nothing to every

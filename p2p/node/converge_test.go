@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 )
 
 func TestTenNodesConverge(t *testing.T) {
 	start := time.Now()
-	net := testnet.New(t, 10)
+	net := nettest.New(t, 10)
 	t.Logf("10 nodes ready in %v", time.Since(start))
 	peers := net.Peers()
 	for _, p := range peers {
@@ -40,7 +41,7 @@ func TestTenNodesConverge(t *testing.T) {
 }
 
 func TestOpenNetworkConverges(t *testing.T) {
-	net := testnet.NewWith(t, testnet.Options{Nodes: 4, Open: true})
+	net := nettest.NewWith(t, testnet.Options{Nodes: 4, Open: true})
 	if net.Profile.CA != "" || !net.Profile.Open {
 		t.Fatalf("profile is not open: %+v", net.Profile)
 	}

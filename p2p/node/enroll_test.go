@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -17,7 +18,7 @@ import (
 )
 
 func TestNewcomerEnrolsAndJoins(t *testing.T) {
-	net := testnet.New(t, 3)
+	net := nettest.New(t, 3)
 	dir := t.TempDir()
 	k, err := identity.LoadOrCreate(filepath.Join(dir, node.KeyFile))
 	if err != nil {
@@ -60,7 +61,7 @@ func TestNewcomerEnrolsAndJoins(t *testing.T) {
 }
 
 func TestCertificateRenewsBeforeExpiry(t *testing.T) {
-	net := testnet.New(t, 1)
+	net := nettest.New(t, 1)
 	p := net.Peer(1)
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)

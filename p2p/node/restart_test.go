@@ -6,11 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 )
 
 func TestRestartKeepsIdentityAndRejoinsWithoutBootstrap(t *testing.T) {
-	net := testnet.New(t, 5)
+	net := nettest.New(t, 5)
 	p := net.Peer(3)
 	id := p.ID
 	if err := p.Stop(); err != nil {
@@ -42,7 +43,7 @@ func TestRestartKeepsIdentityAndRejoinsWithoutBootstrap(t *testing.T) {
 }
 
 func TestPartitionAndHeal(t *testing.T) {
-	net := testnet.New(t, 4)
+	net := nettest.New(t, 4)
 	net.Partition(2)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()

@@ -6,6 +6,9 @@
 //
 // Chunks are announced when stored, all of them again at start and every
 // ReprovideEvery; the scrub of the disk store runs alongside.
+//
+// Node is the storage node role (`scatterbytes node run`): the node and
+// this service made by one New and run by one Run.
 package storage
 
 import (
@@ -56,21 +59,6 @@ type Storage struct {
 // protocol; pass it to node.New.
 func Limit(n *node.Config) node.Option {
 	return node.WithProtocolLimit(chunk.ProtocolLimit(n.Profile.Protocol("chunk", "1.0.0")))
-}
-
-// StartNode makes a storage node from cfg: the node with the chunk
-// protocol's resource budget, and its storage service in cfg.Dir. Run both.
-func StartNode(ctx context.Context, cfg node.Config, scfg Config, opts ...node.Option) (*node.Node, *Storage, error) {
-	n, err := node.New(ctx, cfg, append(opts, Limit(&cfg))...)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := Open(ctx, n, cfg.Dir, scfg)
-	if err != nil {
-		n.Close()
-		return nil, nil, err
-	}
-	return n, s, nil
 }
 
 // Open opens the chunk store in dir/chunks and registers the chunk protocol

@@ -1,4 +1,4 @@
-package testnet
+package nettest
 
 import (
 	"testing"

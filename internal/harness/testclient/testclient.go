@@ -1,54 +1,40 @@
-// Package testclient starts ScatterBytes clients on a testnet.Network. It
-// is apart from package testnet so that the network harness does not depend
-// on the client library (whose own dependencies test against the harness).
+// Package testclient starts ScatterBytes clients and storage nodes on a
+// testnet.Network. It is apart from package testnet so that the network
+// harness depends on neither the client library nor the storage role,
+// whose own dependencies test against the harness. Tests use its
+// testing.TB face, package clienttest.
 package testclient
 
 import (
 	"context"
 	"os"
 	"path/filepath"
-	"testing"
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/keys"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
-// NewNetwork is testnet.New with storage nodes that store chunks: what a
-// client needs.
-func NewNetwork(t testing.TB, n int) *testnet.Network {
-	t.Helper()
-	return testnet.NewWith(t, WithStorage(testnet.Options{Nodes: n}))
-}
-
-// WithStorage sets o.Storage to start real storage nodes (disk stores
-// under each node's directory).
+// WithStorage sets o.Storage to start real storage nodes (the storage
+// role, with disk stores under each node's directory).
 func WithStorage(o testnet.Options) testnet.Options {
-	o.Storage = func(ctx context.Context, cfg node.Config, capacity int64) (*node.Node, testnet.Service, error) {
-		return storage.StartNode(ctx, cfg, storage.Config{Capacity: capacity, Logger: cfg.Logger})
+	o.Storage = func(ctx context.Context, cfg node.Config, capacity int64) (testnet.Role, error) {
+		n, err := storage.New(ctx, cfg, storage.Config{Capacity: capacity, Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		return n, nil
 	}
 	return o
 }
 
-// New starts a client of the network with its own key, certificate,
-// master key and catalog in a new directory, and closes it in t.Cleanup.
+// Start starts a client of the network with its own key, certificate,
+// master key and catalog in a new directory; the caller closes it.
 // configure, if set, adjusts its config first.
-func New(t testing.TB, net *testnet.Network, configure func(*client.Config)) *client.Client {
-	t.Helper()
-	c, err := Start(context.Background(), net, configure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// Start is New for code without a testing.TB; the caller
-// closes the client.
 func Start(ctx context.Context, net *testnet.Network, configure func(*client.Config)) (*client.Client, error) {
 	dir, err := os.MkdirTemp(net.Dir(), "client")
 	if err != nil {

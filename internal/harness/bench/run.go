@@ -18,8 +18,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/client/erasure"
-	"github.com/scatterbytes/scatterbytes/internal/testnet"
-	"github.com/scatterbytes/scatterbytes/internal/testnet/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 )
 

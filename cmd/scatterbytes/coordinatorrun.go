@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
+)
+
+func coordinatorRunCmd() *cobra.Command {
+	var (
+		listen                []string
+		ip, profileOut        string
+		port                  int
+		validity, crlValidity time.Duration
+		autoEnrol             bool
+	)
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the coordinator until interrupted",
+		Long: `run starts the coordinator from --dir (made by ` + "`coordinator init`" + `) on the
+network given by --network, by default DIR/network.json. It serves enrolment
+and the CRL and is a bootstrap peer. It writes the network profile with its
+peer ID and address in the bootstrap list to --profile-out (by default back
+to DIR/network.json when --network is not given): the file to hand to nodes
+and clients. SIGINT or SIGTERM stop it cleanly.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			file := g.network
+			if file == "" {
+				file = coordinatorProfile()
+				if profileOut == "" {
+					profileOut = file
+				}
+			}
+			prof, err := profile.Load(file)
+			if err != nil {
+				return err
+			}
+			log := logger()
+			cfg := coordinator.DefaultConfig(g.dir, prof)
+			cfg.Node.Logger = log
+			cfg.Node.Listen = listen
+			if len(cfg.Node.Listen) == 0 {
+				cfg.Node.Listen = node.ListenAddrs(ip, port)
+			}
+			cfg.Validity, cfg.CRLValidity = validity, crlValidity
+			if !autoEnrol {
+				cfg.Approve = nil
+			}
+			c, err := coordinator.New(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "coordinator %s on network %q\n", c.ID(), prof.Name)
+			for _, a := range c.Node().AddrInfo().Addrs {
+				fmt.Fprintf(out, "  listening on %s/p2p/%s\n", a, c.ID())
+			}
+			if profileOut != "" {
+				if err := c.Profile().Save(profileOut); err != nil {
+					c.Close()
+					return err
+				}
+				fmt.Fprintf(out, "profile: %s\n", profileOut)
+			}
+			err = c.Run(ctx)
+			log.Info("coordinator stopped")
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&listen, "listen", nil, "multiaddrs to listen on (overrides --ip and --port)")
+	f.StringVar(&ip, "ip", "0.0.0.0", "IPv4 address to listen on")
+	f.IntVar(&port, "port", 4000, "TCP and UDP (QUIC) port to listen on; 0 picks one")
+	f.StringVar(&profileOut, "profile-out", "", "write the network profile with this coordinator's address to FILE (default DIR/network.json without --network)")
+	f.DurationVar(&validity, "validity", cert.DefaultValidity, "lifetime of the certificates enrolment issues")
+	f.DurationVar(&crlValidity, "crl-validity", cert.DefaultCRLUpdate, "how long a published CRL stays current")
+	f.BoolVar(&autoEnrol, "auto-enrol", true, "admit every storage node and client that asks; false refuses all (sign with `scatterbytes ca sign --ca-dir DIR/ca` instead)")
+	return cmd
+}

@@ -1,0 +1,34 @@
+// Package clienttest is the testing.TB face of package testclient: a
+// network of storage nodes and clients on it, stopped in t.Cleanup. Only
+// _test.go files import it.
+package clienttest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+)
+
+// NewNetwork is nettest.New with storage nodes that store chunks: what a
+// client needs.
+func NewNetwork(t testing.TB, n int) *testnet.Network {
+	t.Helper()
+	return nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: n}))
+}
+
+// New starts a client of the network with its own key, certificate,
+// master key and catalog in a new directory, and closes it in t.Cleanup.
+// configure, if set, adjusts its config first.
+func New(t testing.TB, net *testnet.Network, configure func(*client.Config)) *client.Client {
+	t.Helper()
+	c, err := testclient.Start(context.Background(), net, configure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}

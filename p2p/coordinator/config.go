@@ -1,0 +1,84 @@
+package coordinator
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/enroll"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
+)
+
+// CADir is the CA's directory inside a coordinator directory.
+const CADir = "ca"
+
+// Config configures a coordinator. Start from DefaultConfig.
+type Config struct {
+	// Node is the coordinator's own peer: its directory (Node.Dir, see the
+	// package doc), the network profile, listen addresses, timeouts and
+	// logger. Node.Role must be cert.RoleCoordinator. The profile's CA
+	// must be the coordinator's CA; its coordinator, when set, this
+	// coordinator's peer ID.
+	Node node.Config
+	// CADir is the network CA's directory (default Node.Dir/ca). Unused on
+	// an open network or when CA is set.
+	CADir string
+	// CA, if set, is the network CA to use instead of loading CADir. The
+	// caller keeps it and must not load a second copy of the same
+	// directory: the in-process harness shares one CA between restarts of
+	// its coordinator and the certificates it issues itself.
+	CA *cert.CA
+	// Validity is the lifetime of the certificates enrolment issues.
+	Validity time.Duration
+	// CRLValidity is how long a published CRL stays current.
+	CRLValidity time.Duration
+	// Approve decides each enrolment request; nil refuses every one (the
+	// operator then signs with `scatterbytes ca sign`). DefaultConfig
+	// admits every storage node and client (enroll.ApproveMembers).
+	Approve func(m cert.Member, remote peer.ID) error
+}
+
+// DefaultConfig returns the configuration of a coordinator with its
+// directory in dir on network p: listening on every interface on a port
+// the system picks, certificates valid cert.DefaultValidity, CRLs
+// cert.DefaultCRLUpdate, every storage node and client admitted.
+func DefaultConfig(dir string, p *profile.Profile) Config {
+	n := node.DefaultConfig(dir, p)
+	n.Role = cert.RoleCoordinator
+	return Config{
+		Node:        n,
+		CADir:       filepath.Join(dir, CADir),
+		Validity:    cert.DefaultValidity,
+		CRLValidity: cert.DefaultCRLUpdate,
+		Approve:     enroll.ApproveMembers,
+	}
+}
+
+// Validate reports the first problem with c.
+func (c *Config) Validate() error {
+	if c.Node.Role != cert.RoleCoordinator {
+		return fmt.Errorf("coordinator: node role %q, want %q", c.Node.Role, cert.RoleCoordinator)
+	}
+	if err := c.Node.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.Node.Profile.Open && c.CA != nil:
+		return errors.New("coordinator: a CA on an open network")
+	case !c.Node.Profile.Open && c.CA == nil && c.CADir == "":
+		return errors.New("coordinator: no CA and no CA directory")
+	case c.Validity <= 0 || c.CRLValidity <= 0:
+		return errors.New("coordinator: certificate and CRL lifetimes must be positive")
+	}
+	if id := c.Node.Profile.Coordinator; id != "" {
+		if _, err := peer.Decode(id); err != nil {
+			return fmt.Errorf("coordinator: profile names coordinator %q: %w", id, err)
+		}
+	}
+	return nil
+}
