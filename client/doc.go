@@ -6,7 +6,7 @@
 //
 // Put seals the plaintext with a fresh file key (package client/stream,
 // AES-256-GCM in 64 KiB segments), cuts the sealed stream into stripes of K
-// data shards and adds M parity shards (package client/erasure). Each shard
+// data shards and adds M parity shards (package p2p/erasure). Each shard
 // is a chunk named by its BLAKE3 CID. The K+M shards of a stripe go to K+M
 // distinct storage nodes: the DHT's closest peers to the stripe's first
 // shard CID, the coordinator excluded, that have room for a shard. The

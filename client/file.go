@@ -10,10 +10,10 @@ import (
 	"github.com/ipfs/go-cid"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/internal/offheap"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
 // File is a stored file opened for reading. Reads use the context given to
