@@ -49,4 +49,11 @@
 // fastest unused one. ReadAt fetches only the data-shard slices under the
 // segments it needs. Memory stays bounded by a few stripes whatever the
 // file size.
+//
+// # Layers
+//
+// Placement, the free-space cache, speed estimates, shard uploads and
+// fetches are the shard layer's (package p2p/shard), which repair uses
+// too; this package maps its manifests to the shard layer's plain types
+// (chunk IDs, holders, k+m) and keeps the file key to itself.
 package client

@@ -1,4 +1,4 @@
-package client
+package shard
 
 import (
 	"bytes"
@@ -11,37 +11,28 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
-	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
 // maxAttempts bounds how many nodes one shard is tried on.
 const maxAttempts = 4
 
-// putStripe stores the K+M shards of stripe i, whose IDs are ids, on
-// distinct nodes with room for them (the shards of a stripe are all one
-// size).
-func (c *Client) putStripe(ctx context.Context, i int, shards [][]byte, ids []cid.Cid, l erasure.Layout) ([]manifest.Shard, error) {
-	cands, err := c.candidates(ctx, ids[0].KeyString(), len(shards), int64(len(shards[0])), nil)
+// PutStripe stores the k+m shards of a stripe, whose IDs are ids, on
+// distinct nodes with room for them, chosen by the first shard's ID (the
+// shards of a stripe are all one size), and returns the holder of each.
+func (t *Net) PutStripe(ctx context.Context, shards [][]byte, ids []cid.Cid, k, m int) ([]peer.ID, error) {
+	cands, err := t.Candidates(ctx, ids[0].KeyString(), len(shards), int64(len(shards[0])), nil)
 	if err != nil {
 		return nil, err
 	}
-	holders, err := c.place(ctx, ids, shards, cands, l.K, l.M)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]manifest.Shard, len(shards))
-	for k := range shards {
-		out[k] = manifest.Shard{ID: ids[k], Holders: [][]byte{[]byte(holders[k])}}
-	}
-	return out, nil
+	return t.Place(ctx, ids, shards, cands, k, m)
 }
 
-// replicate stores one chunk on `copies` distinct nodes closest to its CID
-// that have room for it (fewer if fewer have).
-func (c *Client) replicate(ctx context.Context, id cid.Cid, data []byte, copies, k, m int) ([]peer.ID, error) {
-	cands, err := c.candidates(ctx, id.KeyString(), 1, int64(len(data)), nil)
+// Replicate stores one chunk on `copies` distinct nodes closest to its CID
+// that have room for it (fewer if fewer have), under orders that say k+m,
+// and returns them.
+func (t *Net) Replicate(ctx context.Context, id cid.Cid, data []byte, copies, k, m int) ([]peer.ID, error) {
+	cands, err := t.Candidates(ctx, id.KeyString(), 1, int64(len(data)), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +42,7 @@ func (c *Client) replicate(ctx context.Context, id cid.Cid, data []byte, copies,
 	for i := range ids {
 		ids[i], datas[i] = id, data
 	}
-	return c.place(ctx, ids, datas, cands, k, m)
+	return t.Place(ctx, ids, datas, cands, k, m)
 }
 
 // attempt is one upload of one shard to one node.
@@ -63,13 +54,15 @@ type attempt struct {
 	cancel context.CancelFunc
 }
 
-// place uploads datas[j] (named ids[j]) to a distinct node each, trying
-// cands in order. A failed upload moves to the next spare candidate (one
+// Place uploads datas[j] (named ids[j]) to a distinct node each, trying
+// cands in order (at least len(datas) of them, as Candidates returns), each
+// under an order for k+m. A failed upload moves to the next spare candidate (one
 // the space cache has since learnt to be full is passed over); once
 // all but a few shards are stored, a shard still in flight after three
 // times the median upload time is hedged on a spare node, and the first
-// copy to land wins. It returns the holder of each shard.
-func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
+// copy to land wins. It returns the holder of each shard. It returns
+// only once every upload it started has ended: datas may be reused then.
+func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
 	ctx, cancelAll := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	// Cancelled attempts must be gone before the caller reuses datas.
@@ -93,7 +86,7 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
-			a.err = c.putShard(actx, p, ids[j], datas[j], k, m)
+			a.err = t.Put(actx, p, ids[j], datas[j], k, m)
 			a.took = time.Since(t0)
 			results <- a
 		}()
@@ -102,7 +95,7 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 		need := int64(len(datas[j])) + chunkOverhead
 		for next < len(cands) {
 			next++
-			if p := cands[next-1]; c.space.room(p, need) != roomNo {
+			if p := cands[next-1]; t.space.room(p, need) != roomNo {
 				return p, true
 			}
 		}
@@ -150,7 +143,7 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 				}
 				continue
 			}
-			c.log.Debug("shard upload failed", "chunk", ids[j], "peer", a.peer, "err", a.err)
+			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", a.peer, "err", a.err)
 			if len(inflight[j]) > 0 {
 				continue // its twin may still land
 			}
@@ -164,23 +157,24 @@ func (c *Client) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 	return holders, nil
 }
 
-// putShard uploads one chunk to p under a fresh signed order and notes
-// what p's answer says of its free space.
-func (c *Client) putShard(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int) error {
-	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(c.cfg.Lifetime), K: k, M: m}
-	if err := chunk.SignOrder(c.key, &o); err != nil {
+// Put uploads one chunk to p under a fresh order for k+m signed with the
+// Net's key, and notes what p's answer says of its free space. A chunk p
+// already holds is not sent again.
+func (t *Net) Put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int) error {
+	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(t.cfg.Lifetime), K: k, M: m}
+	if err := chunk.SignOrder(t.key, &o); err != nil {
 		return err
 	}
-	res, err := c.chunks.Upload(ctx, c.node.Host(), p, o, bytes.NewReader(data))
-	c.learn(p, o.Size, res, err)
+	res, err := t.chunks.Upload(ctx, t.node.Host(), p, o, bytes.NewReader(data))
+	t.learn(p, o.Size, res, err)
 	if err != nil {
 		return err
 	}
 	if res.AlreadyStored {
-		c.stats.ShardsSkipped.Add(1)
+		t.stats.ShardsSkipped.Add(1)
 	} else {
-		c.stats.ShardsSent.Add(1)
-		c.stats.BytesSent.Add(int64(len(data)))
+		t.stats.ShardsSent.Add(1)
+		t.stats.BytesSent.Add(int64(len(data)))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package client
+package shard
 
 import (
 	"context"
@@ -7,13 +7,16 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
 // paritySwapMin is how much sooner a parity shard must be expected than a
 // data shard to be fetched in its place; see shardCost.
 const paritySwapMin = 20 * time.Millisecond
 
-// fetchStripe returns the sealed bytes of stripe i: any K of its shards,
+// FetchStripe returns the bytes of stripe i of coder's layout, whose K+M
+// shards are refs (in shard order): any K of its shards,
 // the cheapest first by shardCost, which prefers data shards (nothing to
 // decode when they are all there) unless a parity shard's holder is much
 // faster. A shard that fails (gone, corrupt) is replaced by the cheapest
@@ -24,14 +27,18 @@ const paritySwapMin = 20 * time.Millisecond
 // when they all arrive the result is a prefix of buf, copied nowhere. A
 // buf with room for all K+M shards takes the parity shards too, in their
 // places after the data; otherwise each parity shard fetched is allocated.
-func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, error) {
+func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs []Ref, buf []byte) ([]byte, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	// Stragglers write into buf: they must be gone before it is reused.
 	defer wg.Wait()
 	defer cancel()
-	st := f.layout.Stripe(i)
-	k, n := f.m.K, f.m.K+f.m.M
+	l := coder.Layout()
+	st := l.Stripe(i)
+	k, n := l.K, l.K+l.M
+	if len(refs) != n {
+		return nil, fmt.Errorf("stripe %d: %d shards named for %s", i, len(refs), l.Redundancy())
+	}
 	ss := st.ShardSize
 	if int64(cap(buf)) < int64(k)*ss {
 		buf = make([]byte, int64(k)*ss)
@@ -47,7 +54,7 @@ func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, erro
 	used := make([]bool, n)
 	pending := 0
 	launch := func() bool {
-		j := f.cheapestUnused(i, used, ss)
+		j := t.cheapestUnused(refs, k, used, ss)
 		if j < 0 {
 			return false
 		}
@@ -59,12 +66,11 @@ func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, erro
 		} else {
 			dst = make([]byte, ss)
 		}
-		s := f.m.Stripes[i].Shards[j]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
-			_, err := f.c.fetchChunk(ctx, s.ID, s.Holders, dst)
+			_, err := t.Fetch(ctx, refs[j], dst)
 			results <- result{j, dst, err, time.Since(t0)}
 		}()
 		return true
@@ -117,42 +123,42 @@ func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, erro
 				shards[j] = buf[int64(j)*ss : int64(j)*ss : int64(j+1)*ss]
 			}
 		}
-		if err := f.coder.ReconstructData(i, shards); err != nil {
+		if err := coder.ReconstructData(i, shards); err != nil {
 			return nil, fmt.Errorf("stripe %d: %w", i, err)
 		}
-		f.c.stats.StripesDecoded.Add(1)
+		t.stats.StripesDecoded.Add(1)
 	}
 	return buf[:st.Len], nil
 }
 
-// cheapestUnused returns the unused shard of stripe i with the lowest
+// cheapestUnused returns the unused shard of refs (K = k) with the lowest
 // shardCost now, the lowest index among equals; -1 when all are used.
-func (f *File) cheapestUnused(i int, used []bool, size int64) int {
+func (t *Net) cheapestUnused(refs []Ref, k int, used []bool, size int64) int {
 	best, bestCost := -1, time.Duration(0)
 	for j, u := range used {
 		if u {
 			continue
 		}
-		if c := f.shardCost(i, j, size); best < 0 || c < bestCost {
+		if c := t.shardCost(refs[j], j >= k, size); best < 0 || c < bestCost {
 			best, bestCost = j, c
 		}
 	}
 	return best
 }
 
-// shardCost ranks shard j of stripe i: the time its fastest holder is
-// expected to take, and for a parity shard the larger of twice that and
+// shardCost ranks shard r: the time its fastest holder is expected to
+// take, and for a parity shard the larger of twice that and
 // that plus paritySwapMin. So a parity shard is fetched before a data
 // shard only when it is expected in under half the time and at least
 // paritySwapMin sooner. Half: speed estimates are noisy averages, and a
 // swap on noise buys a decode for nothing; paritySwapMin: decoding a
 // stripe costs a few milliseconds of CPU and a stripe-sized copy, which a
 // gain of a millisecond on a fast network does not repay.
-func (f *File) shardCost(i, j int, size int64) time.Duration {
+func (t *Net) shardCost(r Ref, parity bool, size int64) time.Duration {
 	cost := time.Duration(-1)
-	for _, h := range f.m.Stripes[i].Shards[j].Holders {
+	for _, h := range r.Holders {
 		if p, err := peer.IDFromBytes(h); err == nil {
-			if e := f.c.speeds.expect(p, size); cost < 0 || e < cost {
+			if e := t.speeds.expect(p, size); cost < 0 || e < cost {
 				cost = e
 			}
 		}
@@ -160,7 +166,7 @@ func (f *File) shardCost(i, j int, size int64) time.Duration {
 	if cost < 0 { // no holder listed: only the DHT can find one
 		cost = slowAfterFail
 	}
-	if j >= f.m.K {
+	if parity {
 		cost = max(2*cost, cost+paritySwapMin)
 	}
 	return cost
