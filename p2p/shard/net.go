@@ -27,6 +27,7 @@ type Net struct {
 	coord  peer.ID     // never a holder
 	speeds *peerSpeeds // observed fetch speed per node, for downloads
 	space  *spaceCache // the nodes' free space, for placement
+	clock  clock       // the races' time
 	stats  Stats
 }
 
@@ -76,6 +77,7 @@ func New(n *node.Node, chunks chunk.Client, key identity.Key, cfg Config, log *s
 		coord:  n.Profile().CoordinatorID(),
 		speeds: newPeerSpeeds(n.Host().Peerstore().LatencyEWMA),
 		space:  newSpaceCache(spaceTTL, time.Now),
+		clock:  realClock{},
 	}, nil
 }
 

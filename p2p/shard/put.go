@@ -3,9 +3,8 @@ package shard
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -45,114 +44,50 @@ func (t *Net) Replicate(ctx context.Context, id cid.Cid, data []byte, copies, k,
 	return t.Place(ctx, ids, datas, cands, k, m)
 }
 
-// attempt is one upload of one shard to one node.
-type attempt struct {
-	shard  int
-	peer   peer.ID
-	err    error
-	took   time.Duration
-	cancel context.CancelFunc
-}
-
 // Place uploads datas[j] (named ids[j]) to a distinct node each, trying
 // cands in order (at least len(datas) of them, as Candidates returns), each
-// under an order for k+m. A failed upload moves to the next spare candidate (one
-// the space cache has since learnt to be full is passed over); once
-// all but a few shards are stored, a shard still in flight after three
-// times the median upload time is hedged on a spare node, and the first
-// copy to land wins. It returns the holder of each shard. It returns
-// only once every upload it started has ended: datas may be reused then.
+// under an order for k+m. It is one race (see race): a failed upload
+// moves to the next spare candidate (one the space cache has since learnt
+// to be full is passed over), up to maxAttempts nodes per shard; once all
+// but a few shards are stored, a shard still in flight after three times
+// the median upload time is hedged on a spare node, and the first copy to
+// land wins. It returns the holder of each shard. It returns only once
+// every upload it started has ended: datas may be reused then.
 func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
-	ctx, cancelAll := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	// Cancelled attempts must be gone before the caller reuses datas.
-	defer wg.Wait()
-	defer cancelAll()
 	n := len(datas)
-	results := make(chan *attempt, 2*n)
+	spare := n // the next spare candidate
+	r := race{
+		slots: n, hedgeAt: n - max(1, n/4), maxTries: maxAttempts, clock: t.clock,
+		next: func(j, tries int) (int, bool) {
+			if tries == 0 {
+				return j, j < len(cands)
+			}
+			need := int64(len(datas[j])) + chunkOverhead
+			for spare < len(cands) {
+				spare++
+				if t.space.room(cands[spare-1], need) != roomNo {
+					return spare - 1, true
+				}
+			}
+			return 0, false
+		},
+		attempt: func(ctx context.Context, j, c int) error {
+			return t.Put(ctx, cands[c], ids[j], datas[j], k, m)
+		},
+		failed: func(j, c int, err error) {
+			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", cands[c], "err", err)
+		},
+	}
+	wins, err := r.run(ctx)
+	if ex := (*exhausted)(nil); errors.As(err, &ex) {
+		return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
+	}
+	if err != nil {
+		return nil, err
+	}
 	holders := make([]peer.ID, n)
-	tries := make([]int, n)
-	inflight := make([]map[*attempt]bool, n)
-	next := n // next spare candidate
-	start := func(j int, p peer.ID) {
-		actx, cancel := context.WithCancel(ctx)
-		a := &attempt{shard: j, peer: p, cancel: cancel}
-		if inflight[j] == nil {
-			inflight[j] = map[*attempt]bool{}
-		}
-		inflight[j][a] = true
-		tries[j]++
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t0 := time.Now()
-			a.err = t.Put(actx, p, ids[j], datas[j], k, m)
-			a.took = time.Since(t0)
-			results <- a
-		}()
-	}
-	spare := func(j int) (peer.ID, bool) {
-		need := int64(len(datas[j])) + chunkOverhead
-		for next < len(cands) {
-			next++
-			if p := cands[next-1]; t.space.room(p, need) != roomNo {
-				return p, true
-			}
-		}
-		return "", false
-	}
-	for j := range n {
-		start(j, cands[j])
-	}
-	var (
-		done   int
-		took   []time.Duration
-		hedge  <-chan time.Time
-		hedged = make([]bool, n)
-	)
-	for done < n {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-hedge:
-			hedge = nil
-			for j := range n {
-				if holders[j] == "" && len(inflight[j]) == 1 && !hedged[j] {
-					if p, ok := spare(j); ok {
-						hedged[j] = true
-						start(j, p)
-					}
-				}
-			}
-		case a := <-results:
-			delete(inflight[a.shard], a)
-			a.cancel()
-			j := a.shard
-			if holders[j] != "" {
-				continue // a hedged twin landed first
-			}
-			if a.err == nil {
-				holders[j] = a.peer
-				done++
-				for other := range inflight[j] {
-					other.cancel() // nothing is stored by a cancelled PUT
-				}
-				took = append(took, a.took)
-				if hedge == nil && done >= n-max(1, n/4) && done < n {
-					hedge = time.After(3 * median(took))
-				}
-				continue
-			}
-			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", a.peer, "err", a.err)
-			if len(inflight[j]) > 0 {
-				continue // its twin may still land
-			}
-			p, ok := spare(j)
-			if !ok || tries[j] >= maxAttempts {
-				return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", j, ids[j], ErrNotEnoughNodes, a.err)
-			}
-			start(j, p)
-		}
+	for j, c := range wins {
+		holders[j] = cands[c]
 	}
 	return holders, nil
 }
@@ -177,10 +112,4 @@ func (t *Net) Put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m 
 		t.stats.BytesSent.Add(int64(len(data)))
 	}
 	return nil
-}
-
-func median(d []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return max(s[len(s)/2], 50*time.Millisecond)
 }

@@ -2,8 +2,8 @@ package shard
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -16,23 +16,22 @@ import (
 const paritySwapMin = 20 * time.Millisecond
 
 // FetchStripe returns the bytes of stripe i of coder's layout, whose K+M
-// shards are refs (in shard order): any K of its shards,
-// the cheapest first by shardCost, which prefers data shards (nothing to
-// decode when they are all there) unless a parity shard's holder is much
-// faster. A shard that fails (gone, corrupt) is replaced by the cheapest
-// unused one; a last shard slower than three times the others' median is
-// raced by the cheapest spare.
+// shards are refs (in shard order): any K of its shards, the cheapest
+// first by shardCost, which prefers data shards (nothing to decode when
+// they are all there) unless a parity shard's holder is much faster. It is
+// one race (see race) of K slots over the shards: a shard that fails
+// (gone, corrupt) is replaced by the cheapest unused one, even while a
+// twin is in flight; a last shard slower than three times the others'
+// median is raced by the cheapest spare. It fails with ErrUnavailable as
+// soon as fewer than K shards can still arrive.
 //
 // The data shards land in buf (at least K shard sizes; nil allocates), so
 // when they all arrive the result is a prefix of buf, copied nowhere. A
 // buf with room for all K+M shards takes the parity shards too, in their
 // places after the data; otherwise each parity shard fetched is allocated.
+// Missing data shards are rebuilt in their places in buf. No fetch writes
+// into buf once FetchStripe has returned.
 func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs []Ref, buf []byte) ([]byte, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	// Stragglers write into buf: they must be gone before it is reused.
-	defer wg.Wait()
-	defer cancel()
 	l := coder.Layout()
 	st := l.Stripe(i)
 	k, n := l.K, l.K+l.M
@@ -44,91 +43,79 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 		buf = make([]byte, int64(k)*ss)
 	}
 	buf = buf[:int64(k)*ss]
-	type result struct {
-		j    int
-		dst  []byte
-		err  error
-		took time.Duration
-	}
-	results := make(chan result, n)
-	used := make([]bool, n)
-	pending := 0
-	launch := func() bool {
-		j := t.cheapestUnused(refs, k, used, ss)
-		if j < 0 {
-			return false
-		}
-		used[j] = true
-		pending++
-		var dst []byte
-		if j < k || int64(cap(buf)) >= int64(j+1)*ss {
-			dst = buf[int64(j)*ss : int64(j+1)*ss]
-		} else {
-			dst = make([]byte, ss)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t0 := time.Now()
-			_, err := t.Fetch(ctx, refs[j], dst)
-			results <- result{j, dst, err, time.Since(t0)}
-		}()
-		return true
-	}
-	for range k {
-		launch()
-	}
+	// shards[j] is where shard j is fetched to: each is fetched at most
+	// once, by its own attempt; only the winners' are kept below.
 	shards := make([][]byte, n)
-	var (
-		got     int
-		took    []time.Duration
-		hedge   <-chan time.Time
-		lastErr error
-	)
-	for got < k {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-hedge:
-			launch()
-		case r := <-results:
-			pending--
-			if r.err != nil {
-				lastErr = r.err
-				if !launch() && pending == 0 {
-					return nil, fmt.Errorf("stripe %d: %w: %d of %d needed (last error: %v)", i, ErrUnavailable, got, k, lastErr)
-				}
-				continue
+	used := make([]bool, n)
+	r := race{
+		slots: k, hedgeAt: k - 1, eager: true, clock: t.clock,
+		next: func(int, int) (int, bool) {
+			j := t.cheapestUnused(refs, k, used, ss)
+			if j < 0 {
+				return 0, false
 			}
-			shards[r.j] = r.dst
-			got++
-			took = append(took, r.took)
-			if got == k-1 && hedge == nil {
-				hedge = time.After(3 * median(took))
-			}
-		}
+			used[j] = true
+			return j, true
+		},
+		attempt: func(ctx context.Context, _, j int) error {
+			dst := shardBuf(buf, j, k, ss)
+			shards[j] = dst
+			_, err := t.Fetch(ctx, refs[j], dst)
+			return err
+		},
 	}
-	cancel() // the stragglers' shards are not needed
-	missing := false
-	for j := range k {
-		missing = missing || shards[j] == nil
+	wins, err := r.run(ctx)
+	if ex := (*exhausted)(nil); errors.As(err, &ex) {
+		return nil, fmt.Errorf("stripe %d: %w: %d of %d needed (last error: %v)", i, ErrUnavailable, ex.done, k, ex.err)
 	}
-	if missing {
-		// Rebuild the missing data shards in their places in buf, so the
-		// stripe is again a prefix of it. A cancelled straggler may still
-		// be writing there: wait for it first.
-		wg.Wait()
-		for j := range k {
-			if shards[j] == nil {
-				shards[j] = buf[int64(j)*ss : int64(j)*ss : int64(j+1)*ss]
-			}
-		}
-		if err := coder.ReconstructData(i, shards); err != nil {
-			return nil, fmt.Errorf("stripe %d: %w", i, err)
-		}
-		t.stats.StripesDecoded.Add(1)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.rebuild(coder, i, buf, ss, shards, used, wins); err != nil {
+		return nil, err
 	}
 	return buf[:st.Len], nil
+}
+
+// shardBuf is where shard j of a stripe of k shards of ss bytes is
+// fetched to: its place in buf when buf has room for it (always for a data
+// shard), else new memory.
+func shardBuf(buf []byte, j, k int, ss int64) []byte {
+	if j < k || int64(cap(buf)) >= int64(j+1)*ss {
+		return buf[int64(j)*ss : int64(j+1)*ss]
+	}
+	return make([]byte, ss)
+}
+
+// rebuild keeps the shards of wins and, when a data shard is not among
+// them, rebuilds the missing data shards in their places in buf, so the
+// stripe is again a prefix of it. Every fetch has ended by now.
+func (t *Net) rebuild(coder *erasure.Coder, i int, buf []byte, ss int64, shards [][]byte, won []bool, wins []int) error {
+	clear(won)
+	for _, j := range wins {
+		won[j] = true
+	}
+	k := len(wins)
+	missing := false
+	for j := range shards {
+		if !won[j] {
+			shards[j] = nil
+			missing = missing || j < k
+		}
+	}
+	if !missing {
+		return nil
+	}
+	for j := range k {
+		if shards[j] == nil {
+			shards[j] = buf[int64(j)*ss : int64(j)*ss : int64(j+1)*ss]
+		}
+	}
+	if err := coder.ReconstructData(i, shards); err != nil {
+		return fmt.Errorf("stripe %d: %w", i, err)
+	}
+	t.stats.StripesDecoded.Add(1)
+	return nil
 }
 
 // cheapestUnused returns the unused shard of refs (K = k) with the lowest
