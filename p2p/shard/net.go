@@ -103,8 +103,3 @@ type Ref struct {
 	ID      cid.Cid
 	Holders [][]byte
 }
-
-// Delete asks p to delete chunk id, freeing its space.
-func (t *Net) Delete(ctx context.Context, p peer.ID, id cid.Cid) error {
-	return t.chunks.Delete(ctx, t.node.Host(), p, id)
-}

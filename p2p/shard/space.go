@@ -14,7 +14,7 @@ import (
 )
 
 // What a Net learns of the nodes' free space, and for how long it
-// trusts it. Placement filters by it (see candidates); every PUT's answer
+// trusts it. Placement filters by it (see Candidates); every PUT's answer
 // refreshes it, so the nodes an upload uses stay fresh without a probe.
 const (
 	// spaceTTL is how long a node's stated free space is trusted.
