@@ -8,16 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/client/keys"
-	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/shard"
 )
 
 // Client stores and retrieves files. Make one with Open and Close it.
@@ -30,27 +29,16 @@ type Client struct {
 	cat    *catalog.Catalog
 	node   *node.Node
 	chunks chunk.Client
-	speeds *peerSpeeds // observed fetch speed per node, for downloads
-	space  *spaceCache // the nodes' free space, for placement
+	shards *shard.Net // placement, shard uploads and fetches
 
 	stop context.CancelFunc
 	done chan error
 	once sync.Once
-
-	stats Stats
 }
 
-// Stats counts what the client sent and skipped, for progress and tests.
-type Stats struct {
-	ShardsSent    atomic.Int64 // shards whose bytes were uploaded
-	ShardsSkipped atomic.Int64 // shards a node already held (no bytes sent)
-	BytesSent     atomic.Int64
-	ShardsFetched atomic.Int64
-	BytesFetched  atomic.Int64
-	// StripesDecoded counts stripes read with parity shards in place of
-	// data shards.
-	StripesDecoded atomic.Int64
-}
+// Stats counts what the client sent and skipped, for progress and tests;
+// the shard layer below the client keeps them.
+type Stats = shard.Stats
 
 // Init creates a client directory: identity key and master key (both 0600),
 // the master key sealed with passphrase when one is given.
@@ -74,8 +62,7 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, log: cfg.Logger, chunks: chunk.Client{Protocol: cfg.Profile.Protocol("chunk", "1.0.0")},
-		space: newSpaceCache(spaceTTL, time.Now)}
+	c := &Client{cfg: cfg, log: cfg.Logger, chunks: chunk.Client{Protocol: cfg.Profile.Protocol("chunk", "1.0.0")}}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -87,7 +74,10 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.node = n
-	c.speeds = newPeerSpeeds(n.Host().Peerstore().LatencyEWMA)
+	if c.shards, err = shard.New(n, c.chunks, c.key, shard.Config{Lifetime: cfg.Lifetime}, c.log); err != nil {
+		n.Close()
+		return nil, err
+	}
 	if c.cat, err = catalog.Open(filepath.Join(cfg.Dir, CatalogDir), c.master); err != nil {
 		n.Close()
 		return nil, err
@@ -149,7 +139,7 @@ func (c *Client) Close() error {
 }
 
 // Stats returns the client's counters.
-func (c *Client) Stats() *Stats { return &c.stats }
+func (c *Client) Stats() *Stats { return c.shards.Stats() }
 
 // Catalog returns the client's catalog of named files.
 func (c *Client) Catalog() *catalog.Catalog { return c.cat }
@@ -158,13 +148,4 @@ func (c *Client) Catalog() *catalog.Catalog { return c.cat }
 func (c *Client) Node() *node.Node { return c.node }
 
 // connected waits until the client routes to at least one storage peer.
-func (c *Client) connected(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	return wait.For(ctx, func() error {
-		if c.node.DHT().RoutingTable().Size() == 0 {
-			return fmt.Errorf("%w: no peer reachable yet", ErrNotEnoughNodes)
-		}
-		return nil
-	})
-}
+func (c *Client) connected(ctx context.Context) error { return c.shards.Connected(ctx) }

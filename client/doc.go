@@ -6,7 +6,7 @@
 //
 // Put seals the plaintext with a fresh file key (package client/stream,
 // AES-256-GCM in 64 KiB segments), cuts the sealed stream into stripes of K
-// data shards and adds M parity shards (package client/erasure). Each shard
+// data shards and adds M parity shards (package p2p/erasure). Each shard
 // is a chunk named by its BLAKE3 CID. The K+M shards of a stripe go to K+M
 // distinct storage nodes: the DHT's closest peers to the stripe's first
 // shard CID, the coordinator excluded, that have room for a shard. The
@@ -49,4 +49,11 @@
 // fastest unused one. ReadAt fetches only the data-shard slices under the
 // segments it needs. Memory stays bounded by a few stripes whatever the
 // file size.
+//
+// # Layers
+//
+// Placement, the free-space cache, speed estimates, shard uploads and
+// fetches are the shard layer's (package p2p/shard), which repair uses
+// too; this package maps its manifests to the shard layer's plain types
+// (chunk IDs, holders, k+m) and keeps the file key to itself.
 package client

@@ -3,7 +3,7 @@ package client
 import (
 	"github.com/ipfs/go-cid"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 

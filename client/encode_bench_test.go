@@ -10,7 +10,7 @@ import (
 	"github.com/ipfs/go-cid"
 	"golang.org/x/sys/unix"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 

@@ -10,10 +10,11 @@ import (
 	"github.com/ipfs/go-cid"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/internal/offheap"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
+	"github.com/scatterbytes/scatterbytes/p2p/shard"
 )
 
 // File is a stored file opened for reading. Reads use the context given to
@@ -55,7 +56,7 @@ func (c *Client) Open(ctx context.Context, ref manifest.Ref) (*File, error) {
 // fetchManifestChunk fetches a manifest chunk from the nodes Put stored it
 // on (the closest to its CID) or its providers.
 func (c *Client) fetchManifestChunk(ctx context.Context, id cid.Cid) ([]byte, error) {
-	return c.fetchChunk(ctx, id, nil, nil)
+	return c.shards.Fetch(ctx, shard.Ref{ID: id}, nil)
 }
 
 // Size is the file's size in bytes.
@@ -210,6 +211,17 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 	return n, err
 }
 
+// fetchStripe returns the sealed bytes of stripe i, fetched into buf (see
+// shard.Net.FetchStripe: nil allocates).
+func (f *File) fetchStripe(ctx context.Context, i int, buf []byte) ([]byte, error) {
+	ss := f.m.Stripes[i].Shards
+	refs := make([]shard.Ref, len(ss))
+	for j, s := range ss {
+		refs[j] = shard.Ref(s)
+	}
+	return f.c.shards.FetchStripe(ctx, f.coder, i, refs, buf)
+}
+
 type stripeData struct {
 	b   []byte // the stripe's sealed bytes
 	buf []byte // the buffer to recycle
@@ -289,7 +301,7 @@ func (f *File) sealedRange(off, n int64, whole bool) ([]byte, error) {
 	for _, pc := range pieces {
 		g.Go(func() error {
 			s := f.m.Stripes[pc.Stripe].Shards[pc.Shard]
-			return f.c.fetchRange(ctx, s, pc.Off, out[pc.StreamOff-off:pc.StreamOff-off+pc.Len])
+			return f.c.shards.FetchRange(ctx, shard.Ref(s), pc.Off, out[pc.StreamOff-off:pc.StreamOff-off+pc.Len])
 		})
 	}
 	return out, g.Wait()

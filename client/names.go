@@ -71,7 +71,7 @@ func (c *Client) Remove(ctx context.Context, volume, name string) error {
 			}
 		}
 	}
-	if cands, err := c.candidates(ctx, e.Ref.Manifest.KeyString(), 0, 0, nil); err == nil {
+	if cands, err := c.shards.Candidates(ctx, e.Ref.Manifest.KeyString(), 0, 0, nil); err == nil {
 		for _, p := range cands {
 			_ = c.chunks.Delete(ctx, c.node.Host(), p, e.Ref.Manifest) // only its holders have it
 		}

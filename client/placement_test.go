@@ -3,16 +3,13 @@ package client_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
@@ -133,138 +130,6 @@ func TestFullNodesGetNoPut(t *testing.T) {
 		if n.Space == 0 {
 			t.Fatalf("node %d was never asked for its space: it was no candidate and the test tests nothing", p.Index)
 		}
-	}
-	got, err := get(t, c, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Fatal("download differs from the upload")
-	}
-}
-
-func TestRefusalTeachesTheSpaceCache(t *testing.T) {
-	const x = 7 // the node that fills up behind the client's back
-	net := networkWith(t, 7, map[int]int64{x: 4 << 20})
-	xp := net.Peer(x)
-	c := clienttest.New(t, net, nil)
-	routesToAll(t, c, net)
-	first := random(t, 64<<10)
-	ref1 := put(t, c, first, "4+2")
-	if counts(xp).Space == 0 {
-		t.Fatal("the node was never asked for its space")
-	}
-
-	// Fill the node through its store, leaving less than any chunk needs
-	// (a few hundred bytes, the file header taken): the client's cache
-	// still says there is room.
-	st := xp.Role().(*storage.Node).Storage().Store()
-	filler := random(t, int(usage(t, xp).Free()-600))
-	if err := st.Put(ctxT(t), store.Sum(filler), int64(len(filler)), bytes.NewReader(filler), nil); err != nil {
-		t.Fatal(err)
-	}
-	if free := usage(t, xp).Free(); free >= 1<<10 {
-		t.Fatalf("%d bytes left on the filled node", free)
-	}
-	before := counts(xp)
-
-	// 5+2 needs all seven nodes, so the client must try the full one: it
-	// is refused, and with no spare the upload fails.
-	second := random(t, 200<<10)
-	_, err := c.Put(ctxT(t), bytes.NewReader(second), int64(len(second)), client.PutOptions{Redundancy: "5+2"})
-	if !errors.Is(err, client.ErrNotEnoughNodes) {
-		t.Fatalf("5+2 with a full node among seven: %v, want ErrNotEnoughNodes", err)
-	}
-	after := counts(xp)
-	if after.Put != before.Put+1 || after.Space != before.Space {
-		t.Fatalf("the full node got %d PUTs and %d probes; want 1 PUT (the cache said there was room) and no probe",
-			after.Put-before.Put, after.Space-before.Space)
-	}
-
-	// The refusal taught the cache: the node is no candidate for a shard
-	// any more, and nobody asks it again.
-	cands, err := c.Candidates(ctxT(t), store.Sum([]byte("any key")).KeyString(), 1, 40<<10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Contains(cands, xp.ID) || len(cands) != 6 {
-		t.Fatalf("candidates %v: want the six nodes with room, not %s", cands, xp.ID)
-	}
-	ref3 := put(t, c, second, "4+2")
-	if got := counts(xp); got != after {
-		t.Fatalf("the full node was asked %+v after the refusal, before %+v", got, after)
-	}
-	for _, tc := range []struct {
-		ref  manifest.Ref
-		data []byte
-	}{{ref1, first}, {ref3, second}} {
-		got, err := get(t, c, tc.ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, tc.data) {
-			t.Fatal("download differs from the upload")
-		}
-	}
-}
-
-func TestCandidatesProbeOnceAndTryTheUnaskableLast(t *testing.T) {
-	const mute = 6 // serves no chunk protocol: cannot say its space
-	net := networkWith(t, 6, map[int]int64{mute: bare})
-	c := clienttest.New(t, net, nil)
-	routesToAll(t, c, net)
-	asked := func() (n int64) {
-		for _, p := range net.Nodes() {
-			if p.Index != mute {
-				n += counts(p).Space
-			}
-		}
-		return n
-	}
-	for i, key := range []string{"one", "two", "three"} {
-		cands, err := c.Candidates(ctxT(t), store.Sum([]byte(key)).KeyString(), 6, 1<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(cands) != 6 || cands[5] != net.Peer(mute).ID {
-			t.Fatalf("candidates %v: want all six, the mute node %s last", cands, net.Peer(mute).ID)
-		}
-		if got := asked(); got != 5 {
-			t.Fatalf("after %d placements the nodes were asked %d times; want once each (5)", i+1, got)
-		}
-	}
-	if _, err := c.Candidates(ctxT(t), "read", 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	if got := asked(); got != 5 {
-		t.Fatalf("a read's candidates asked for space (%d probes)", got-5)
-	}
-}
-
-func TestPutAnswerUpdatesTheSpaceCache(t *testing.T) {
-	const x = 7 // room for one shard of the file below, not two
-	net := networkWith(t, 7, map[int]int64{x: 60 << 10})
-	xp := net.Peer(x)
-	c := clienttest.New(t, net, nil)
-	routesToAll(t, c, net)
-	// 5+2 on seven nodes puts a shard (about 40 KiB) on every node.
-	data := random(t, 200<<10)
-	ref := put(t, c, data, "5+2")
-	before := counts(xp)
-	if before.Space != 1 || usage(t, xp).Chunks == 0 {
-		t.Fatalf("node asked %+v and holding %d chunks; want one probe and a shard", before, usage(t, xp).Chunks)
-	}
-	// The PUT's answer said how little room is left: no second shard goes
-	// there, and nobody asks.
-	cands, err := c.Candidates(ctxT(t), store.Sum([]byte("any key")).KeyString(), 1, 40<<10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Contains(cands, xp.ID) {
-		t.Fatalf("candidates %v include %s, which has %d bytes free", cands, xp.ID, usage(t, xp).Free())
-	}
-	if got := counts(xp); got != before {
-		t.Fatalf("the node was asked %+v, before %+v", got, before)
 	}
 	got, err := get(t, c, ref)
 	if err != nil {

@@ -14,10 +14,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/client/catalog"
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/internal/offheap"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -172,7 +172,7 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 				if err != nil {
 					return err
 				}
-				placed, err := c.putStripe(ctx, i, shards, ids, layout)
+				placed, err := c.putStripe(ctx, shards, ids, layout)
 				if err != nil {
 					return fmt.Errorf("stripe %d: %w", i, err)
 				}
@@ -206,7 +206,7 @@ func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journ
 	g, gctx := errgroup.WithContext(ctx)
 	for _, ch := range chunks {
 		g.Go(func() error {
-			_, err := c.replicate(gctx, ch.ID, ch.Data, copies, 1, m.M)
+			_, err := c.shards.Replicate(gctx, ch.ID, ch.Data, copies, 1, m.M)
 			if err != nil {
 				return fmt.Errorf("store manifest chunk %s: %w", ch.ID, err)
 			}
@@ -214,6 +214,20 @@ func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journ
 		})
 	}
 	return ref, g.Wait()
+}
+
+// putStripe stores the shards of a stripe, named ids, on distinct nodes
+// and returns them as the manifest records them.
+func (c *Client) putStripe(ctx context.Context, shards [][]byte, ids []cid.Cid, l erasure.Layout) ([]manifest.Shard, error) {
+	holders, err := c.shards.PutStripe(ctx, shards, ids, l.K, l.M)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]manifest.Shard, len(shards))
+	for k := range shards {
+		out[k] = manifest.Shard{ID: ids[k], Holders: [][]byte{[]byte(holders[k])}}
+	}
+	return out, nil
 }
 
 func parseID(s string) (cid.Cid, error) { return store.ParseID(s) }

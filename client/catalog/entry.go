@@ -6,8 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 

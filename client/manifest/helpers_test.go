@@ -10,9 +10,9 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/stream"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 

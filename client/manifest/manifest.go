@@ -7,8 +7,8 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/stream"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/internal/harness/bench"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
 func benchCmd() *cobra.Command {

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scatterbytes/scatterbytes/client"
-	"github.com/scatterbytes/scatterbytes/client/erasure"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
 func putCmd() *cobra.Command {

@@ -17,10 +17,10 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/catalog"
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
 // Options shape a run.

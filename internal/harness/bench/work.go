@@ -4,9 +4,9 @@ import (
 	"crypto/rand"
 	"time"
 
-	"github.com/scatterbytes/scatterbytes/client/erasure"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/stream"
+	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 

@@ -1,4 +1,4 @@
-package client
+package shard
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 )
 
@@ -18,30 +17,32 @@ import (
 // replaced by the next one.
 const fetchTimeout = time.Minute
 
-// fetchChunk reads chunk id into dst from the first of its holders that
+// Fetch reads chunk r.ID into dst from the first of its holders that
 // serves it intact, the fastest first (see peerSpeeds), then from the
 // holders the DHT knows: provider records as they arrive, then the closest
 // peers to the CID, fastest first. A nil dst means the size is not known:
-// the chunk (at most maxManifestChunk bytes) is read into a new buffer.
-func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, dst []byte) ([]byte, error) {
+// the chunk (at most MaxUnsized bytes) is read into a new buffer. It
+// returns the bytes read: dst, or the new buffer.
+func (t *Net) Fetch(ctx context.Context, r Ref, dst []byte) ([]byte, error) {
+	id := r.ID
 	tried := map[peer.ID]bool{}
 	var last error
 	try := func(p peer.ID) bool {
-		if tried[p] || p == c.node.ID() {
+		if tried[p] || p == t.node.ID() {
 			return false
 		}
 		tried[p] = true
-		b, err := c.fetchFrom(ctx, p, id, dst)
+		b, err := t.fetchFrom(ctx, p, id, dst)
 		if err == nil {
 			dst = b
 		}
 		if err != nil {
-			c.log.Debug("shard fetch failed", "chunk", id, "peer", p, "err", err)
+			t.log.Debug("shard fetch failed", "chunk", id, "peer", p, "err", err)
 			last = err
 		}
 		return err == nil
 	}
-	for _, p := range c.bySpeed(holders, int64(len(dst))) {
+	for _, p := range t.bySpeed(r.Holders, int64(len(dst))) {
 		if try(p) {
 			return dst, nil
 		}
@@ -49,16 +50,16 @@ func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, d
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	// The holders in the manifest are gone or bad: ask the DHT.
+	// The holders named are gone or bad: ask the DHT.
 	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	for ai := range c.node.DHT().FindProvidersAsync(pctx, id, 8) {
+	for ai := range t.node.DHT().FindProvidersAsync(pctx, id, 8) {
 		if try(ai.ID) {
 			return dst, nil
 		}
 	}
-	if cands, err := c.candidates(ctx, id.KeyString(), 0, 0, tried); err == nil {
-		c.speeds.order(cands, int64(len(dst)))
+	if cands, err := t.Candidates(ctx, id.KeyString(), 0, 0, tried); err == nil {
+		t.speeds.order(cands, int64(len(dst)))
 		for _, p := range cands {
 			if try(p) {
 				return dst, nil
@@ -73,36 +74,37 @@ func (c *Client) fetchChunk(ctx context.Context, id cid.Cid, holders [][]byte, d
 
 // bySpeed returns the holders that parse as peer IDs, fastest first for
 // n-byte fetches.
-func (c *Client) bySpeed(holders [][]byte, n int64) []peer.ID {
+func (t *Net) bySpeed(holders [][]byte, n int64) []peer.ID {
 	ps := make([]peer.ID, 0, len(holders))
 	for _, h := range holders {
 		if p, err := peer.IDFromBytes(h); err == nil {
 			ps = append(ps, p)
 		}
 	}
-	c.speeds.order(ps, n)
+	t.speeds.order(ps, n)
 	return ps
 }
 
-// maxManifestChunk bounds a manifest chunk fetched without a known size.
-const maxManifestChunk = 4<<20 + 64<<10
+// MaxUnsized bounds a chunk fetched without a known size (a manifest
+// chunk).
+const MaxUnsized = 4<<20 + 64<<10
 
 // fetchFrom reads chunk id from p into dst (or a new buffer when dst is
 // nil), checking it against its CID as it streams in. The outcome and
-// timing go to the client's peerSpeeds.
-func (c *Client) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) (_ []byte, err error) {
+// timing go to the Net's peerSpeeds.
+func (t *Net) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) (_ []byte, err error) {
 	start, ttfb := time.Now(), time.Duration(0)
-	defer func() { c.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
+	defer func() { t.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
 	gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
-	r, err := c.chunks.Get(gctx, c.node.Host(), p, id, 0, -1)
+	r, err := t.chunks.Get(gctx, t.node.Host(), p, id, 0, -1)
 	if err != nil {
 		return nil, err
 	}
 	ttfb = time.Since(start)
 	defer r.Close()
 	switch {
-	case dst == nil && r.Len() <= maxManifestChunk:
+	case dst == nil && r.Len() <= MaxUnsized:
 		dst = make([]byte, r.Len())
 	case r.Len() != int64(len(dst)):
 		return nil, fmt.Errorf("holder %s has %d bytes of %s, want %d", p, r.Len(), id, len(dst))
@@ -117,24 +119,24 @@ func (c *Client) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byt
 		}
 		return nil, err
 	}
-	c.stats.ShardsFetched.Add(1)
-	c.stats.BytesFetched.Add(int64(len(dst)))
+	t.stats.ShardsFetched.Add(1)
+	t.stats.BytesFetched.Add(int64(len(dst)))
 	return dst, nil
 }
 
-// fetchRange reads bytes [off, off+len(dst)) of chunk id from its fastest
-// holder that answers. The bytes are not checked here: a range cannot be
+// FetchRange reads bytes [off, off+len(dst)) of chunk r.ID from its
+// fastest holder that answers. The bytes are not checked here: a range cannot be
 // checked against the CID without a proof, and the caller's AES-GCM open
 // detects any change (and then falls back to whole, checked shards).
-func (c *Client) fetchRange(ctx context.Context, s manifest.Shard, off int64, dst []byte) error {
+func (t *Net) FetchRange(ctx context.Context, s Ref, off int64, dst []byte) error {
 	var last error = errors.New("no holder listed")
-	for _, p := range c.bySpeed(s.Holders, int64(len(dst))) {
+	for _, p := range t.bySpeed(s.Holders, int64(len(dst))) {
 		last = func() (err error) {
 			start, ttfb := time.Now(), time.Duration(0)
-			defer func() { c.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
+			defer func() { t.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
 			gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 			defer cancel()
-			r, err := c.chunks.Get(gctx, c.node.Host(), p, s.ID, off, int64(len(dst)))
+			r, err := t.chunks.Get(gctx, t.node.Host(), p, s.ID, off, int64(len(dst)))
 			if err != nil {
 				return err
 			}
@@ -144,7 +146,7 @@ func (c *Client) fetchRange(ctx context.Context, s manifest.Shard, off int64, ds
 			return err
 		}()
 		if last == nil {
-			c.stats.BytesFetched.Add(int64(len(dst)))
+			t.stats.BytesFetched.Add(int64(len(dst)))
 			return nil
 		}
 	}

@@ -1,4 +1,4 @@
-package client
+package shard
 
 import (
 	"context"
@@ -21,7 +21,7 @@ const (
 	maxTrackedPeers = 4096             // past it, forgotten peers are swept
 )
 
-// peerSpeeds ranks storage nodes by how fast they have served this client,
+// peerSpeeds ranks storage nodes by how fast they have served this Net,
 // so that downloads ask the fastest holders first.
 //
 // Per peer it keeps exponentially weighted averages of the time to first
@@ -34,7 +34,7 @@ const (
 // corrupt, timed out, unreachable) makes the peer count as slow, as slow as
 // a fetch may take, for failPenalty or until it next serves a chunk; "not
 // found" is neither, as the peer answered and may serve other chunks well.
-// A fetch that the client cancelled itself (a hedge lost, the stripe
+// A fetch that the Net cancelled itself (a hedge lost, the stripe
 // completed without it) ran for at least as long as it ran: when that is
 // longer than the peer's estimate, the estimate is raised to it. That is all
 // a hedge ever learns about a holder too slow to finish.

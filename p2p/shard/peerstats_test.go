@@ -1,4 +1,4 @@
-package client
+package shard
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	mh "github.com/multiformats/go-multihash"
 
-	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -166,7 +165,7 @@ func TestPeerSpeedsDoNotAllocate(t *testing.T) {
 	}
 }
 
-// TestShardChoice checks which shards of a 4+2 stripe fetchStripe starts
+// TestShardChoice checks which shards of a 4+2 stripe FetchStripe starts
 // with: data shards unless a parity shard's holder is expected in under
 // half the time and paritySwapMin sooner.
 func TestShardChoice(t *testing.T) {
@@ -192,18 +191,18 @@ func TestShardChoice(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sp := newFakeSpeeds(nil)
-			st := manifest.Stripe{Shards: make([]manifest.Shard, len(holders))}
+			refs := make([]Ref, len(holders))
 			for j, p := range holders {
-				st.Shards[j].Holders = [][]byte{[]byte(p)}
+				refs[j].Holders = [][]byte{[]byte(p)}
 				if d, ok := tc.took[j]; ok {
 					sp.fetched(p, d/2, d, size)
 				}
 			}
-			f := &File{c: &Client{speeds: sp.peerSpeeds}, m: &manifest.Manifest{K: 4, M: 2, Stripes: []manifest.Stripe{st}}}
+			net := &Net{speeds: sp.peerSpeeds}
 			used := make([]bool, len(holders))
 			var got []int
 			for range 4 {
-				j := f.cheapestUnused(0, used, size)
+				j := net.cheapestUnused(refs, 4, used, size)
 				used[j] = true
 				got = append(got, j)
 			}

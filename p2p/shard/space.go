@@ -1,4 +1,4 @@
-package client
+package shard
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
-// What the client learns of the nodes' free space, and for how long it
-// trusts it. Placement filters by it (see candidates); every PUT's answer
+// What a Net learns of the nodes' free space, and for how long it
+// trusts it. Placement filters by it (see Candidates); every PUT's answer
 // refreshes it, so the nodes an upload uses stay fresh without a probe.
 const (
 	// spaceTTL is how long a node's stated free space is trusted.
@@ -113,18 +113,18 @@ func (s *spaceCache) put(p peer.ID, e spaceEntry) {
 // in order, then those that could not be asked: they may well have room,
 // and a PUT to them will tell. Peers without a fresh word in the cache are
 // probed first, a few at once; with a fresh cache it does no I/O.
-func (c *Client) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
 	need := size + chunkOverhead
 	var ask []peer.ID
 	for _, p := range ps {
-		if c.space.room(p, need) == roomUnknown {
+		if t.space.room(p, need) == roomUnknown {
 			ask = append(ask, p)
 		}
 	}
-	c.probe(ctx, ask)
+	t.probe(ctx, ask)
 	var fit, unsure []peer.ID
 	for _, p := range ps {
-		switch c.space.room(p, need) {
+		switch t.space.room(p, need) {
 		case roomYes:
 			fit = append(fit, p)
 		case roomNo:
@@ -136,21 +136,21 @@ func (c *Client) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.
 }
 
 // probe asks each of ps for its free space and records the answers.
-func (c *Client) probe(ctx context.Context, ps []peer.ID) {
+func (t *Net) probe(ctx context.Context, ps []peer.ID) {
 	var g errgroup.Group
 	g.SetLimit(probesInFlight)
 	for _, p := range ps {
 		g.Go(func() error {
 			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 			defer cancel()
-			sp, err := c.chunks.Space(pctx, c.node.Host(), p)
+			sp, err := t.chunks.Space(pctx, t.node.Host(), p)
 			switch {
 			case err == nil:
-				c.space.set(p, sp.Free)
+				t.space.set(p, sp.Free)
 			case ctx.Err() != nil: // the caller gave up: nothing learnt
 			default:
-				c.log.Debug("space probe failed", "peer", p, "err", err)
-				c.space.failed(p)
+				t.log.Debug("space probe failed", "peer", p, "err", err)
+				t.space.failed(p)
 			}
 			return nil
 		})
@@ -159,15 +159,15 @@ func (c *Client) probe(ctx context.Context, ps []peer.ID) {
 }
 
 // learn records what a PUT of size bytes to p said of p's free space.
-func (c *Client) learn(p peer.ID, size int64, res chunk.PutResult, err error) {
+func (t *Net) learn(p peer.ID, size int64, res chunk.PutResult, err error) {
 	switch {
 	case err == nil && res.Free >= 0:
-		c.space.set(p, res.Free)
+		t.space.set(p, res.Free)
 	case errors.Is(err, store.ErrNoSpace):
 		free := int64(-1)
 		if re := (*chunk.RemoteError)(nil); errors.As(err, &re) {
 			free = re.Free
 		}
-		c.space.refused(p, size+chunkOverhead, free)
+		t.space.refused(p, size+chunkOverhead, free)
 	}
 }

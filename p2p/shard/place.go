@@ -1,4 +1,4 @@
-package client
+package shard
 
 import (
 	"context"
@@ -10,12 +10,13 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
-// candidates returns storage nodes for a stripe or chunk keyed by key, in
-// DHT distance order: at least need of them, or ErrNotEnoughNodes. The
-// client itself, the coordinator and verified peers of another role are left
-// out; so is every peer in exclude.
+// Candidates returns storage nodes for a stripe or chunk keyed by key, in
+// DHT distance order: at least need of them, or ErrNotEnoughNodes (with
+// those found). The Net's own node, the coordinator and verified peers of
+// another role are left out; so is every peer in exclude (which may be
+// nil).
 //
-// The nodes come from the client's own routing table, closest to key
+// The nodes come from the node's own routing table, closest to key
 // first, when it holds enough of them: placement needs distinct nodes
 // spread over the key space, not the network-wide closest ones (the
 // manifest names every holder), and a lookup per stripe cost 20–50 ms on
@@ -26,13 +27,13 @@ import (
 // With size > 0 the nodes are to store chunks of size bytes: those known
 // to lack the room are left out, and those that could not be asked come
 // last (see withRoom). A fresh space cache costs no round trip.
-func (c *Client) candidates(ctx context.Context, key string, need int, size int64, exclude map[peer.ID]bool) ([]peer.ID, error) {
-	if err := c.connected(ctx); err != nil {
+func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, exclude map[peer.ID]bool) ([]peer.ID, error) {
+	if err := t.Connected(ctx); err != nil {
 		return nil, err
 	}
-	d := c.node.DHT()
-	table := c.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
-	out := c.filter(ctx, table, size)
+	d := t.node.DHT()
+	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
+	out := t.filter(ctx, table, size)
 	if need > 0 && len(out) >= need {
 		return out, nil
 	}
@@ -40,7 +41,7 @@ func (c *Client) candidates(ctx context.Context, key string, need int, size int6
 	if err != nil {
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
-	if out = c.filter(ctx, c.storageNodes(union(closest, table), exclude), size); len(out) < need {
+	if out = t.filter(ctx, t.storageNodes(union(closest, table), exclude), size); len(out) < need {
 		if size > 0 {
 			return out, fmt.Errorf("%w: %d with room for %d bytes found, %d needed", ErrNotEnoughNodes, len(out), size, need)
 		}
@@ -50,11 +51,11 @@ func (c *Client) candidates(ctx context.Context, key string, need int, size int6
 }
 
 // filter is withRoom, or nothing when size is 0 (a read).
-func (c *Client) filter(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+func (t *Net) filter(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
 	if size <= 0 {
 		return ps
 	}
-	return c.withRoom(ctx, ps, size)
+	return t.withRoom(ctx, ps, size)
 }
 
 // union is a followed by the peers of b not in a.
@@ -75,14 +76,13 @@ func union(a, b []peer.ID) []peer.ID {
 const tableCandidates = 20
 
 // storageNodes keeps the peers of ps that may hold chunks, in order.
-func (c *Client) storageNodes(ps []peer.ID, exclude map[peer.ID]bool) []peer.ID {
-	coord := c.cfg.Profile.CoordinatorID()
+func (t *Net) storageNodes(ps []peer.ID, exclude map[peer.ID]bool) []peer.ID {
 	var out []peer.ID
 	for _, p := range ps {
-		if p == c.node.ID() || p == coord || exclude[p] {
+		if p == t.node.ID() || p == t.coord || exclude[p] {
 			continue
 		}
-		if m, ok := c.node.Gate().Verified(p); ok && m.Role != cert.RoleNode {
+		if m, ok := t.node.Gate().Verified(p); ok && m.Role != cert.RoleNode {
 			continue
 		}
 		out = append(out, p)

@@ -1,0 +1,65 @@
+// Package shard is the shard layer: it places, stores and fetches the
+// chunks that erasure-coded stripes are made of, on ciphertext alone. The
+// client library uploads and downloads files through it; repair (a storage
+// node or the coordinator rebuilding lost shards) needs exactly the same
+// and has neither the client nor any file key. So this package knows
+// chunk IDs, holders, sizes and k+m, never manifests or keys to data.
+//
+// A Net works through one node (New). It keeps two opinions of the nodes
+// it meets, both in memory and both only hints:
+//
+//   - free space (SPACE answers and every PUT's answer, trusted for a
+//     minute): placement passes over a node known to be full and tries a
+//     node that could not be asked last;
+//   - fetch speed (time to first byte and per byte, from every fetch):
+//     fetches ask the fastest holders first.
+//
+// # Placement and upload
+//
+// Candidates lists storage nodes for a key, closest first: from the
+// node's routing table when it holds enough, else from a DHT lookup; the
+// node itself, the coordinator and peers of another role are never
+// candidates. Put stores one chunk on one node under a storage order
+// signed with the Net's key (today the client's identity key: the owner of
+// the order). Place stores a set of chunks on distinct candidates at once;
+// PutStripe and Replicate are Candidates then Place.
+//
+// # Fetch
+//
+// Fetch reads one chunk from its holders, fastest first, then from the
+// DHT's provider records and closest peers, checking every byte against
+// the chunk's CID as it streams in. FetchRange reads a slice of a chunk
+// unchecked (a slice cannot be checked against a CID without a proof; the
+// caller's authentication must). FetchStripe reads any k of a stripe's
+// k+m shards and decodes when a data shard is missing.
+//
+// # The race
+//
+// Place and FetchStripe are both one hedged race (race.go): a set of slots
+// that must each be filled by one successful attempt, spare candidates
+// shared by all slots, a failed attempt replaced by a spare, and, once all
+// but a few slots are filled, a straggler raced by a spare after three
+// times the median time of the attempts that succeeded. The first attempt
+// to succeed fills its slot; its twin is cancelled.
+//
+// # Contracts
+//
+// Buffers: the caller owns every buffer it passes (the shards given to Put,
+// Place, PutStripe and Replicate; dst and buf given to Fetch, FetchRange and
+// FetchStripe). A method reads or writes them only until it returns: every
+// attempt it started, cancelled ones included, has ended by then, so the
+// caller may reuse a buffer at once. FetchStripe writes data shards into
+// buf in place, so that the stripe comes back as a prefix of buf with no
+// copy.
+//
+// Cancel: when ctx ends, a method cancels what it started, waits for it,
+// and returns ctx's error. A cancelled PUT stores nothing.
+//
+// Errors: ErrNotEnoughNodes means too few storage nodes (or too few with
+// room) for a placement, or a shard that failed on every node it was
+// allowed to try; ErrUnavailable means fewer than k shards of a stripe
+// could be fetched. Both wrap the last error seen for detail. Other errors
+// come from below: package chunk's (a node's refusal unwraps to its
+// sentinel, such as store.ErrNoSpace or store.ErrNotFound) and package
+// erasure's.
+package shard

@@ -1,0 +1,115 @@
+package shard
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+)
+
+// maxAttempts bounds how many nodes one shard is tried on.
+const maxAttempts = 4
+
+// PutStripe stores the k+m shards of a stripe, whose IDs are ids, on
+// distinct nodes with room for them, chosen by the first shard's ID (the
+// shards of a stripe are all one size), and returns the holder of each.
+func (t *Net) PutStripe(ctx context.Context, shards [][]byte, ids []cid.Cid, k, m int) ([]peer.ID, error) {
+	cands, err := t.Candidates(ctx, ids[0].KeyString(), len(shards), int64(len(shards[0])), nil)
+	if err != nil {
+		return nil, err
+	}
+	return t.Place(ctx, ids, shards, cands, k, m)
+}
+
+// Replicate stores one chunk on `copies` distinct nodes closest to its CID
+// that have room for it (fewer if fewer have), under orders that say k+m,
+// and returns them.
+func (t *Net) Replicate(ctx context.Context, id cid.Cid, data []byte, copies, k, m int) ([]peer.ID, error) {
+	cands, err := t.Candidates(ctx, id.KeyString(), 1, int64(len(data)), nil)
+	if err != nil {
+		return nil, err
+	}
+	copies = min(copies, len(cands))
+	ids := make([]cid.Cid, copies)
+	datas := make([][]byte, copies)
+	for i := range ids {
+		ids[i], datas[i] = id, data
+	}
+	return t.Place(ctx, ids, datas, cands, k, m)
+}
+
+// Place uploads datas[j] (named ids[j]) to a distinct node each, trying
+// cands in order (at least len(datas) of them, as Candidates returns), each
+// under an order for k+m. It is one race (see race): a failed upload
+// moves to the next spare candidate (one the space cache has since learnt
+// to be full is passed over), up to maxAttempts nodes per shard; once all
+// but a few shards are stored, a shard still in flight after three times
+// the median upload time is hedged on a spare node, and the first copy to
+// land wins. It returns the holder of each shard. It returns only once
+// every upload it started has ended: datas may be reused then.
+func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
+	n := len(datas)
+	spare := n // the next spare candidate
+	r := race{
+		slots: n, hedgeAt: n - max(1, n/4), maxTries: maxAttempts, clock: t.clock,
+		next: func(j, tries int) (int, bool) {
+			if tries == 0 {
+				return j, j < len(cands)
+			}
+			need := int64(len(datas[j])) + chunkOverhead
+			for spare < len(cands) {
+				spare++
+				if t.space.room(cands[spare-1], need) != roomNo {
+					return spare - 1, true
+				}
+			}
+			return 0, false
+		},
+		attempt: func(ctx context.Context, j, c int) error {
+			return t.Put(ctx, cands[c], ids[j], datas[j], k, m)
+		},
+		failed: func(j, c int, err error) {
+			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", cands[c], "err", err)
+		},
+	}
+	wins, err := r.run(ctx)
+	if ex := (*exhausted)(nil); errors.As(err, &ex) {
+		return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	holders := make([]peer.ID, n)
+	for j, c := range wins {
+		holders[j] = cands[c]
+	}
+	return holders, nil
+}
+
+// Put uploads one chunk to p under a fresh order for k+m signed with the
+// Net's key, and notes what p's answer says of its free space. A chunk p
+// already holds is not sent again.
+func (t *Net) Put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int) error {
+	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(t.cfg.Lifetime), K: k, M: m}
+	if err := chunk.SignOrder(t.key, &o); err != nil {
+		return err
+	}
+	res, err := t.chunks.Upload(ctx, t.node.Host(), p, o, bytes.NewReader(data))
+	t.learn(p, o.Size, res, err)
+	if err != nil {
+		return err
+	}
+	if res.AlreadyStored {
+		t.stats.ShardsSkipped.Add(1)
+	} else {
+		t.stats.ShardsSent.Add(1)
+		t.stats.BytesSent.Add(int64(len(data)))
+	}
+	return nil
+}

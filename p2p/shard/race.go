@@ -1,0 +1,240 @@
+package shard
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// race is the one hedged race behind Place and FetchStripe: it fills
+// slots, each with one successful attempt, from candidates that next hands
+// out (each at most once: a candidate is a node for an upload, a shard for
+// a stripe fetch).
+//
+//   - Every slot starts with one attempt on its first candidate.
+//   - A failed attempt is replaced by an attempt on the slot's next
+//     candidate, while the slot has had fewer than maxTries attempts (0: no
+//     limit). If its slot still has a twin in flight, it is replaced only
+//     when eager; otherwise the twin may still land. A slot that cannot be
+//     filled any more (no attempt in flight, no candidate or no try left)
+//     ends the race with an *exhausted error.
+//   - Once hedgeAt slots are filled (and not all), a timer of three times
+//     the median time of the successful attempts so far (at least 50 ms
+//     each) starts; when it fires, every unfilled slot with exactly one
+//     attempt in flight, not hedged before, gets a second attempt on its
+//     next candidate. Another success re-arms the timer.
+//   - The first attempt of a slot to succeed fills it, with its candidate;
+//     a twin still in flight is cancelled and its outcome ignored.
+//
+// run returns once every slot is filled, a slot is exhausted or ctx ends
+// (then with ctx's error), and only after every attempt it started has
+// returned: attempts write into their caller's buffers. next and failed
+// are called on run's goroutine, attempt on a goroutine of its own; an
+// attempt must return soon after its ctx is cancelled.
+type race struct {
+	slots    int
+	hedgeAt  int
+	maxTries int
+	eager    bool
+	// next returns the candidate for a new attempt of slot, which has had
+	// tries attempts; false when there is none.
+	next    func(slot, tries int) (cand int, ok bool)
+	attempt func(ctx context.Context, slot, cand int) error
+	failed  func(slot, cand int, err error) // optional: a failure that counted
+	clock   clock
+}
+
+// clock is what a race reads the time from; tests drive a fake one.
+type clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// exhausted reports a slot that can no longer be filled.
+type exhausted struct {
+	slot int   // the slot
+	done int   // slots filled by then
+	err  error // the error of its last attempt
+}
+
+func (e *exhausted) Error() string {
+	return fmt.Sprintf("slot %d cannot be filled (%d filled): %v", e.slot, e.done, e.err)
+}
+
+func (e *exhausted) Unwrap() error { return e.err }
+
+// outcome is what one attempt came to.
+type outcome struct {
+	flight     int // index in racer.flights, or -1
+	slot, cand int
+	err        error
+	took       time.Duration
+}
+
+// slotState is what a racer knows of one slot.
+type slotState struct {
+	win      int // the candidate that filled it, or -1
+	tries    int
+	inflight int // at most 2: a hedge or eager replacement joins one
+	hedged   bool
+}
+
+// flight is an attempt with a context of its own, to cancel alone.
+type flight struct {
+	slot   int
+	cancel context.CancelFunc
+}
+
+// racer is one run of a race.
+type racer struct {
+	*race
+	ctx     context.Context
+	wg      sync.WaitGroup
+	results chan outcome
+	st      []slotState
+	done    int
+	took    []time.Duration
+	timer   <-chan time.Time
+	// own: attempts get contexts of their own, because a slot may be
+	// filled while its twin is in flight and other slots are not. When
+	// only the last slot is ever hedged (hedgeAt ≥ slots-1), its win ends
+	// the race and cancels everything: no context per attempt is needed.
+	own     bool
+	flights []flight
+}
+
+func (r *race) run(ctx context.Context) ([]int, error) {
+	ctx, cancelAll := context.WithCancel(ctx)
+	x := &racer{race: r, ctx: ctx, st: make([]slotState, r.slots), own: r.hedgeAt < r.slots-1,
+		// Two attempts per slot at most are in flight, so sends never
+		// block, even after run has stopped receiving.
+		results: make(chan outcome, 2*r.slots)}
+	// Cancelled attempts must be gone before the caller reuses its buffers.
+	defer x.wg.Wait()
+	defer cancelAll()
+	for s := range x.st {
+		x.st[s].win = -1
+		cand, ok := r.next(s, 0)
+		if !ok {
+			return nil, &exhausted{slot: s, err: fmt.Errorf("no candidate for slot %d", s)}
+		}
+		x.start(s, cand)
+	}
+	for x.done < r.slots {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-x.timer:
+			x.timer = nil
+			x.hedge()
+		case o := <-x.results:
+			if err := x.land(o); err != nil {
+				return nil, err
+			}
+		}
+	}
+	wins := make([]int, r.slots)
+	for s, st := range x.st {
+		wins[s] = st.win
+	}
+	return wins, nil
+}
+
+// start launches an attempt of slot on cand.
+func (x *racer) start(slot, cand int) {
+	st := &x.st[slot]
+	st.tries++
+	st.inflight++
+	actx, fl := x.ctx, -1
+	if x.own {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithCancel(x.ctx)
+		fl = len(x.flights)
+		x.flights = append(x.flights, flight{slot: slot, cancel: cancel})
+	}
+	x.wg.Add(1)
+	go func() {
+		defer x.wg.Done()
+		t0 := x.clock.Now()
+		err := x.attempt(actx, slot, cand)
+		x.results <- outcome{flight: fl, slot: slot, cand: cand, err: err, took: x.clock.Now().Sub(t0)}
+	}()
+}
+
+// land takes in an outcome; an error ends the race.
+func (x *racer) land(o outcome) error {
+	st := &x.st[o.slot]
+	st.inflight--
+	if o.flight >= 0 {
+		x.flights[o.flight].cancel()
+		x.flights[o.flight].cancel = nil
+	}
+	if st.win >= 0 {
+		return nil // a twin landed first
+	}
+	if o.err == nil {
+		st.win = o.cand
+		x.done++
+		x.cancelTwins(o.slot)
+		x.took = append(x.took, o.took)
+		if x.timer == nil && x.done >= x.hedgeAt && x.done < x.slots {
+			x.timer = x.clock.After(3 * median(x.took))
+		}
+		return nil
+	}
+	if x.failed != nil {
+		x.failed(o.slot, o.cand, o.err)
+	}
+	if st.inflight > 0 && !x.eager {
+		return nil // its twin may still land
+	}
+	if x.maxTries == 0 || st.tries < x.maxTries {
+		if cand, ok := x.next(o.slot, st.tries); ok {
+			x.start(o.slot, cand)
+			return nil
+		}
+	}
+	if st.inflight > 0 {
+		return nil // nothing to replace it with, but its twin may land
+	}
+	return &exhausted{slot: o.slot, done: x.done, err: o.err}
+}
+
+// hedge races each straggler, not hedged yet, on its next candidate.
+func (x *racer) hedge() {
+	for s := range x.st {
+		st := &x.st[s]
+		if st.win >= 0 || st.inflight != 1 || st.hedged {
+			continue
+		}
+		if cand, ok := x.next(s, st.tries); ok {
+			st.hedged = true
+			x.start(s, cand)
+		}
+	}
+}
+
+// cancelTwins cancels the attempts of slot still in flight: a cancelled
+// PUT stores nothing, and a cancelled fetch frees its holder.
+func (x *racer) cancelTwins(slot int) {
+	for i := range x.flights {
+		if f := &x.flights[i]; f.slot == slot && f.cancel != nil {
+			f.cancel()
+		}
+	}
+}
+
+// median is the median of d, at least 50 ms: under that, timer and
+// scheduling noise would hedge healthy attempts.
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return max(s[len(s)/2], 50*time.Millisecond)
+}
