@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
 func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
@@ -40,8 +40,10 @@ func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
 	if sent1 == 0 {
 		t.Fatal("nothing was sent before the interruption")
 	}
-	// A PUT cancelled while awaiting its receipt may still land: wait for
-	// the nodes' chunk count to settle before counting what they hold.
+	// A PUT cancelled while awaiting its receipt may still land: its bytes
+	// were all sent, and the node is storing them. Such a PUT's exchange
+	// began before PutFile returned (the node had answered CONTINUE), so
+	// once no node serves an exchange any more, none can land later.
 	stored1 := settledChunks(t, net)
 
 	ref, err := c.PutFile(ctxT(t), path, client.PutOptions{})
@@ -68,23 +70,20 @@ func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
 	}
 }
 
-// settledChunks returns how many chunks the storage nodes hold once that
-// number has stopped changing for 100 ms.
+// settledChunks returns how many chunks the storage nodes hold once none
+// of them is serving a chunk exchange.
 func settledChunks(t *testing.T, net *testnet.Network) int64 {
 	t.Helper()
-	count := func() int64 { return storedChunks(t, net) }
-	last, since := count(), time.Now()
 	err := wait.For(ctxT(t), func() error {
-		if n := count(); n != last {
-			last, since = n, time.Now()
-		}
-		if time.Since(since) < 100*time.Millisecond {
-			return fmt.Errorf("chunk count still changing (%d)", last)
+		for _, p := range net.Nodes() {
+			if n := p.Role().(*storage.Node).Storage().ChunkService().Active(); n != 0 {
+				return fmt.Errorf("node %d is serving %d exchanges", p.Index, n)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return last
+	return storedChunks(t, net)
 }

@@ -29,6 +29,7 @@ type Service struct {
 	closed     bool
 	registered []registration
 	inflight   sync.WaitGroup
+	active     atomic.Int64 // exchanges being served now
 
 	counts [opSpace + 1]atomic.Int64 // requests read, by op
 }
@@ -101,7 +102,13 @@ func (s *Service) Close() error {
 	return nil
 }
 
-// enter counts a handler in, unless the service is closed.
+// Active returns how many exchanges the service is serving now. A PUT
+// whose client has given up may still be storing: once Active is 0, every
+// stream that reached the service has ended.
+func (s *Service) Active() int64 { return s.active.Load() }
+
+// enter counts a handler in, unless the service is closed; leave counts it
+// out.
 func (s *Service) enter() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -109,7 +116,13 @@ func (s *Service) enter() bool {
 		return false
 	}
 	s.inflight.Add(1)
+	s.active.Add(1)
 	return true
+}
+
+func (s *Service) leave() {
+	s.active.Add(-1)
+	s.inflight.Done()
 }
 
 // headerTimeout bounds the wait for a request header.
@@ -125,7 +138,7 @@ func (s *Service) handle(str network.Stream) {
 		str.Reset()
 		return
 	}
-	defer s.inflight.Done()
+	defer s.leave()
 	remote := str.Conn().RemotePeer()
 	_ = str.SetDeadline(time.Now().Add(s.cfg.Timeout)) // the wall clock, whatever cfg.Now says
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.Timeout)
