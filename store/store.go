@@ -33,6 +33,9 @@ type Usage struct {
 	Bytes int64
 	// Chunks is the number of readable chunks (what Iterate visits).
 	Chunks int64
+	// Quarantined is the number of chunks taken out of service as corrupt
+	// and not yet removed (Get answers ErrCorrupt for them).
+	Quarantined int64
 	// Capacity is the hard limit on Bytes; 0 means unlimited.
 	Capacity int64
 }
@@ -98,6 +101,19 @@ type Iterator interface {
 // Usager reports usage and capacity.
 type Usager interface {
 	Usage(ctx context.Context) (Usage, error)
+}
+
+// Quarantiner is the optional ability to take a chunk out of service when
+// a reader of the store (the chunk service sending it) found that its
+// bytes do not match its ID.
+type Quarantiner interface {
+	// Quarantine takes readable chunk id out of service on the caller's
+	// word (why says what was found; it is logged, never sent): from then
+	// on Get and Stat return ErrCorrupt, Has reports false, Iterate skips
+	// it and Usage counts it in Quarantined until Delete, a fresh Put of
+	// the chunk or the implementation's own rule removes it. A chunk
+	// already quarantined is no error; one not stored is ErrNotFound.
+	Quarantine(ctx context.Context, id cid.Cid, why error) error
 }
 
 // Store is the whole local chunk store. After Close every method returns

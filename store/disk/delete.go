@@ -44,6 +44,12 @@ func (s *Store) delete(ctx context.Context, id cid.Cid) error {
 	if !ok {
 		return store.ErrNotFound
 	}
+	return s.drop(key, path, rec, delta)
+}
+
+// drop removes the file of a chunk (readable or quarantined) and then its
+// entry, freeing its charge; the caller holds the chunk's lock.
+func (s *Store) drop(key []byte, path string, rec record, delta counters) error {
 	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return err
 	}

@@ -9,7 +9,7 @@
 //	chunks/<xx>/<cid>        one file per chunk; xx = first digest byte in hex
 //	                         (256 shards), <cid> = the CID's base32 string
 //	tmp/put-*                puts in progress; removed on open
-//	quarantine/<cid>         chunks the scrub found corrupt
+//	quarantine/<cid>         chunks found corrupt, until the next scrub pass
 //	index/                   the goleveldb index
 //	index.new/               an index being rebuilt; removed on open
 //
@@ -94,7 +94,17 @@
 //
 // Scrub (one pass) and Run (a pass every ScrubInterval) re-hash every
 // chunk in CID order within ScrubRate bytes per second. A corrupt chunk
-// (bytes or header) moves to quarantine/ and its entry to "q"; the bytes
-// stay counted against capacity until Delete (or a fresh Put of the same
-// chunk) removes them. Config.OnCorrupt reports each one.
+// (bytes or header) moves to quarantine/ and its entry to "q" (the
+// counter Quarantined goes up, Chunks down, Bytes stays). Config.OnCorrupt
+// reports each one. Quarantine (store.Quarantiner) does the same for a
+// chunk a reader found corrupt: the chunk service when it sends one.
+//
+// The free rule: each scrub pass begins by deleting every quarantined
+// chunk, file and entry, in one synced change per chunk like Delete, so
+// its bytes leave Usage.Bytes with the file. A corrupt file is thus kept
+// for at most one ScrubInterval, for an operator to look at, and never
+// counts against capacity for good; until then Get answers
+// store.ErrCorrupt rather than store.ErrNotFound. Delete or a fresh Put
+// of the chunk removes it sooner. The counters stay equal to the files
+// throughout, so recovery needs no special case.
 package disk

@@ -189,5 +189,5 @@ func (s *Store) Usage(ctx context.Context) (store.Usage, error) {
 	}
 	defer leave()
 	c := s.idx.counters()
-	return store.Usage{Bytes: c.Bytes, Chunks: c.Chunks, Capacity: s.cfg.Capacity}, nil
+	return store.Usage{Bytes: c.Bytes, Chunks: c.Chunks, Quarantined: c.Quarantined, Capacity: s.cfg.Capacity}, nil
 }

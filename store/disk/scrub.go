@@ -21,6 +21,10 @@ type ScrubStats struct {
 	Chunks  int64 // chunks re-hashed
 	Bytes   int64 // their bytes
 	Corrupt int64 // chunks quarantined or found missing
+	// Purged counts the chunks quarantined before this pass (by an earlier
+	// pass or by Quarantine) that it deleted first, Freed their bytes.
+	Purged int64
+	Freed  int64
 }
 
 // Run scrubs the store, one pass every cfg.ScrubInterval, until ctx is
@@ -33,7 +37,7 @@ func (s *Store) Run(ctx context.Context) error {
 			return fmt.Errorf("scrub: %w", err)
 		}
 		s.log.Info("scrub pass done", "chunks", st.Chunks, "bytes", st.Bytes, "corrupt", st.Corrupt,
-			"took", time.Since(start))
+			"purged", st.Purged, "freed", st.Freed, "took", time.Since(start))
 		t := time.NewTimer(s.cfg.ScrubInterval)
 		select {
 		case <-t.C:
@@ -47,12 +51,17 @@ func (s *Store) Run(ctx context.Context) error {
 	}
 }
 
-// Scrub re-hashes every chunk once, in CID order, within the byte rate
-// budget. A chunk whose bytes no longer match its ID is moved to the
-// quarantine (Get then returns store.ErrCorrupt) and reported through
-// cfg.OnCorrupt; a chunk whose file is gone is dropped and reported too.
+// Scrub first deletes the chunks quarantined until now, then re-hashes
+// every chunk once, in CID order, within the byte rate budget. A chunk
+// whose bytes no longer match its ID is moved to the quarantine (Get then
+// returns store.ErrCorrupt) and reported through cfg.OnCorrupt; a chunk
+// whose file is gone is dropped and reported too.
 func (s *Store) Scrub(ctx context.Context) (ScrubStats, error) {
 	var st ScrubStats
+	var err error
+	if st.Purged, st.Freed, err = s.purge(ctx); err != nil {
+		return st, err
+	}
 	p := pacer{rate: s.cfg.ScrubRate, start: time.Now()}
 	after := cid.Undef
 	for {

@@ -1,7 +1,9 @@
 // Package memstore is an in-memory store.Store for tests and ephemeral
 // nodes. It keeps the same contracts as the disk store (checked by the
 // storetest suite) except durability: Close forgets everything. A chunk
-// costs exactly its size against the capacity.
+// costs exactly its size against the capacity. Quarantine frees a chunk's
+// bytes at once and keeps only its ID, so Get answers store.ErrCorrupt,
+// until Delete or a fresh Put.
 package memstore
 
 import (
@@ -19,7 +21,10 @@ import (
 	"github.com/scatterbytes/scatterbytes/store/internal/keylock"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.Quarantiner = (*Store)(nil)
+)
 
 // Store is an in-memory chunk store, safe for concurrent use.
 type Store struct {
@@ -30,6 +35,7 @@ type Store struct {
 
 	mu       sync.RWMutex
 	chunks   map[string]*entry // by id.KeyString(), i.e. the CID bytes
+	bad      map[string]bool   // quarantined chunks, same keys
 	used     int64
 	reserved int64
 	closed   bool
@@ -46,6 +52,7 @@ func New(capacity int64) *Store {
 		capacity: capacity,
 		now:      time.Now,
 		chunks:   make(map[string]*entry),
+		bad:      make(map[string]bool),
 	}
 }
 
@@ -97,6 +104,7 @@ func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, me
 		StoredAt: time.Unix(0, s.now().UnixNano()),
 	}}
 	s.used += size
+	delete(s.bad, key)
 	return nil
 }
 
@@ -160,6 +168,10 @@ func (s *Store) Delete(ctx context.Context, id cid.Cid) error {
 		return fmt.Errorf("delete chunk %s: %w", id, store.ErrClosed)
 	}
 	e := s.chunks[id.KeyString()]
+	if e == nil && s.bad[id.KeyString()] {
+		delete(s.bad, id.KeyString())
+		return nil
+	}
 	if e == nil {
 		return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
 	}
@@ -205,7 +217,8 @@ func (s *Store) Usage(ctx context.Context) (store.Usage, error) {
 	if s.closed {
 		return store.Usage{}, fmt.Errorf("usage: %w", store.ErrClosed)
 	}
-	return store.Usage{Bytes: s.used, Chunks: int64(len(s.chunks)), Capacity: s.capacity}, nil
+	return store.Usage{Bytes: s.used, Chunks: int64(len(s.chunks)), Quarantined: int64(len(s.bad)),
+		Capacity: s.capacity}, nil
 }
 
 // Close forgets every chunk; later calls return store.ErrClosed.
@@ -230,10 +243,36 @@ func (s *Store) lookup(ctx context.Context, id cid.Cid) (*entry, error) {
 		return nil, store.ErrClosed
 	}
 	e := s.chunks[id.KeyString()]
+	if e == nil && s.bad[id.KeyString()] {
+		return nil, store.ErrCorrupt
+	}
 	if e == nil {
 		return nil, store.ErrNotFound
 	}
 	return e, nil
+}
+
+// Quarantine implements store.Quarantiner.
+func (s *Store) Quarantine(ctx context.Context, id cid.Cid, why error) error {
+	if err := store.CheckID(id); err != nil {
+		return fmt.Errorf("quarantine chunk %s: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := id.KeyString()
+	switch e := s.chunks[key]; {
+	case s.closed:
+		return fmt.Errorf("quarantine chunk %s: %w", id, store.ErrClosed)
+	case s.bad[key]:
+		return nil
+	case e == nil:
+		return fmt.Errorf("quarantine chunk %s: %w", id, store.ErrNotFound)
+	default:
+		delete(s.chunks, key)
+		s.used -= e.info.Size
+		s.bad[key] = true
+		return nil
+	}
 }
 
 func (e *entry) copyInfo() store.Info {

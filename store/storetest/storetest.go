@@ -43,6 +43,7 @@ func Run(t *testing.T, open Factory) {
 		{"Cancel", testCancel},
 		{"Concurrent", testConcurrent},
 		{"Closed", testClosed},
+		{"Quarantine", testQuarantine},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
 	}
