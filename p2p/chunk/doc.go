@@ -59,6 +59,19 @@
 // The node hashes the body while its store writes it (BLAKE3, against the
 // chunk ID) and refuses a mismatch or a short body, keeping nothing.
 //
+// A GET of a whole chunk (offset 0, to the end) is hashed again as it goes
+// out, and its last byte is held back until the hash is known. If the
+// bytes no longer match the ID (rot at rest the scrub has not reached
+// yet), the node resets the stream one byte short, so the client sees a
+// failed fetch rather than a whole chunk it must find wrong, and the node
+// quarantines the chunk at once (store.Quarantiner) and logs it: later
+// requests for it are answered corrupt (28). A GET of a range is sent
+// unchecked: a BLAKE3 root cannot vouch for part of a chunk without the
+// rest of it (or a stored outboard tree the store does not keep), and
+// hashing the whole chunk to send a slice would cost a full read per
+// request. The reader of a range checks it its own way (the client's
+// AES-GCM), and the scrub catches the rot.
+//
 // # Messages
 //
 // Field numbers; all integers are varints, times are milliseconds since

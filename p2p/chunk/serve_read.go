@@ -2,16 +2,22 @@ package chunk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
+	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
-// get sends the header with the exact length, then the bytes raw.
+// get sends the header with the exact length, then the bytes raw. A whole
+// chunk is hashed on the way out and its last byte held back until the
+// hash is known: if the bytes are not the chunk, the stream is reset
+// before the peer has them all and the chunk is quarantined. A range is
+// sent unchecked (see the package doc).
 func (s *Service) get(ctx context.Context, str network.Stream, req *request) error {
 	info, err := s.stat(ctx, req)
 	if err != nil {
@@ -29,10 +35,32 @@ func (s *Service) get(ctx context.Context, str network.Stream, req *request) err
 	if err := writeResponse(str, &response{Status: codeOK, Size: info.Size, Length: n}); err != nil {
 		return fmt.Errorf("%w: %v", errAborted, err)
 	}
-	if _, err := sendN(str, rc, n); err != nil {
+	var w io.Writer = str
+	if off == 0 && n == info.Size {
+		w = newVerifyingWriter(str, req.Chunk, n)
+	}
+	if _, err := sendN(w, rc, n); err != nil {
+		if errors.Is(err, store.ErrCorrupt) {
+			s.quarantine(ctx, req.Chunk, err)
+		}
 		return fmt.Errorf("%w: send %d bytes: %v", errAborted, n, err)
 	}
 	return nil
+}
+
+// quarantine takes a chunk found corrupt while sending it out of service,
+// if the store can (store.Quarantiner), so no one else is sent it.
+func (s *Service) quarantine(ctx context.Context, id cid.Cid, why error) {
+	q, ok := s.cfg.Store.(store.Quarantiner)
+	if !ok {
+		s.log.Warn("chunk corrupt, the store cannot quarantine it", "chunk", id, "err", why)
+		return
+	}
+	if err := q.Quarantine(ctx, id, why); err != nil {
+		s.log.Warn("chunk corrupt, quarantine failed", "chunk", id, "err", err)
+		return
+	}
+	s.log.Warn("chunk corrupt, quarantined", "chunk", id, "err", why)
 }
 
 // sendN sends exactly n bytes of a store's reader. A reader that can

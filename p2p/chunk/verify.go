@@ -50,3 +50,36 @@ func (v *VerifyingReader) Close() error {
 	}
 	return nil
 }
+
+// verifyingWriter passes a whole chunk on to w while hashing it, and holds
+// back the chunk's last byte until the hash is known: if the bytes are not
+// chunk id, Write fails with an error wrapping store.ErrCorrupt and the
+// peer never receives the whole chunk. It expects exactly size bytes
+// (writeN's exactWriter sees to that).
+type verifyingWriter struct {
+	w    io.Writer
+	id   cid.Cid
+	h    *store.Hasher
+	left int64
+}
+
+func newVerifyingWriter(w io.Writer, id cid.Cid, size int64) *verifyingWriter {
+	return &verifyingWriter{w: w, id: id, h: store.NewHasher(), left: size}
+}
+
+func (v *verifyingWriter) Write(p []byte) (int, error) {
+	v.h.Write(p)
+	v.left -= int64(len(p))
+	if v.left > 0 || len(p) == 0 {
+		return v.w.Write(p)
+	}
+	n, err := v.w.Write(p[:len(p)-1])
+	if err != nil {
+		return n, err
+	}
+	if got := v.h.ID(); !got.Equals(v.id) {
+		return n, fmt.Errorf("%w: the stored bytes hash to %s", store.ErrCorrupt, got)
+	}
+	m, err := v.w.Write(p[len(p)-1:])
+	return n + m, err
+}
