@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/store"
 )
 
 // fetchTimeout bounds one shard fetch from one holder; a slower holder is
@@ -37,7 +38,7 @@ func (t *Net) Fetch(ctx context.Context, r Ref, dst []byte) ([]byte, error) {
 			dst = b
 		}
 		if err != nil {
-			t.log.Debug("shard fetch failed", "chunk", id, "peer", p, "err", err)
+			t.fetchFailed(p, id, err)
 			last = err
 		}
 		return err == nil
@@ -70,6 +71,17 @@ func (t *Net) Fetch(ctx context.Context, r Ref, dst []byte) ([]byte, error) {
 		last = errors.New("no holder found")
 	}
 	return nil, fmt.Errorf("fetch chunk %s: %w", id, last)
+}
+
+// fetchFailed logs a failed fetch from p: at warning level the first time
+// p served a chunk that does not hash to its ID, at debug otherwise.
+func (t *Net) fetchFailed(p peer.ID, id cid.Cid, err error) {
+	if errors.Is(err, store.ErrMismatch) && t.bad.first(p) {
+		// Once availability proofs exist, report p to the coordinator here.
+		t.log.Warn("holder served a corrupt chunk", "peer", p, "chunk", id, "err", err)
+		return
+	}
+	t.log.Debug("shard fetch failed", "chunk", id, "peer", p, "err", err)
 }
 
 // bySpeed returns the holders that parse as peer IDs, fastest first for

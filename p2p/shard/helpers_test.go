@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -57,6 +58,12 @@ func networkWith(t *testing.T, n int, capacities map[int]int64) *testnet.Network
 // certificate, and returns a Net on it; both stop in t.Cleanup.
 func newNet(t *testing.T, net *testnet.Network) (*shard.Net, *node.Node) {
 	t.Helper()
+	return newNetLogging(t, net, net.Logger())
+}
+
+// newNetLogging is newNet with the Net's logs going to log.
+func newNetLogging(t *testing.T, net *testnet.Network, log *slog.Logger) (*shard.Net, *node.Node) {
+	t.Helper()
 	k, der, err := net.NewMember(cert.RoleClient)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +83,7 @@ func newNet(t *testing.T, net *testnet.Network) (*shard.Net, *node.Node) {
 	done := make(chan error, 1)
 	go func() { done <- n.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	sn, err := shard.New(n, chunk.Client{Protocol: prof.Protocol("chunk", "1.0.0")}, k, shard.DefaultConfig(), net.Logger())
+	sn, err := shard.New(n, chunk.Client{Protocol: prof.Protocol("chunk", "1.0.0")}, k, shard.DefaultConfig(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ type Net struct {
 	space  *spaceCache // the nodes' free space, for placement
 	clock  clock       // the races' time
 	stats  Stats
+	bad    badHolders // holders that served a corrupt chunk, warned about once
 }
 
 // Config configures a Net. Start from DefaultConfig.
