@@ -57,6 +57,12 @@ func (s *Store) Run(ctx context.Context) error {
 // returns store.ErrCorrupt) and reported through cfg.OnCorrupt; a chunk
 // whose file is gone is dropped and reported too.
 func (s *Store) Scrub(ctx context.Context) (ScrubStats, error) {
+	return s.ScrubProgress(ctx, nil)
+}
+
+// ScrubProgress is Scrub that calls progress, if not nil, with the stats
+// so far after each chunk, on the caller's goroutine.
+func (s *Store) ScrubProgress(ctx context.Context, progress func(ScrubStats)) (ScrubStats, error) {
 	var st ScrubStats
 	var err error
 	if st.Purged, st.Freed, err = s.purge(ctx); err != nil {
@@ -78,6 +84,9 @@ func (s *Store) Scrub(ctx context.Context) (ScrubStats, error) {
 			st.Bytes += n
 			if corrupt {
 				st.Corrupt++
+			}
+			if progress != nil {
+				progress(st)
 			}
 			if err := p.wait(ctx, s.done, n); err != nil {
 				return st, err
