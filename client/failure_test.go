@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/client"
@@ -20,6 +22,9 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
+	"github.com/scatterbytes/scatterbytes/store"
 )
 
 func ctxT(t *testing.T) context.Context {
@@ -151,6 +156,30 @@ func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
 	if !bytes.Equal(got, data) {
 		t.Fatal("download differs from the upload")
 	}
+	// The node found shard 0 corrupt while sending it and quarantined it
+	// there and then, without a scrub or a restart.
+	st := node.Role().(*storage.Node).Storage().Store()
+	id := firstShard(t, c, ref)
+	err = wait.For(ctxT(t), func() error {
+		if _, err := st.Stat(ctxT(t), id); !errors.Is(err, store.ErrCorrupt) {
+			return fmt.Errorf("Stat of the corrupt shard on its holder = %v, want ErrCorrupt", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstShard returns the ID of the first shard of the file's first stripe.
+func firstShard(t *testing.T, c *client.Client, ref manifest.Ref) cid.Cid {
+	t.Helper()
+	f, err := c.Open(ctxT(t), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return f.Manifest().Stripes[0].Shards[0].ID
 }
 
 func TestWrongKeyOrTamperedManifestWritesNothing(t *testing.T) {
