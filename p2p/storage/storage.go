@@ -5,7 +5,9 @@
 // manifest's list of holders is out of date.
 //
 // Chunks are announced when stored, all of them again at start and every
-// ReprovideEvery; the scrub of the disk store runs alongside.
+// ReprovideEvery; the scrub of the disk store runs alongside and deletes
+// what was quarantined since its last pass. A chunk found corrupt while
+// it is served is quarantined at once by the chunk service.
 //
 // Node is the storage node role (`scatterbytes node run`): the node and
 // this service made by one New and run by one Run.
