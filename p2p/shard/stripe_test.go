@@ -18,6 +18,7 @@ import (
 func TestFetchStripeLosingHolders(t *testing.T) {
 	net := networkWith(t, 6, nil)
 	sn, n := newNet(t, net)
+	shard.NeverHedge(sn) // which shards are used, not how fast they come
 	routesToAll(t, n, net)
 	data := random(t, 200<<10)
 	l, err := erasure.NewLayout(4, 2, int64(len(data)), 0)
