@@ -8,15 +8,13 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
-	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
 
 func coordinatorRunCmd() *cobra.Command {
 	var (
-		listen                []string
-		ip, profileOut        string
-		port                  int
+		lf                    listenFlags
+		profileOut            string
 		validity, crlValidity time.Duration
 		autoEnrol             bool
 	)
@@ -46,10 +44,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			log := logger()
 			cfg := coordinator.DefaultConfig(g.dir, prof)
 			cfg.Node.Logger = log
-			cfg.Node.Listen = listen
-			if len(cfg.Node.Listen) == 0 {
-				cfg.Node.Listen = node.ListenAddrs(ip, port)
-			}
+			cfg.Node.Listen = lf.addrs()
 			cfg.Validity, cfg.CRLValidity = validity, crlValidity
 			if !autoEnrol {
 				cfg.Approve = nil
@@ -76,9 +71,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&listen, "listen", nil, "multiaddrs to listen on (overrides --ip and --port)")
-	f.StringVar(&ip, "ip", "0.0.0.0", "IPv4 address to listen on")
-	f.IntVar(&port, "port", 4000, "TCP and UDP (QUIC) port to listen on; 0 picks one")
+	lf.register(f, 4000)
 	f.StringVar(&profileOut, "profile-out", "", "write the network profile with this coordinator's address to FILE (default DIR/network.json without --network)")
 	f.DurationVar(&validity, "validity", cert.DefaultValidity, "lifetime of the certificates enrolment issues")
 	f.DurationVar(&crlValidity, "crl-validity", cert.DefaultCRLUpdate, "how long a published CRL stays current")

@@ -21,9 +21,7 @@ func nodeCmd() *cobra.Command {
 
 func nodeRunCmd() *cobra.Command {
 	var (
-		listen   []string
-		ip       string
-		port     int
+		lf       listenFlags
 		payout   string
 		capacity int64
 	)
@@ -47,10 +45,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 			}
 			cfg := node.DefaultConfig(g.dir, prof)
 			cfg.Logger = log
-			cfg.Listen = listen
-			if len(cfg.Listen) == 0 {
-				cfg.Listen = node.ListenAddrs(ip, port)
-			}
+			cfg.Listen = lf.addrs()
 			scfg := storage.Config{Capacity: capacity, Logger: log}
 			sn, err := storage.New(ctx, cfg, scfg)
 			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
@@ -74,9 +69,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&listen, "listen", nil, "multiaddrs to listen on (overrides --ip and --port)")
-	f.StringVar(&ip, "ip", "0.0.0.0", "IPv4 address to listen on")
-	f.IntVar(&port, "port", 4001, "TCP and UDP (QUIC) port to listen on; 0 picks one")
+	lf.register(f, 4001)
 	f.StringVar(&payout, "payout", "", "Bitcoin address for earnings, used when enrolling")
 	f.Int64Var(&capacity, "capacity", 10<<30, "disk space in bytes the node may fill with chunks (a hard limit)")
 	return cmd
