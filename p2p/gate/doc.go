@@ -25,7 +25,13 @@
 // # Enforcement
 //
 // A verified peer stays verified until its last connection closes; the next
-// connection is verified again. Enforcement is in four places:
+// connection is verified again. A verdict is read through the deny list
+// (Config.Denied) and the clock every time it is read and when it is
+// settled: a peer revoked or blocked, even while its exchange was under
+// way, or whose certificate has expired, is not verified from that moment,
+// whatever state its connections and records are in. A connected peer whose
+// verdict expired is asked again (it has probably renewed) on the next Wait.
+// Enforcement is in four places:
 //   - Host wraps a libp2p host so that every stream handler registered
 //     through it (the DHT, pubsub, the chunk protocol) first waits for the
 //     remote's verdict and resets the stream of an unverified peer, and every

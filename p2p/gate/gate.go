@@ -32,8 +32,14 @@ type Config struct {
 	// for every exchange, so a renewed certificate is used at once.
 	Cert func() []byte
 	// Denied reports whether a peer is revoked by the network CA or blocked by
-	// the operator; nil means none is.
+	// the operator; nil means none is. Every verdict is read through it, so a
+	// revocation takes effect the moment Denied reports it, whatever the
+	// state of exchanges under way. It is called with the gate's lock held
+	// and must not call the Gate.
 	Denied func(peer.ID) bool
+	// Now is the clock verdicts expire by (a verdict ends with the member
+	// certificate's NotAfter); nil means time.Now.
+	Now func() time.Time
 	// Timeout bounds an exchange and a wait for a verdict.
 	Timeout time.Duration
 	// Grace is how long a peer that does not speak the certificate protocol
@@ -87,6 +93,9 @@ func New(cfg Config) (*Gate, error) {
 	}
 	if cfg.Denied == nil {
 		cfg.Denied = func(peer.ID) bool { return false }
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -147,28 +156,55 @@ func (g *Gate) Run(ctx context.Context) error {
 	}
 }
 
-// Verified returns the member record of a verified connected peer.
+// Verified returns the member record of a verified connected peer that is
+// not denied and whose certificate has not expired.
 func (g *Gate) Verified(p peer.ID) (cert.Member, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	v := g.peers[p]
-	if v == nil || !v.finished || v.err != nil {
+	if v == nil || !v.finished {
 		return cert.Member{}, false
 	}
-	return v.member, true
+	m, err := g.current(p, v)
+	return m, err == nil
 }
 
-// Members returns the verified connected peers.
+// Members returns the peers Verified reports.
 func (g *Gate) Members() []cert.Member {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var out []cert.Member
-	for _, v := range g.peers {
-		if v.finished && v.err == nil {
-			out = append(out, v.member)
+	for p, v := range g.peers {
+		if !v.finished {
+			continue
+		}
+		if m, err := g.current(p, v); err == nil {
+			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// current judges p's finished verdict v as of now. A successful exchange
+// is not enough: the peer may have been revoked or blocked since (or while
+// the exchange ran), or its certificate may have expired, and no verdict
+// may outlast either. Callers hold g.mu.
+func (g *Gate) current(p peer.ID, v *verdict) (cert.Member, error) {
+	switch {
+	case v.err != nil:
+		return cert.Member{}, v.err
+	case g.cfg.Denied(p):
+		return cert.Member{}, fmt.Errorf("%w: %s", ErrDenied, p)
+	case g.expired(v):
+		return cert.Member{}, fmt.Errorf("%w: %s: certificate expired at %s", ErrNotVerified, p, v.member.NotAfter)
+	}
+	return v.member, nil
+}
+
+// expired reports whether v verified a certificate that has expired since.
+// Callers hold g.mu.
+func (g *Gate) expired(v *verdict) bool {
+	return v.finished && v.err == nil && !g.cfg.Now().Before(v.member.NotAfter)
 }
 
 // Wait returns p's verdict, starting an exchange if none is under way and
@@ -187,13 +223,20 @@ func (g *Gate) Wait(ctx context.Context, p peer.ID) (cert.Member, error) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return v.member, v.err
+	return g.current(p, v)
 }
 
-// DropDenied closes the connections of every connected peer that is now
-// denied; call it when the CRL or the block list changes.
+// DropDenied closes the connections of every peer that is now denied and
+// forgets its verdict, connected or not; call it when the CRL or the block
+// list changes.
 func (g *Gate) DropDenied() {
-	for _, p := range g.h.Network().Peers() {
+	peers := g.h.Network().Peers()
+	g.mu.Lock()
+	for p := range g.peers {
+		peers = append(peers, p)
+	}
+	g.mu.Unlock()
+	for _, p := range peers {
 		if g.cfg.Denied(p) {
 			g.reject(p, fmt.Errorf("%w: %s", ErrDenied, p))
 		}
@@ -222,10 +265,15 @@ func (g *Gate) restartRefused(p peer.ID) {
 }
 
 // start begins our side of the exchange with p unless it has begun or a
-// verdict is in.
+// verdict is in. A verdict on a certificate that has expired since is
+// replaced by a new exchange: the peer has probably renewed it.
 func (g *Gate) start(p peer.ID) *verdict {
 	g.mu.Lock()
 	v := g.state(p)
+	if g.expired(v) {
+		v = &verdict{done: make(chan struct{})}
+		g.peers[p] = v
+	}
 	run := !v.started && !v.finished
 	v.started = true
 	g.mu.Unlock()
@@ -236,9 +284,16 @@ func (g *Gate) start(p peer.ID) *verdict {
 }
 
 // settle records a verdict for p once; later verdicts are ignored unless
-// they reject a peer that was verified (a revocation).
+// they reject a peer that was verified (a revocation). A success is
+// recorded as a refusal if p is denied by now: its exchange may have begun
+// before the revocation and ended after DropDenied and forget, and a
+// verified record must not appear after them.
 func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	g.mu.Lock()
+	denied := err == nil && g.cfg.Denied(p)
+	if denied {
+		m, err = cert.Member{}, fmt.Errorf("%w: %s", ErrDenied, p)
+	}
 	v := g.state(p)
 	first := !v.finished
 	switch {
@@ -252,6 +307,12 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 		v.member, v.err, first = m, nil, true
 	}
 	g.mu.Unlock()
+	if denied {
+		// DropDenied may have run already and would not see this
+		// connection: close it here.
+		_ = g.h.Network().ClosePeer(p)
+		g.forget(p)
+	}
 	if !first {
 		return
 	}
