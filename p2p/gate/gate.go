@@ -106,6 +106,8 @@ func New(cfg Config) (*Gate, error) {
 
 // Attach binds the gate to its host: it registers the certificate protocol
 // and the emitter used to re-offer verified peers. Call it once, before Run.
+// No verdict is settled before Run: exchanges started or served earlier
+// wait for it.
 func (g *Gate) Attach(h host.Host) error {
 	em, err := h.EventBus().Emitter(new(event.EvtPeerProtocolsUpdated))
 	if err != nil {

@@ -114,21 +114,21 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := n.gate.Attach(n.raw); err != nil {
+		n.raw.Close()
+		return nil, err
+	}
 	n.host = n.gate.Host(n.raw)
+	if o.enroll != nil {
+		o.enroll.Register(n.raw, cfg.Profile.Protocol("enroll", "1.0.0"))
+	}
 	if err := n.startServices(ctx); err != nil {
 		n.raw.Close()
 		return nil, err
 	}
-	// After the services: no peer can be verified before Attach, so the
-	// routing table's callback is set before anything can be added.
+	// Before Run: the gate verifies no one until then, and nothing enters
+	// the routing table unverified, so no add can race with this.
 	n.watchRoutingTable()
-	if err := n.gate.Attach(n.raw); err != nil {
-		n.Close()
-		return nil, err
-	}
-	if o.enroll != nil {
-		o.enroll.Register(n.raw, cfg.Profile.Protocol("enroll", "1.0.0"))
-	}
 	return n, nil
 }
 

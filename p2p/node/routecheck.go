@@ -54,8 +54,9 @@ func (a *addedPeers) take() []peer.ID {
 // followed by this check, which reads the revocation. kad-dht's own
 // callback (connection-manager tags) is kept.
 //
-// Call it before the gate is attached: until then no peer is verified, so
-// nothing can be added and no add can race with this write.
+// Call it before Run: the gate settles no verdict before its Run, and the
+// routing-table filter admits no peer without one, so until then nothing
+// is added and no add can race with this write.
 func (n *Node) watchRoutingTable() {
 	rt := n.dht.RoutingTable()
 	tag := rt.PeerAdded
