@@ -46,16 +46,17 @@ type Config struct {
 	// stays connected (to enrol) before the gate hangs up; default 3×Timeout.
 	Grace time.Duration
 	// OnDrop, if set, is called after the gate forgets a peer: refused,
-	// revoked, blocked or disconnected. Its next connection is judged again,
-	// so nothing may keep treating it as a member meanwhile (the node evicts
-	// it from the routing table, where kad-dht would keep a disconnected
-	// peer). It runs on the goroutine that forgot the peer.
+	// revoked, blocked, or gone with no verdict that holds (its certificate
+	// expired, or it left before it was verified). A verified peer that
+	// disconnects is not forgotten. Nothing may keep treating a forgotten
+	// peer as a member (the node evicts it from the routing table). It runs
+	// on the goroutine that forgot the peer.
 	OnDrop func(peer.ID)
 	// Logger receives verdicts; nil discards them.
 	Logger *slog.Logger
 }
 
-// Gate tracks which connected peers are verified members. Use New, then
+// Gate tracks which peers are verified members. Use New, then
 // pass it to libp2p.ConnectionGater, then Attach the host and Run it.
 type Gate struct {
 	cfg Config
@@ -70,15 +71,21 @@ type Gate struct {
 	peers map[peer.ID]*verdict
 }
 
-// verdict is the state of one connected peer. done closes once member or
-// err is set.
+// verdict is the state of one peer. done closes once member or err is set.
 type verdict struct {
 	done     chan struct{}
 	member   cert.Member
 	err      error
-	started  bool // our own exchange was started
+	started  bool // our own exchange was started on the current connection
 	finished bool
+	// recheck marks a verified peer whose connections all closed: the
+	// verdict holds, and the next connection's exchange checks it again.
+	recheck bool
 }
+
+// needsExchange reports whether our side of the exchange is due: no
+// verdict yet, or one from an earlier connection, and none under way.
+func (v *verdict) needsExchange() bool { return !v.started && (!v.finished || v.recheck) }
 
 // New returns a Gate. It does nothing until Attach and Run.
 func New(cfg Config) (*Gate, error) {
@@ -118,8 +125,13 @@ func (g *Gate) Attach(h host.Host) error {
 	return nil
 }
 
-// Run starts an exchange with every peer that completes identify and forgets
-// peers that disconnect, until ctx is cancelled.
+// pruneEvery is how often Run forgets disconnected peers whose verdict has
+// expired.
+const pruneEvery = time.Minute
+
+// Run starts an exchange with every peer that completes identify, keeps the
+// verdicts of verified peers that disconnect and forgets the others, until
+// ctx is cancelled.
 func (g *Gate) Run(ctx context.Context) error {
 	sub, err := g.h.EventBus().Subscribe([]any{
 		new(event.EvtPeerIdentificationCompleted),
@@ -137,10 +149,14 @@ func (g *Gate) Run(ctx context.Context) error {
 	for _, p := range g.h.Network().Peers() {
 		g.start(p)
 	}
+	prune := time.NewTicker(pruneEvery)
+	defer prune.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-prune.C:
+			g.pruneExpired()
 		case e, ok := <-sub.Out():
 			if !ok {
 				return nil
@@ -151,15 +167,15 @@ func (g *Gate) Run(ctx context.Context) error {
 				g.start(e.Peer)
 			case event.EvtPeerConnectednessChanged:
 				if e.Connectedness != network.Connected {
-					g.forget(e.Peer)
+					g.disconnected(e.Peer)
 				}
 			}
 		}
 	}
 }
 
-// Verified returns the member record of a verified connected peer that is
-// not denied and whose certificate has not expired.
+// Verified returns the member record of a verified peer, connected or not,
+// that is not denied and whose certificate has not expired.
 func (g *Gate) Verified(p peer.ID) (cert.Member, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -267,8 +283,9 @@ func (g *Gate) restartRefused(p peer.ID) {
 }
 
 // start begins our side of the exchange with p unless it has begun or a
-// verdict is in. A verdict on a certificate that has expired since is
-// replaced by a new exchange: the peer has probably renewed it.
+// verdict is in. A verdict from an earlier connection is checked again,
+// while it goes on holding; a verdict on a certificate that has expired
+// since is replaced by a new exchange: the peer has probably renewed it.
 func (g *Gate) start(p peer.ID) *verdict {
 	g.mu.Lock()
 	v := g.state(p)
@@ -276,7 +293,7 @@ func (g *Gate) start(p peer.ID) *verdict {
 		v = &verdict{done: make(chan struct{})}
 		g.peers[p] = v
 	}
-	run := !v.started && !v.finished
+	run := v.needsExchange()
 	v.started = true
 	g.mu.Unlock()
 	if run {
@@ -301,9 +318,17 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	switch {
 	case first:
 		v.member, v.err, v.finished = m, err, true
+		// An exchange that ends after the connection closed leaves a
+		// verdict like one kept by disconnected: the next connection
+		// checks it again.
+		v.recheck = err == nil && g.h.Network().Connectedness(p) != network.Connected
 		close(v.done)
 	case err != nil && v.err == nil:
 		v.member, v.err = cert.Member{}, err
+	case err == nil && v.err == nil:
+		// A new connection's check confirms the verdict, perhaps with a
+		// renewed certificate.
+		v.member, v.recheck = m, false
 	case err == nil && errors.Is(v.err, errNoExchange):
 		// A newcomer that enrolled (no certificate then) now shows one.
 		v.member, v.err, first = m, nil, true
@@ -342,8 +367,49 @@ func (g *Gate) reject(p peer.ID, err error) {
 	g.forget(p)
 }
 
-// forget drops the record of a disconnected or refused peer and tells
-// OnDrop; its next connection is judged again.
+// disconnected keeps the verdict of a verified peer whose last connection
+// closed, to be checked again on its next connection; the routing table
+// holds peers without connections. Any other record is forgotten.
+func (g *Gate) disconnected(p peer.ID) {
+	g.mu.Lock()
+	v := g.peers[p]
+	keep := v != nil && v.finished
+	if keep {
+		_, err := g.current(p, v)
+		keep = err == nil
+	}
+	if keep {
+		v.started, v.recheck = false, true
+	}
+	g.mu.Unlock()
+	if !keep {
+		g.forget(p)
+	}
+}
+
+// pruneExpired forgets disconnected peers whose verdict has expired: the
+// records of peers that never come back would pile up, and OnDrop evicts
+// them from the routing table at once. A connected peer's expired verdict
+// is replaced when it is next asked for (start).
+func (g *Gate) pruneExpired() {
+	var gone []peer.ID
+	g.mu.Lock()
+	for p, v := range g.peers {
+		if v.recheck && g.expired(v) && g.h.Network().Connectedness(p) != network.Connected {
+			delete(g.peers, p)
+			gone = append(gone, p)
+		}
+	}
+	g.mu.Unlock()
+	if g.cfg.OnDrop != nil {
+		for _, p := range gone {
+			g.cfg.OnDrop(p)
+		}
+	}
+}
+
+// forget drops the record of a refused or departed peer and tells OnDrop;
+// its next connection is judged again.
 func (g *Gate) forget(p peer.ID) {
 	g.mu.Lock()
 	v := g.peers[p]

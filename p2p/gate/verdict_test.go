@@ -44,6 +44,56 @@ func TestVerdictHoldsOnlyWhileNotDeniedAndUnexpired(t *testing.T) {
 			tg.advance(2 * time.Hour)
 			tg.wantVerified(t, p, false)
 		}},
+		{"departed peer stays verified", func(t *testing.T, tg *testGate, p peer.ID) {
+			tg.g.settle(p, tg.member(p), nil)
+			tg.g.disconnected(p)
+			tg.wantVerified(t, p, true)
+			tg.wantDropped(t, p, false)
+		}},
+		{"departed peer is revoked", func(t *testing.T, tg *testGate, p peer.ID) {
+			tg.g.settle(p, tg.member(p), nil)
+			tg.g.disconnected(p)
+			tg.deny(p)
+			tg.wantVerified(t, p, false)
+			tg.g.DropDenied()
+			tg.wantDropped(t, p, true)
+		}},
+		{"departed peer's certificate expires", func(t *testing.T, tg *testGate, p peer.ID) {
+			tg.g.settle(p, tg.member(p), nil)
+			tg.g.disconnected(p)
+			tg.advance(2 * time.Hour)
+			tg.wantVerified(t, p, false)
+			tg.g.pruneExpired()
+			tg.wantDropped(t, p, true)
+		}},
+		{"peer leaves before its verdict", func(t *testing.T, tg *testGate, p peer.ID) {
+			tg.g.mu.Lock()
+			tg.g.state(p)
+			tg.g.mu.Unlock()
+			tg.g.disconnected(p)
+			tg.wantDropped(t, p, true)
+			tg.g.settle(p, tg.member(p), nil) // its exchange ends late
+			tg.wantVerified(t, p, true)
+			tg.g.mu.Lock()
+			run := tg.g.peers[p].needsExchange()
+			tg.g.mu.Unlock()
+			if !run {
+				t.Fatal("a verdict settled after the peer left would not be checked on its next connection")
+			}
+		}},
+		{"returning peer is checked again and refused", func(t *testing.T, tg *testGate, p peer.ID) {
+			tg.g.settle(p, tg.member(p), nil)
+			tg.g.disconnected(p)
+			tg.g.mu.Lock()
+			run := tg.g.peers[p].needsExchange()
+			tg.g.mu.Unlock()
+			if !run {
+				t.Fatal("a new connection of a departed peer would not be checked again")
+			}
+			tg.g.reject(p, ErrNotVerified) // what a failed exchange does
+			tg.wantVerified(t, p, false)
+			tg.wantDropped(t, p, true)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, newTestGate(t), randomPeer(t))
@@ -54,16 +104,17 @@ func TestVerdictHoldsOnlyWhileNotDeniedAndUnexpired(t *testing.T) {
 type testGate struct {
 	g *Gate
 
-	mu     sync.Mutex
-	denied map[peer.ID]bool
-	now    time.Time
+	mu      sync.Mutex
+	denied  map[peer.ID]bool
+	dropped map[peer.ID]bool
+	now     time.Time
 }
 
 // newTestGate is a gate on a host that never connects to anyone, with a
 // deny list and a clock the test controls.
 func newTestGate(t *testing.T) *testGate {
 	t.Helper()
-	tg := &testGate{denied: map[peer.ID]bool{}, now: time.Now()}
+	tg := &testGate{denied: map[peer.ID]bool{}, dropped: map[peer.ID]bool{}, now: time.Now()}
 	g, err := New(Config{
 		Protocol: "/scatterbytes/cert/1.0.0",
 		Verifier: noVerifier{},
@@ -72,6 +123,11 @@ func newTestGate(t *testing.T) *testGate {
 			tg.mu.Lock()
 			defer tg.mu.Unlock()
 			return tg.denied[p]
+		},
+		OnDrop: func(p peer.ID) {
+			tg.mu.Lock()
+			defer tg.mu.Unlock()
+			tg.dropped[p] = true
 		},
 		Now: func() time.Time {
 			tg.mu.Lock()
@@ -126,6 +182,16 @@ func (tg *testGate) wantVerified(t *testing.T, p peer.ID, want bool) {
 	}
 	if got := len(tg.g.Members()) == 1; got != want {
 		t.Errorf("Members() = %v, want %s listed: %v", tg.g.Members(), p, want)
+	}
+}
+
+func (tg *testGate) wantDropped(t *testing.T, p peer.ID, want bool) {
+	t.Helper()
+	tg.mu.Lock()
+	got := tg.dropped[p]
+	tg.mu.Unlock()
+	if got != want {
+		t.Errorf("OnDrop(%s) called: %v, want %v", p, got, want)
 	}
 }
 

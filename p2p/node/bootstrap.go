@@ -64,9 +64,9 @@ func (n *Node) keepConnected(ctx context.Context) error {
 	}
 }
 
-// reofferMembers offers the DHT every verified connected storage peer it
-// does not route to: one evicted while blocked, or whose liveness check
-// failed once, is otherwise never offered again while its connection lasts.
+// reofferMembers offers the DHT every verified storage peer it does not
+// route to: one evicted while blocked, or whose liveness check failed once,
+// is otherwise never offered again while its verdict lasts.
 func (n *Node) reofferMembers() {
 	rt := n.dht.RoutingTable()
 	for _, m := range n.gate.Members() {
