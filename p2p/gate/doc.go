@@ -26,8 +26,17 @@
 //
 // # Enforcement
 //
-// A verified peer stays verified until its last connection closes; the next
-// connection is verified again. Enforcement is in four places:
+// A verdict outlives the connection: a verified peer stays verified until
+// its certificate expires or it is revoked or blocked, so that the routing
+// table can hold peers without live connections. Each new connection is
+// checked again (the verdict holds meanwhile); a failed check refuses the
+// peer. A verdict is read through the deny list (Config.Denied) and the
+// clock every time it is read and when it is settled: a peer revoked or
+// blocked, even while its exchange was under way, or whose certificate has
+// expired, is not verified from that moment, connected or not. A connected
+// peer whose verdict expired is asked again (it has probably renewed) on the
+// next Wait; a disconnected one is forgotten within a minute.
+// Enforcement is in four places:
 //   - Host wraps a libp2p host so that every stream handler registered
 //     through it (the DHT, pubsub, the chunk protocol) first waits for the
 //     remote's verdict and resets the stream of an unverified peer, and every
@@ -35,8 +44,8 @@
 //   - RoutingTableFilter admits only verified peers to the DHT routing table;
 //     when a peer is verified later, the gate re-offers it to the DHT by
 //     emitting EvtPeerProtocolsUpdated. When the gate forgets a peer
-//     (refused, or its last connection closed) Config.OnDrop lets the node
-//     evict it, since kad-dht keeps a disconnected peer in its table.
+//     (refused, revoked, blocked, expired) Config.OnDrop lets the node
+//     evict it, since kad-dht keeps a peer it cannot reach for a while.
 //   - PeerFilter is the pubsub peer filter.
 //   - Gate is a connmgr.ConnectionGater that refuses revoked and blocked peers, on dial
 //     and once the remote is authenticated, over every transport.

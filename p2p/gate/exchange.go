@@ -66,6 +66,17 @@ func (g *Gate) openExchange(ctx context.Context, p peer.ID) (cert.Member, error)
 
 // handle serves the remote side's exchange: judge theirs, then send ours.
 func (g *Gate) handle(s network.Stream) {
+	// The gate judges no one before Run, so that its owner can finish
+	// wiring what verdicts reach (the node sets the routing table's
+	// callbacks after Attach) without racing with them.
+	t := time.NewTimer(g.cfg.Timeout)
+	defer t.Stop()
+	select {
+	case <-g.ready:
+	case <-t.C:
+		s.Reset()
+		return
+	}
 	p := s.Conn().RemotePeer()
 	_ = s.SetDeadline(time.Now().Add(g.cfg.Timeout))
 	m, err := g.readAndVerify(s)

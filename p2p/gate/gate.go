@@ -32,24 +32,31 @@ type Config struct {
 	// for every exchange, so a renewed certificate is used at once.
 	Cert func() []byte
 	// Denied reports whether a peer is revoked by the network CA or blocked by
-	// the operator; nil means none is.
+	// the operator; nil means none is. Every verdict is read through it, so a
+	// revocation takes effect the moment Denied reports it, whatever the
+	// state of exchanges under way. It is called with the gate's lock held
+	// and must not call the Gate.
 	Denied func(peer.ID) bool
+	// Now is the clock verdicts expire by (a verdict ends with the member
+	// certificate's NotAfter); nil means time.Now.
+	Now func() time.Time
 	// Timeout bounds an exchange and a wait for a verdict.
 	Timeout time.Duration
 	// Grace is how long a peer that does not speak the certificate protocol
 	// stays connected (to enrol) before the gate hangs up; default 3×Timeout.
 	Grace time.Duration
 	// OnDrop, if set, is called after the gate forgets a peer: refused,
-	// revoked, blocked or disconnected. Its next connection is judged again,
-	// so nothing may keep treating it as a member meanwhile (the node evicts
-	// it from the routing table, where kad-dht would keep a disconnected
-	// peer). It runs on the goroutine that forgot the peer.
+	// revoked, blocked, or gone with no verdict that holds (its certificate
+	// expired, or it left before it was verified). A verified peer that
+	// disconnects is not forgotten. Nothing may keep treating a forgotten
+	// peer as a member (the node evicts it from the routing table). It runs
+	// on the goroutine that forgot the peer.
 	OnDrop func(peer.ID)
 	// Logger receives verdicts; nil discards them.
 	Logger *slog.Logger
 }
 
-// Gate tracks which connected peers are verified members. Use New, then
+// Gate tracks which peers are verified members. Use New, then
 // pass it to libp2p.ConnectionGater, then Attach the host and Run it.
 type Gate struct {
 	cfg Config
@@ -64,15 +71,21 @@ type Gate struct {
 	peers map[peer.ID]*verdict
 }
 
-// verdict is the state of one connected peer. done closes once member or
-// err is set.
+// verdict is the state of one peer. done closes once member or err is set.
 type verdict struct {
 	done     chan struct{}
 	member   cert.Member
 	err      error
-	started  bool // our own exchange was started
+	started  bool // our own exchange was started on the current connection
 	finished bool
+	// recheck marks a verified peer whose connections all closed: the
+	// verdict holds, and the next connection's exchange checks it again.
+	recheck bool
 }
+
+// needsExchange reports whether our side of the exchange is due: no
+// verdict yet, or one from an earlier connection, and none under way.
+func (v *verdict) needsExchange() bool { return !v.started && (!v.finished || v.recheck) }
 
 // New returns a Gate. It does nothing until Attach and Run.
 func New(cfg Config) (*Gate, error) {
@@ -88,6 +101,9 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Denied == nil {
 		cfg.Denied = func(peer.ID) bool { return false }
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -97,6 +113,8 @@ func New(cfg Config) (*Gate, error) {
 
 // Attach binds the gate to its host: it registers the certificate protocol
 // and the emitter used to re-offer verified peers. Call it once, before Run.
+// No verdict is settled before Run: exchanges started or served earlier
+// wait for it.
 func (g *Gate) Attach(h host.Host) error {
 	em, err := h.EventBus().Emitter(new(event.EvtPeerProtocolsUpdated))
 	if err != nil {
@@ -107,8 +125,13 @@ func (g *Gate) Attach(h host.Host) error {
 	return nil
 }
 
-// Run starts an exchange with every peer that completes identify and forgets
-// peers that disconnect, until ctx is cancelled.
+// pruneEvery is how often Run forgets disconnected peers whose verdict has
+// expired.
+const pruneEvery = time.Minute
+
+// Run starts an exchange with every peer that completes identify, keeps the
+// verdicts of verified peers that disconnect and forgets the others, until
+// ctx is cancelled.
 func (g *Gate) Run(ctx context.Context) error {
 	sub, err := g.h.EventBus().Subscribe([]any{
 		new(event.EvtPeerIdentificationCompleted),
@@ -126,10 +149,14 @@ func (g *Gate) Run(ctx context.Context) error {
 	for _, p := range g.h.Network().Peers() {
 		g.start(p)
 	}
+	prune := time.NewTicker(pruneEvery)
+	defer prune.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-prune.C:
+			g.pruneExpired()
 		case e, ok := <-sub.Out():
 			if !ok {
 				return nil
@@ -140,35 +167,62 @@ func (g *Gate) Run(ctx context.Context) error {
 				g.start(e.Peer)
 			case event.EvtPeerConnectednessChanged:
 				if e.Connectedness != network.Connected {
-					g.forget(e.Peer)
+					g.disconnected(e.Peer)
 				}
 			}
 		}
 	}
 }
 
-// Verified returns the member record of a verified connected peer.
+// Verified returns the member record of a verified peer, connected or not,
+// that is not denied and whose certificate has not expired.
 func (g *Gate) Verified(p peer.ID) (cert.Member, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	v := g.peers[p]
-	if v == nil || !v.finished || v.err != nil {
+	if v == nil || !v.finished {
 		return cert.Member{}, false
 	}
-	return v.member, true
+	m, err := g.current(p, v)
+	return m, err == nil
 }
 
-// Members returns the verified connected peers.
+// Members returns the peers Verified reports.
 func (g *Gate) Members() []cert.Member {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var out []cert.Member
-	for _, v := range g.peers {
-		if v.finished && v.err == nil {
-			out = append(out, v.member)
+	for p, v := range g.peers {
+		if !v.finished {
+			continue
+		}
+		if m, err := g.current(p, v); err == nil {
+			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// current judges p's finished verdict v as of now. A successful exchange
+// is not enough: the peer may have been revoked or blocked since (or while
+// the exchange ran), or its certificate may have expired, and no verdict
+// may outlast either. Callers hold g.mu.
+func (g *Gate) current(p peer.ID, v *verdict) (cert.Member, error) {
+	switch {
+	case v.err != nil:
+		return cert.Member{}, v.err
+	case g.cfg.Denied(p):
+		return cert.Member{}, fmt.Errorf("%w: %s", ErrDenied, p)
+	case g.expired(v):
+		return cert.Member{}, fmt.Errorf("%w: %s: certificate expired at %s", ErrNotVerified, p, v.member.NotAfter)
+	}
+	return v.member, nil
+}
+
+// expired reports whether v verified a certificate that has expired since.
+// Callers hold g.mu.
+func (g *Gate) expired(v *verdict) bool {
+	return v.finished && v.err == nil && !g.cfg.Now().Before(v.member.NotAfter)
 }
 
 // Wait returns p's verdict, starting an exchange if none is under way and
@@ -187,13 +241,20 @@ func (g *Gate) Wait(ctx context.Context, p peer.ID) (cert.Member, error) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return v.member, v.err
+	return g.current(p, v)
 }
 
-// DropDenied closes the connections of every connected peer that is now
-// denied; call it when the CRL or the block list changes.
+// DropDenied closes the connections of every peer that is now denied and
+// forgets its verdict, connected or not; call it when the CRL or the block
+// list changes.
 func (g *Gate) DropDenied() {
-	for _, p := range g.h.Network().Peers() {
+	peers := g.h.Network().Peers()
+	g.mu.Lock()
+	for p := range g.peers {
+		peers = append(peers, p)
+	}
+	g.mu.Unlock()
+	for _, p := range peers {
 		if g.cfg.Denied(p) {
 			g.reject(p, fmt.Errorf("%w: %s", ErrDenied, p))
 		}
@@ -222,11 +283,17 @@ func (g *Gate) restartRefused(p peer.ID) {
 }
 
 // start begins our side of the exchange with p unless it has begun or a
-// verdict is in.
+// verdict is in. A verdict from an earlier connection is checked again,
+// while it goes on holding; a verdict on a certificate that has expired
+// since is replaced by a new exchange: the peer has probably renewed it.
 func (g *Gate) start(p peer.ID) *verdict {
 	g.mu.Lock()
 	v := g.state(p)
-	run := !v.started && !v.finished
+	if g.expired(v) {
+		v = &verdict{done: make(chan struct{})}
+		g.peers[p] = v
+	}
+	run := v.needsExchange()
 	v.started = true
 	g.mu.Unlock()
 	if run {
@@ -236,22 +303,43 @@ func (g *Gate) start(p peer.ID) *verdict {
 }
 
 // settle records a verdict for p once; later verdicts are ignored unless
-// they reject a peer that was verified (a revocation).
+// they reject a peer that was verified (a revocation). A success is
+// recorded as a refusal if p is denied by now: its exchange may have begun
+// before the revocation and ended after DropDenied and forget, and a
+// verified record must not appear after them.
 func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	g.mu.Lock()
+	denied := err == nil && g.cfg.Denied(p)
+	if denied {
+		m, err = cert.Member{}, fmt.Errorf("%w: %s", ErrDenied, p)
+	}
 	v := g.state(p)
 	first := !v.finished
 	switch {
 	case first:
 		v.member, v.err, v.finished = m, err, true
+		// An exchange that ends after the connection closed leaves a
+		// verdict like one kept by disconnected: the next connection
+		// checks it again.
+		v.recheck = err == nil && g.h.Network().Connectedness(p) != network.Connected
 		close(v.done)
 	case err != nil && v.err == nil:
 		v.member, v.err = cert.Member{}, err
+	case err == nil && v.err == nil:
+		// A new connection's check confirms the verdict, perhaps with a
+		// renewed certificate.
+		v.member, v.recheck = m, false
 	case err == nil && errors.Is(v.err, errNoExchange):
 		// A newcomer that enrolled (no certificate then) now shows one.
 		v.member, v.err, first = m, nil, true
 	}
 	g.mu.Unlock()
+	if denied {
+		// DropDenied may have run already and would not see this
+		// connection: close it here.
+		_ = g.h.Network().ClosePeer(p)
+		g.forget(p)
+	}
 	if !first {
 		return
 	}
@@ -279,8 +367,49 @@ func (g *Gate) reject(p peer.ID, err error) {
 	g.forget(p)
 }
 
-// forget drops the record of a disconnected or refused peer and tells
-// OnDrop; its next connection is judged again.
+// disconnected keeps the verdict of a verified peer whose last connection
+// closed, to be checked again on its next connection; the routing table
+// holds peers without connections. Any other record is forgotten.
+func (g *Gate) disconnected(p peer.ID) {
+	g.mu.Lock()
+	v := g.peers[p]
+	keep := v != nil && v.finished
+	if keep {
+		_, err := g.current(p, v)
+		keep = err == nil
+	}
+	if keep {
+		v.started, v.recheck = false, true
+	}
+	g.mu.Unlock()
+	if !keep {
+		g.forget(p)
+	}
+}
+
+// pruneExpired forgets disconnected peers whose verdict has expired: the
+// records of peers that never come back would pile up, and OnDrop evicts
+// them from the routing table at once. A connected peer's expired verdict
+// is replaced when it is next asked for (start).
+func (g *Gate) pruneExpired() {
+	var gone []peer.ID
+	g.mu.Lock()
+	for p, v := range g.peers {
+		if v.recheck && g.expired(v) && g.h.Network().Connectedness(p) != network.Connected {
+			delete(g.peers, p)
+			gone = append(gone, p)
+		}
+	}
+	g.mu.Unlock()
+	if g.cfg.OnDrop != nil {
+		for _, p := range gone {
+			g.cfg.OnDrop(p)
+		}
+	}
+}
+
+// forget drops the record of a refused or departed peer and tells OnDrop;
+// its next connection is judged again.
 func (g *Gate) forget(p peer.ID) {
 	g.mu.Lock()
 	v := g.peers[p]

@@ -27,6 +27,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
 	dht "github.com/scatterbytes/scatterbytes/third_party/kaddht"
 )
 
@@ -313,23 +314,91 @@ func waitUntil(t *testing.T, cond func() error) {
 	}
 }
 
-// A peer's verdict lasts as long as its connection, and so must its place in
-// the routing tables: kad-dht alone keeps a departed peer until a query to
-// it fails, and would hand it to placement and to other peers meanwhile.
-func TestDepartedPeerLeavesRoutingTables(t *testing.T) {
-	net, _ := gatedNet(t)
+// A verdict outlives the connection (DESIGN.md, "Identity and trust"): a
+// verified peer that disconnects stays verified and in the routing tables,
+// which hold peers without live connections, until it is revoked, which
+// removes it whether or not it is connected; and its next connection is
+// checked again. The nodes do not re-bootstrap (MinPeers 1), so nothing
+// dials the departed peer while the test looks.
+func TestDepartedPeerStaysVerifiedUntilRevoked(t *testing.T) {
+	net := nettest.NewWith(t, testnet.Options{Nodes: 3, Configure: func(_ int, c *node.Config) { c.MinPeers = 1 }})
 	p, err := net.AddNode()
 	if err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, func() error { return inEveryRoutingTable(net, p.ID, true) })
+	key, err := identity.Load(filepath.Join(p.Dir, node.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range net.Running() {
+		if q != p {
+			p.Node().Host().Network().ClosePeer(q.ID)
+			q.Node().Host().Network().ClosePeer(p.ID)
+		}
+	}
+	waitUntil(t, func() error {
+		for _, q := range net.Running() {
+			if q == p {
+				continue
+			}
+			if q.Node().Host().Network().Connectedness(p.ID) == network.Connected {
+				return fmt.Errorf("node %d still connected to the departed peer", q.Index)
+			}
+			if _, ok := q.Node().Gate().Verified(p.ID); !ok {
+				return fmt.Errorf("node %d no longer verifies the departed peer", q.Index)
+			}
+		}
+		return inEveryRoutingTable(net, p.ID, true)
+	})
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, func() error { return inEveryRoutingTable(net, p.ID, false) })
-	for _, q := range net.Running() {
-		if _, ok := q.Node().Gate().Verified(p.ID); ok {
-			t.Errorf("node %d still holds a verdict for the departed %s", q.Index, p.ID)
+
+	t.Run("next connection is checked again", func(t *testing.T) {
+		// The same key comes back with a certificate the network's CA
+		// did not sign: the verdict kept from before must not let it in.
+		der, err := cert.SelfSigned(key, cert.RoleNode, "", time.Hour)
+		if err != nil {
+			t.Fatal(err)
 		}
+		target := net.Peer(1).Node()
+		h := nettest.Rogue(t, key, der)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = h.Connect(ctx, target.AddrInfo())
+		waitUntil(t, func() error {
+			if _, ok := target.Gate().Verified(p.ID); ok {
+				return fmt.Errorf("node 1 still verifies %s after its new connection showed a bad certificate", p.ID)
+			}
+			if target.DHT().RoutingTable().Find(p.ID) != "" {
+				return fmt.Errorf("node 1 still routes to %s after its new connection showed a bad certificate", p.ID)
+			}
+			return nil
+		})
+		h.Close()
+	})
+
+	if err := net.CA.Revoke(p.ID); err != nil {
+		t.Fatal(err)
 	}
+	der, err := net.CA.CRL(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := cert.ParseCRL(der, net.CA.Certificate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range net.Running() {
+		q.Node().SetCRL(crl)
+	}
+	waitUntil(t, func() error {
+		for _, q := range net.Running() {
+			if _, ok := q.Node().Gate().Verified(p.ID); ok {
+				return fmt.Errorf("node %d still verifies the revoked departed peer", q.Index)
+			}
+		}
+		return inEveryRoutingTable(net, p.ID, false)
+	})
 }

@@ -19,11 +19,12 @@ import (
 const savePeersEvery = 30 * time.Second
 
 // bootstrapPeers lists the profile's bootstrap peers and the peers known
-// from the last run, without this node.
+// from the last run, without this node and without denied peers (the gater
+// would refuse to dial them anyway).
 func (n *Node) bootstrapPeers() []peer.AddrInfo {
 	var out []peer.AddrInfo
 	for _, ai := range append(n.prof.BootstrapPeers(), n.knownPeers()...) {
-		if ai.ID != n.ID() {
+		if ai.ID != n.ID() && !n.denied(ai.ID) {
 			out = append(out, ai)
 		}
 	}
@@ -63,9 +64,9 @@ func (n *Node) keepConnected(ctx context.Context) error {
 	}
 }
 
-// reofferMembers offers the DHT every verified connected storage peer it
-// does not route to: one evicted while blocked, or whose liveness check
-// failed once, is otherwise never offered again while its connection lasts.
+// reofferMembers offers the DHT every verified storage peer it does not
+// route to: one evicted while blocked, or whose liveness check failed once,
+// is otherwise never offered again while its verdict lasts.
 func (n *Node) reofferMembers() {
 	rt := n.dht.RoutingTable()
 	for _, m := range n.gate.Members() {

@@ -15,4 +15,21 @@
 // Run keeps the routing table filled: whenever it holds fewer than
 // Config.MinPeers verified peers it dials the bootstrap and known peers again,
 // with exponential backoff.
+//
+// # Revocation
+//
+// Every way a peer enters the node's state is closed to a revoked or
+// blocked peer (Node.SetCRL, Node.Block):
+//   - connections: the gate, as connection gater, refuses to dial it and
+//     refuses it once its key is known; SetCRL closes open connections.
+//   - the routing table: the gate's filter refuses it (asked by kad-dht
+//     before every add, see third_party/kaddht/FORK.md); SetCRL evicts it;
+//     and every add is checked again after it happened (checkRoutingTable),
+//     for a revocation that lands between the filter's answer and the add.
+//     A peer whose certificate expires is evicted by the same loop's
+//     periodic sweep.
+//   - gossip: the gate's pubsub peer filter refuses it.
+//   - the peer store: SetCRL forgets its addresses, the store refuses new
+//     ones (peers without the CRL yet still name it in DHT answers), and it
+//     is never dialled as a bootstrap or known peer.
 package node

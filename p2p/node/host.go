@@ -7,6 +7,7 @@ import (
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
@@ -32,8 +33,12 @@ type ProtocolLimit struct {
 // buildHost makes the libp2p host: TLS 1.3 over TCP and QUIC only, explicit
 // resource limits, a connection manager, the gate as connection gater, and
 // NAT traversal only on public networks.
-func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLimit) (host.Host, error) {
+func buildHost(cfg *Config, key identity.Key, g *gate.Gate, denied func(peer.ID) bool, limits []ProtocolLimit) (host.Host, error) {
 	rm, err := resourceManager(limits)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := newPeerstore(denied)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +57,7 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 		libp2p.ResourceManager(rm),
 		libp2p.ConnectionManager(cm),
 		libp2p.ConnectionGater(g),
+		libp2p.Peerstore(ps),
 		libp2p.UserAgent("scatterbytes"),
 		libp2p.Muxer(muxer.ID, Muxer()),
 		libp2p.DialRanker(tcpFirst),
@@ -69,6 +75,7 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, limits []ProtocolLim
 	}
 	h, err := libp2p.New(opts...)
 	if err != nil {
+		ps.Close()
 		return nil, fmt.Errorf("start libp2p host: %w", err)
 	}
 	return h, nil

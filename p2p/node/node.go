@@ -44,6 +44,7 @@ type Node struct {
 	certDER atomic.Pointer[[]byte]
 	crl     atomic.Pointer[cert.CRL]
 	blocked sync.Map // peer.ID -> struct{}: refused by the operator
+	added   *addedPeers
 	dns     *madns.Resolver
 
 	closeOnce sync.Once
@@ -86,7 +87,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		ID: cfg.Profile.Protocol("enroll", "1.0.0"), Streams: 64, StreamsPerPeer: 2,
 		Memory: 4 << 20, MemoryPerPeer: 128 << 10,
 	})
-	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger, dns: madns.DefaultResolver}
+	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger, dns: madns.DefaultResolver, added: newAddedPeers()}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
@@ -109,7 +110,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.raw, err = buildHost(&cfg, n.key, n.gate, o.limits)
+	n.raw, err = buildHost(&cfg, n.key, n.gate, n.denied, o.limits)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +126,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		n.raw.Close()
 		return nil, err
 	}
+	// Before Run: the gate verifies no one until then, and nothing enters
+	// the routing table unverified, so no add can race with this.
+	n.watchRoutingTable()
 	return n, nil
 }
 
@@ -164,6 +168,7 @@ func (n *Node) Run(ctx context.Context) error {
 	defer n.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return n.gate.Run(ctx) })
+	g.Go(func() error { return n.checkRoutingTable(ctx) })
 	g.Go(func() error { return n.keepConnected(ctx) })
 	g.Go(func() error { return n.renew(ctx) })
 	err := g.Wait()
@@ -223,13 +228,22 @@ func (n *Node) Block(p peer.ID) {
 	n.dropDenied()
 }
 
-// dropDenied disconnects denied peers and evicts them from the routing
-// table, where kad-dht would otherwise keep them while disconnected.
+// dropDenied disconnects denied peers, evicts them from the routing table,
+// where kad-dht would otherwise keep them while disconnected, and forgets
+// their addresses, so that nothing offers or dials them again. A peer added
+// to the table while this runs is evicted by checkRoutingTable.
 func (n *Node) dropDenied() {
 	n.gate.DropDenied()
 	for _, p := range n.dht.RoutingTable().ListPeers() {
 		if n.denied(p) {
 			n.evict(p)
+		}
+	}
+	ps := n.raw.Peerstore()
+	for _, p := range ps.PeersWithAddrs() {
+		if n.denied(p) {
+			ps.ClearAddrs(p)
+			ps.RemovePeer(p)
 		}
 	}
 }

@@ -623,6 +623,15 @@ func (dht *IpfsDHT) rtPeerLoop() {
 			case <-timerCh:
 				dht.routingTable.MarkAllPeersIrreplaceable()
 			case p := <-dht.addPeerToRTChan:
+				// ScatterBytes: ask the routing-table filter here too, not
+				// only in validRTPeer. A peer reaches this channel after it
+				// answered a query (query.go) or a liveness check, and the
+				// filter's verdict may have changed since it was last asked
+				// (a revoked peer whose answer was in flight); without this
+				// check such a peer re-enters the table. See FORK.md.
+				if dht.routingTablePeerFilter != nil && !dht.routingTablePeerFilter(dht, p) {
+					continue
+				}
 				if dht.routingTable.Size() == 0 {
 					isBootsrapping = true
 					bootstrapCount = 0
