@@ -22,7 +22,7 @@ import (
 )
 
 // slowStore is a node's chunk store that counts the reads of each chunk
-// and, once slow is set, answers every read 200 ms late: a node on a bad
+// and, once slow is set, answers every read slowDelay late: a node on a bad
 // link.
 type slowStore struct {
 	store.Store
@@ -31,12 +31,21 @@ type slowStore struct {
 	reads map[cid.Cid]int
 }
 
+// slowDelay is far beyond any healthy fetch, also on a loaded machine, so
+// that a download cuts its fetches from the slow node off (hedged after
+// three times the median of the others) rather than waits for them: what
+// the client learns of the slow node is then "at least three times the
+// others", whatever the load. At 200 ms a loaded machine's healthy fetches
+// came close enough that the slow node still looked worth a data shard
+// (the second download read 1-2 shards from it, twice in three full runs).
+const slowDelay = 2 * time.Second
+
 func (s *slowStore) Get(ctx context.Context, id cid.Cid, off, length int64) (io.ReadCloser, error) {
 	s.mu.Lock()
 	s.reads[id]++
 	s.mu.Unlock()
 	if s.slow.Load() {
-		t := time.NewTimer(200 * time.Millisecond)
+		t := time.NewTimer(slowDelay)
 		defer t.Stop()
 		select {
 		case <-t.C:
