@@ -1,12 +1,12 @@
 // Command scatterbytes plays every ScatterBytes role: storage node, client,
 // coordinator, CA and local testnet. Every flag can also be set through an
 // environment variable named SCATTERBYTES_<FLAG>, e.g. SCATTERBYTES_NETWORK
-// for --network.
+// for --network. The exit status is 0 on success, 1 when the operation
+// failed, 2 on wrong or missing arguments or flags and 130 when interrupted.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -21,10 +21,7 @@ func main() {
 	stopCPUProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scatterbytes:", humanError(err))
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		logger().Debug("command failed", "err", err)
+		os.Exit(exitCode(err, ctx.Err() != nil))
 	}
 }

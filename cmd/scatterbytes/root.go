@@ -45,6 +45,8 @@ func rootCmd() *cobra.Command {
 	pf.MarkHidden("cpu-profile")
 	root.AddCommand(initCmd(), idCmd(), nodeCmd(), coordinatorCmd(), peersCmd(), caCmd(), testnetCmd(),
 		putCmd(), getCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd(), benchCmd())
+	root.SetUsageTemplate(root.UsageTemplate() + exitStatusHelp)
+	markUsageErrors(root)
 	return root
 }
 
