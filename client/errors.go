@@ -10,6 +10,9 @@ var (
 	// ErrNotEnoughNodes means the network has fewer storage nodes than a
 	// stripe needs (k+m distinct ones). It is the shard layer's error.
 	ErrNotEnoughNodes = shard.ErrNotEnoughNodes
+	// ErrNoSpace comes with ErrNotEnoughNodes when there are storage nodes
+	// enough but too few with room. It is the shard layer's error.
+	ErrNoSpace = shard.ErrNoSpace
 	// ErrUnavailable means too few shards of a stripe could be fetched.
 	// It is the shard layer's error.
 	ErrUnavailable = shard.ErrUnavailable

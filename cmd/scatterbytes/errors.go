@@ -23,7 +23,9 @@ var errInterrupted = errors.New("interrupted")
 var errNoMasterKey = errors.New("no master key")
 
 // humanError adds what to do next to the errors people meet most. The
-// wrapped detail stays in the message; the hint comes first.
+// wrapped detail stays in the message, after the hint, unless it is only
+// a chain of internal errors: then the hint alone is the message, and the
+// detail goes to the debug log (main).
 func humanError(err error) string {
 	hint := ""
 	switch {
@@ -53,6 +55,8 @@ func humanError(err error) string {
 		hint = "the catalog in --dir was made with another master key"
 	case errors.Is(err, client.ErrNotFound), errors.Is(err, catalog.ErrNotFound):
 		hint = "no such file: `scatterbytes ls` lists what is stored (names are per --volume)"
+	case errors.Is(err, client.ErrNoSpace):
+		return "the storage nodes are out of space: free some (`scatterbytes rm`) or add nodes"
 	case errors.Is(err, client.ErrNotEnoughNodes):
 		hint = "the network has too few storage nodes for k+m; lower --redundancy or start more nodes"
 	case errors.Is(err, client.ErrUnavailable):

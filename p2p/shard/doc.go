@@ -57,7 +57,8 @@
 //
 // Errors: ErrNotEnoughNodes means too few storage nodes (or too few with
 // room) for a placement, or a shard that failed on every node it was
-// allowed to try; ErrUnavailable means fewer than k shards of a stripe
+// allowed to try, and wraps ErrNoSpace too when the nodes were there but
+// lacked room (or the last node refused for want of it); ErrUnavailable means fewer than k shards of a stripe
 // could be fetched. Both wrap the last error seen for detail. Other errors
 // come from below: package chunk's (a node's refusal unwraps to its
 // sentinel, such as store.ErrNoSpace or store.ErrNotFound) and package

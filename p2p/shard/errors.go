@@ -6,6 +6,10 @@ var (
 	// ErrNotEnoughNodes means the network has fewer storage nodes than a
 	// placement needs (k+m distinct ones for a stripe), or fewer with room.
 	ErrNotEnoughNodes = errors.New("not enough storage nodes")
+	// ErrNoSpace comes wrapped together with ErrNotEnoughNodes when there
+	// are nodes enough but too few of them have room: the storage nodes
+	// are out of space, which more nodes or freed space cure.
+	ErrNoSpace = errors.New("storage nodes are out of space")
 	// ErrUnavailable means too few shards of a stripe could be fetched.
 	ErrUnavailable = errors.New("data unavailable: too few shards reachable")
 )

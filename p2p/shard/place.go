@@ -12,7 +12,8 @@ import (
 
 // Candidates returns storage nodes for a stripe or chunk keyed by key, in
 // DHT distance order: at least need of them, or ErrNotEnoughNodes (with
-// those found). The Net's own node, the coordinator and verified peers of
+// those found), wrapping ErrNoSpace too when there are need nodes but too
+// few with room for size bytes. The Net's own node, the coordinator and verified peers of
 // another role are left out; so is every peer in exclude (which may be
 // nil).
 //
@@ -41,8 +42,13 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	if err != nil {
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
-	if out = t.filter(ctx, t.storageNodes(union(closest, table), exclude), size); len(out) < need {
-		if size > 0 {
+	all := t.storageNodes(union(closest, table), exclude)
+	if out = t.filter(ctx, all, size); len(out) < need {
+		switch {
+		case size > 0 && len(all) >= need:
+			return out, fmt.Errorf("%w (%w): %d of %d with room for %d bytes, %d needed",
+				ErrNotEnoughNodes, ErrNoSpace, len(out), len(all), size, need)
+		case size > 0:
 			return out, fmt.Errorf("%w: %d with room for %d bytes found, %d needed", ErrNotEnoughNodes, len(out), size, need)
 		}
 		return out, fmt.Errorf("%w: %d found, %d needed", ErrNotEnoughNodes, len(out), need)

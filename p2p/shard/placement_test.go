@@ -60,8 +60,8 @@ func TestRefusalTeachesTheSpaceCache(t *testing.T) {
 	// refused, and with no spare the placement fails.
 	second, secondIDs := stripe(t, 7, 40<<10)
 	_, err = sn.PutStripe(ctxT(t), second, secondIDs, 5, 2)
-	if !errors.Is(err, shard.ErrNotEnoughNodes) {
-		t.Fatalf("5+2 with a full node among seven: %v, want ErrNotEnoughNodes", err)
+	if !errors.Is(err, shard.ErrNotEnoughNodes) || !errors.Is(err, shard.ErrNoSpace) {
+		t.Fatalf("5+2 with a full node among seven: %v, want ErrNotEnoughNodes and ErrNoSpace", err)
 	}
 	after := counts(xp)
 	if after.Put != before.Put+1 || after.Space != before.Space {
@@ -77,6 +77,10 @@ func TestRefusalTeachesTheSpaceCache(t *testing.T) {
 	}
 	if slices.Contains(cands, xp.ID) || len(cands) != 6 {
 		t.Fatalf("candidates %v: want the six nodes with room, not %s", cands, xp.ID)
+	}
+	_, err = sn.Candidates(ctxT(t), store.Sum([]byte("any key")).KeyString(), 7, 40<<10, nil)
+	if !errors.Is(err, shard.ErrNotEnoughNodes) || !errors.Is(err, shard.ErrNoSpace) {
+		t.Fatalf("seven candidates with room among seven nodes, one full: %v, want ErrNotEnoughNodes and ErrNoSpace", err)
 	}
 	third, thirdIDs := stripe(t, 6, 40<<10)
 	thirdHolders, err := sn.PutStripe(ctxT(t), third, thirdIDs, 4, 2)

@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/store"
 )
 
 // maxAttempts bounds how many nodes one shard is tried on.
@@ -80,6 +81,9 @@ func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []
 	}
 	wins, err := r.run(ctx)
 	if ex := (*exhausted)(nil); errors.As(err, &ex) {
+		if errors.Is(ex.err, store.ErrNoSpace) {
+			return nil, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
+		}
 		return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
 	}
 	if err != nil {
