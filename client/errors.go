@@ -18,6 +18,9 @@ var (
 	ErrUnavailable = shard.ErrUnavailable
 	// ErrChanged means a file changed size while it was being stored.
 	ErrChanged = errors.New("file changed while it was being read")
+	// ErrNoManifest means no node serves a chunk of a reference's
+	// manifest: the file was removed, or its holders are offline.
+	ErrNoManifest = errors.New("no node serves the file's manifest")
 	// ErrNotFound means no catalog entry has that name.
 	ErrNotFound = errors.New("no such file in the catalog")
 )

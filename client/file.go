@@ -54,9 +54,14 @@ func (c *Client) Open(ctx context.Context, ref manifest.Ref) (*File, error) {
 }
 
 // fetchManifestChunk fetches a manifest chunk from the nodes Put stored it
-// on (the closest to its CID) or its providers.
+// on (the closest to its CID) or its providers; ErrNoManifest if none of
+// them serves it.
 func (c *Client) fetchManifestChunk(ctx context.Context, id cid.Cid) ([]byte, error) {
-	return c.shards.Fetch(ctx, shard.Ref{ID: id}, nil)
+	b, err := c.shards.Fetch(ctx, shard.Ref{ID: id}, nil)
+	if err != nil && ctx.Err() == nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoManifest, err)
+	}
+	return b, err
 }
 
 // Size is the file's size in bytes.

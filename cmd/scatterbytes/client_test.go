@@ -243,6 +243,14 @@ func TestClientCommands(t *testing.T) {
 			t.Errorf("unhelpful error: %s", h)
 		}
 		assertNoFile(t, dst)
+		_, err = c.run("get", ref, dst)
+		if !errors.Is(err, client.ErrNoManifest) {
+			t.Fatalf("get of a removed file's reference: %v, want ErrNoManifest", err)
+		}
+		if h := humanError(err); strings.Contains(h, "\n") || !strings.Contains(h, "removed") {
+			t.Errorf("not one helpful line: %s", h)
+		}
+		assertNoFile(t, dst)
 	})
 }
 

@@ -57,6 +57,8 @@ func humanError(err error) string {
 		hint = "no such file: `scatterbytes ls` lists what is stored (names are per --volume)"
 	case errors.Is(err, client.ErrNoSpace):
 		return "the storage nodes are out of space: free some (`scatterbytes rm`) or add nodes"
+	case errors.Is(err, client.ErrNoManifest):
+		return "no node holds this file's manifest: it was removed, or its holders are offline"
 	case errors.Is(err, client.ErrNotEnoughNodes):
 		hint = "the network has too few storage nodes for k+m; lower --redundancy or start more nodes"
 	case errors.Is(err, client.ErrUnavailable):
