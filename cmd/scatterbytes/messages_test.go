@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/keys"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/internal/golden"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// TestErrorMessages holds what a person sees when a command fails: the
+// line on stderr and the exit status, for errors made up here and for
+// commands the built binary runs against an in-process network.
+func TestErrorMessages(t *testing.T) {
+	var out bytes.Buffer
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"interrupted", fmt.Errorf("%w: run the same put again to resume where it stopped (context canceled)", errInterrupted)},
+		{"no identity key", fmt.Errorf("load key: %w", identity.ErrNoKey)},
+		{"usage", usageError{errors.New("--redundancy: bad")}},
+		{"nodes out of space", fmt.Errorf("put stripe 3: %w (%w): 0 of 6 with room for 1048576 bytes, 6 needed", client.ErrNotEnoughNodes, client.ErrNoSpace)},
+		{"too few nodes", fmt.Errorf("put stripe 0: %w: 3 found, 6 needed", client.ErrNotEnoughNodes)},
+		{"no manifest", fmt.Errorf("open manifest x: fetch chunk 0 (x): %w: fetch chunk x: no holder found", client.ErrNoManifest)},
+	} {
+		fmt.Fprintf(&out, "## %s\nexit %d\n%s\n\n", tc.name, exitCode(tc.err, false), humanError(tc.err))
+	}
+	golden.Check(t, "messages.golden", out.Bytes())
+}
+
+// TestErrorMessagesEndToEnd runs the built binary as a new user would.
+func TestErrorMessagesEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	net := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 6, Capacity: 4 << 20}))
+	work := t.TempDir()
+	prof := filepath.Join(work, "net.json")
+	if err := net.Profile.Save(prof); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(work, "big.bin"), 32<<20)
+	mustWrite(t, filepath.Join(work, "bad.json"), 0)
+	if err := os.Mkdir(filepath.Join(work, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), passphraseEnv+"=", "SCATTERBYTES_NETWORK="+prof,
+			"SCATTERBYTES_DIR="+filepath.Join(work, "client"), "SCATTERBYTES_LOG_LEVEL=error")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := 0
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return strings.ReplaceAll(stderr.String(), work, "$WORK"), code
+	}
+	if msg, code := run("init", "--role", "client"); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, msg)
+	}
+	nothing := manifest.Ref{Manifest: store.Sum([]byte("never stored")), Key: keys.NewFileKey()}.Encode()
+	var out bytes.Buffer
+	for _, tc := range []struct {
+		show string // the command as the golden file shows it
+		args []string
+	}{
+		{"get", []string{"get"}},
+		{"ls --bogus", []string{"ls", "--bogus"}},
+		{"frob", []string{"frob"}},
+		{"put big.bin --redundancy 2+x", []string{"put", "big.bin", "--redundancy", "2+x"}},
+		{"put adir", []string{"put", "adir"}},
+		{"put missing.bin", []string{"put", "missing.bin"}},
+		{"--network bad.json put big.bin", []string{"--network", "bad.json", "put", "big.bin"}},
+		{"get sb1notareference out", []string{"get", "sb1notareference", "out"}},
+		{"get REF-TO-NOTHING out", []string{"get", nothing, "out"}},
+		{"put big.bin (32 MiB on 6 nodes of 4 MiB)", []string{"put", "big.bin"}},
+	} {
+		msg, code := run(tc.args...)
+		fmt.Fprintf(&out, "$ scatterbytes %s\nexit %d\n%s\n", tc.show, code, msg)
+	}
+	golden.Check(t, "messages_e2e.golden", out.Bytes())
+}
+
+// mustWrite writes n random bytes to path.
+func mustWrite(t *testing.T, path string, n int) {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
