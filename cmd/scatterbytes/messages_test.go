@@ -56,6 +56,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustWrite(t, filepath.Join(work, "big.bin"), 32<<20)
+	mustWrite(t, filepath.Join(work, "small.bin"), 1000)
 	mustWrite(t, filepath.Join(work, "bad.json"), 0)
 	if err := os.Mkdir(filepath.Join(work, "adir"), 0o755); err != nil {
 		t.Fatal(err)
@@ -95,6 +96,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		{"--network bad.json put big.bin", []string{"--network", "bad.json", "put", "big.bin"}},
 		{"get sb1notareference out", []string{"get", "sb1notareference", "out"}},
 		{"get REF-TO-NOTHING out", []string{"get", nothing, "out"}},
+		{"put small.bin --redundancy 2+0", []string{"put", "small.bin", "--redundancy", "2+0"}},
 		{"put big.bin (32 MiB on 6 nodes of 4 MiB)", []string{"put", "big.bin"}},
 	} {
 		msg, code := run(tc.args...)

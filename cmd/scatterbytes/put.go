@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -39,10 +40,8 @@ run again on the same, unchanged FILE.`,
 			if name == "" {
 				name = filepath.Base(path)
 			}
-			if redundancy != "" {
-				if _, err := erasure.ParseRedundancy(redundancy); err != nil {
-					return usageError{fmt.Errorf("--redundancy: %w", err)}
-				}
+			if err := checkRedundancy(cmd.ErrOrStderr(), redundancy); err != nil {
+				return err
 			}
 			c, err := openClient(ctx)
 			if err != nil {
@@ -83,4 +82,20 @@ run again on the same, unchanged FILE.`,
 	f.BoolVar(&compress, "compress", false, "zstd-compress before encrypting (text, logs); ranged gets then read from the start")
 	addClientFlags(cmd)
 	return cmd
+}
+
+// checkRedundancy refuses a --redundancy that does not parse and warns on
+// w of one that keeps no parity: allowed, but a person should know.
+func checkRedundancy(w io.Writer, s string) error {
+	if s == "" {
+		return nil
+	}
+	r, err := erasure.ParseRedundancy(s)
+	if err != nil {
+		return usageError{fmt.Errorf("--redundancy: %w", err)}
+	}
+	if r.M == 0 {
+		fmt.Fprintf(w, "scatterbytes: warning: %d+0 keeps no redundancy: losing any one node loses the file\n", r.K)
+	}
+	return nil
 }
