@@ -41,6 +41,9 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			if err != nil {
 				return err
 			}
+			if err := lf.checkFree(); err != nil {
+				return err
+			}
 			log := logger()
 			cfg := coordinator.DefaultConfig(g.dir, prof)
 			cfg.Node.Logger = log
@@ -53,6 +56,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			if err != nil {
 				return err
 			}
+			warnMissing(log, cfg.Node.Listen, c.Node().Host().Network().ListenAddresses())
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "coordinator %s on network %q\n", c.ID(), prof.Name)
 			for _, a := range c.Node().AddrInfo().Addrs {

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+
+	ma "github.com/multiformats/go-multiaddr"
 	"github.com/spf13/pflag"
 
 	"github.com/scatterbytes/scatterbytes/p2p/node"
@@ -26,4 +32,71 @@ func (l *listenFlags) addrs() []string {
 		return l.listen
 	}
 	return node.ListenAddrs(l.ip, l.port)
+}
+
+// portInUseError means another process holds the port --port asks for.
+type portInUseError struct {
+	port int
+	err  error // the bind's error, for the debug log
+}
+
+func (e portInUseError) Error() string {
+	return fmt.Sprintf("port %d is in use by another process: choose another with --port", e.port)
+}
+
+func (e portInUseError) Unwrap() error { return e.err }
+
+// checkFree refuses a fixed --port whose TCP or UDP side another process
+// holds. libp2p binds with SO_REUSEPORT, so a second node would share the
+// TCP port with the first, and a port another program holds would leave
+// the node on QUIC alone: a plain bind, closed at once, finds both.
+func (l *listenFlags) checkFree() error {
+	if len(l.listen) > 0 || l.port == 0 {
+		return nil
+	}
+	addr := net.JoinHostPort(l.ip, strconv.Itoa(l.port))
+	tl, err := net.Listen("tcp4", addr)
+	if err != nil {
+		return portInUseError{port: l.port, err: err}
+	}
+	tl.Close()
+	ul, err := net.ListenPacket("udp4", addr)
+	if err != nil {
+		return portInUseError{port: l.port, err: err}
+	}
+	ul.Close()
+	return nil
+}
+
+// warnMissing logs each address of asked that no address in got listens
+// with the same transport (a taken port lets libp2p start on the others).
+func warnMissing(log *slog.Logger, asked []string, got []ma.Multiaddr) {
+	for _, a := range asked {
+		want, err := ma.NewMultiaddr(a)
+		if err != nil {
+			continue
+		}
+		found := false
+		for _, g := range got {
+			found = found || sameTransport(want, g)
+		}
+		if !found {
+			log.Warn("not listening on an address asked for: another process may hold its port", "addr", a)
+		}
+	}
+}
+
+// sameTransport says whether a and b have the same protocols, addresses
+// and ports aside.
+func sameTransport(a, b ma.Multiaddr) bool {
+	pa, pb := a.Protocols(), b.Protocols()
+	if len(pa) != len(pb) {
+		return false
+	}
+	for i := range pa {
+		if pa[i].Code != pb[i].Code {
+			return false
+		}
+	}
+	return true
 }

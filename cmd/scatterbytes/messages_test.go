@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,10 +51,10 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := buildBinary(t)
-	net := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 6, Capacity: 4 << 20}))
+	network := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 6, Capacity: 4 << 20}))
 	work := t.TempDir()
 	prof := filepath.Join(work, "net.json")
-	if err := net.Profile.Save(prof); err != nil {
+	if err := network.Profile.Save(prof); err != nil {
 		t.Fatal(err)
 	}
 	mustWrite(t, filepath.Join(work, "big.bin"), 32<<20)
@@ -81,6 +83,12 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 	if msg, code := run("init", "--role", "client"); code != 0 {
 		t.Fatalf("init: exit %d: %s", code, msg)
 	}
+	held, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	port := strconv.Itoa(held.Addr().(*net.TCPAddr).Port)
 	nothing := manifest.Ref{Manifest: store.Sum([]byte("never stored")), Key: keys.NewFileKey()}.Encode()
 	var out bytes.Buffer
 	for _, tc := range []struct {
@@ -96,10 +104,12 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		{"--network bad.json put big.bin", []string{"--network", "bad.json", "put", "big.bin"}},
 		{"get sb1notareference out", []string{"get", "sb1notareference", "out"}},
 		{"get REF-TO-NOTHING out", []string{"get", nothing, "out"}},
+		{"node run --ip 127.0.0.1 --port PORT (its TCP side held)", []string{"node", "run", "--ip", "127.0.0.1", "--port", port}},
 		{"put small.bin --redundancy 2+0", []string{"put", "small.bin", "--redundancy", "2+0"}},
 		{"put big.bin (32 MiB on 6 nodes of 4 MiB)", []string{"put", "big.bin"}},
 	} {
 		msg, code := run(tc.args...)
+		msg = strings.ReplaceAll(msg, "port "+port+" ", "port PORT ")
 		fmt.Fprintf(&out, "$ scatterbytes %s\nexit %d\n%s\n", tc.show, code, msg)
 	}
 	golden.Check(t, "messages_e2e.golden", out.Bytes())

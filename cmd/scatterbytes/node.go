@@ -38,6 +38,9 @@ SIGINT or SIGTERM stop it cleanly.`,
 			if err != nil {
 				return err
 			}
+			if err := lf.checkFree(); err != nil {
+				return err
+			}
 			log := logger()
 			k, err := identity.Load(filepath.Join(g.dir, node.KeyFile))
 			if err != nil {
@@ -59,6 +62,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 				return err
 			}
 			n := sn.Node()
+			warnMissing(log, cfg.Listen, n.Host().Network().ListenAddresses())
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s on network %q\n", n.ID(), prof.Name)
 			for _, a := range n.AddrInfo().Addrs {
 				fmt.Fprintf(cmd.OutOrStdout(), "  listening on %s/p2p/%s\n", a, n.ID())
