@@ -21,7 +21,8 @@ Exit status:
   0    success
   1    the operation failed
   2    usage: wrong or missing arguments or flags
-  130  interrupted (SIGINT, SIGTERM)
+  130  interrupted (SIGINT, SIGTERM) before it finished; a node or
+       coordinator stopped that way exits 0
 `
 
 // exitCode is the exit status for err, the error a command returned;
