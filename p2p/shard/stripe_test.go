@@ -18,7 +18,6 @@ import (
 func TestFetchStripeLosingHolders(t *testing.T) {
 	net := networkWith(t, 6, nil)
 	sn, n := newNet(t, net)
-	shard.NeverHedge(sn) // which shards are used, not how fast they come
 	routesToAll(t, n, net)
 	data := random(t, 200<<10)
 	l, err := erasure.NewLayout(4, 2, int64(len(data)), 0)
@@ -56,14 +55,19 @@ func TestFetchStripeLosingHolders(t *testing.T) {
 		}
 	}
 	buf := make([]byte, l.StripeBufferSize())
+	// With all holders there, whether a parity shard is fetched in place of
+	// a data shard (and the stripe decoded) depends on the holders' round
+	// trip times, which load moves (TestShardChoice holds that choice on a
+	// fake clock); with a data holder gone, exactly one decode must happen.
 	for _, step := range []struct {
-		name    string
-		stop    int // a holder to stop first; -1: none
-		decoded int64
-	}{{"all there", -1, 0}, {"a data holder gone", 1, 1}, {"and a parity holder", 4, 2}} {
+		name   string
+		stop   int // a holder to stop first; -1: none
+		decode bool
+	}{{"all there", -1, false}, {"a data holder gone", 1, true}, {"and a parity holder", 4, true}} {
 		if step.stop >= 0 {
 			stop(step.stop)
 		}
+		before := sn.Stats().StripesDecoded.Load()
 		got, err := sn.FetchStripe(ctxT(t), coder, 0, refs, buf)
 		if err != nil {
 			t.Fatalf("%s: %v", step.name, err)
@@ -71,8 +75,8 @@ func TestFetchStripeLosingHolders(t *testing.T) {
 		if !bytes.Equal(got, data) || &got[0] != &buf[0] {
 			t.Fatalf("%s: stripe differs, or is not in the caller's buffer", step.name)
 		}
-		if d := sn.Stats().StripesDecoded.Load(); d != step.decoded {
-			t.Fatalf("%s: %d stripes decoded, want %d", step.name, d, step.decoded)
+		if d := sn.Stats().StripesDecoded.Load() - before; step.decode && d != 1 {
+			t.Fatalf("%s: %d stripes decoded, want 1", step.name, d)
 		}
 	}
 	stop(2)
