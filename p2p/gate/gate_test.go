@@ -228,21 +228,8 @@ func TestRevokedPeerCannotReconnect(t *testing.T) {
 	}
 	waitUntil(t, func() error { return inEveryRoutingTable(net, p.ID, true) })
 
-	if err := net.CA.Revoke(p.ID); err != nil {
+	if err := net.Revoke(p); err != nil {
 		t.Fatal(err)
-	}
-	der, err := net.CA.CRL(time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	crl, err := cert.ParseCRL(der, net.CA.Certificate())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range net.Peers() {
-		if q != p {
-			q.Node().SetCRL(crl)
-		}
 	}
 	waitUntil(t, func() error {
 		for _, q := range net.Peers() {

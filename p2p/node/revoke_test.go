@@ -12,7 +12,6 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
-	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 )
 
@@ -67,21 +66,8 @@ func TestRevokedPeerIsForgotten(t *testing.T) {
 		}
 		return nil
 	})
-	if err := net.CA.Revoke(p.ID); err != nil {
+	if err := net.Revoke(p); err != nil {
 		t.Fatal(err)
-	}
-	der, err := net.CA.CRL(time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	crl, err := cert.ParseCRL(der, net.CA.Certificate())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range net.Running() {
-		if q != p {
-			q.Node().SetCRL(crl)
-		}
 	}
 	waitFor(t, func() error {
 		for _, q := range net.Running() {

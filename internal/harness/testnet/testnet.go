@@ -206,5 +206,27 @@ func (net *Network) Heal(i int) {
 	}
 }
 
+// Revoke revokes p's certificate at the network CA and hands the new CRL
+// to every other running peer, as gossip of the CRL would.
+func (net *Network) Revoke(p *Peer) error {
+	if err := net.CA.Revoke(p.ID); err != nil {
+		return err
+	}
+	der, err := net.CA.CRL(time.Hour)
+	if err != nil {
+		return err
+	}
+	crl, err := cert.ParseCRL(der, net.CA.Certificate())
+	if err != nil {
+		return err
+	}
+	for _, q := range net.Running() {
+		if q != p {
+			q.Node().SetCRL(crl)
+		}
+	}
+	return nil
+}
+
 // WaitFor polls cond until it returns nil or ctx ends (see package wait).
 func WaitFor(ctx context.Context, cond func() error) error { return wait.For(ctx, cond) }
