@@ -330,3 +330,52 @@ func updaterSign(p *psbt.Packet, i int, sig, pub []byte) (psbt.SignOutcome, erro
 
 var _ = fmt.Sprint
 var _ chainhash.Hash
+
+// TestPayoutSizes pays 50 and then 500 nodes on btcd and reports the
+// virtual size and fee of each payout and the time to plan and sign it.
+func TestPayoutSizes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement")
+	}
+	r := newRig(t)
+	ctx := context.Background()
+	all := nodes(t, 550)
+	for _, ns := range [][]testNode{all[:50], all[50:]} {
+		var cs []ledger.Credit
+		for _, n := range ns {
+			cs = append(cs, ledger.Credit{Node: n.id, Epoch: 1, ProvenBytes: 10 << 40, Availability: ledger.FullAvailability, Payout: n.addr})
+		}
+		if _, _, err := r.l.CreditAll(cs); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.payer.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		plan, err := r.payer.Plan(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bitcoin.Sign(r.key, plan.Built); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		po, err := r.payer.Pay(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(po.Outputs) != len(ns) {
+			t.Fatalf("%d outputs, want %d", len(po.Outputs), len(ns))
+		}
+		r.btc.Mine(1)
+		if err := r.payer.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if po, _ = r.l.Payout(po.ID); po.State != ledger.Confirmed {
+			t.Fatalf("payout to %d nodes: %s", len(ns), po.State)
+		}
+		a := po.Last()
+		t.Logf("payout to %d nodes: %d inputs, vsize %d vB, fee %d sat at %d sat/vB (%.1f sat per node); plan+sign %v",
+			len(ns), len(po.Inputs), a.VSize, a.Fee, a.FeeRate, float64(a.Fee)/float64(len(ns)), took.Round(time.Millisecond))
+	}
+}
