@@ -22,6 +22,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/btcnode"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/payments"
 	"github.com/scatterbytes/scatterbytes/payments/bitcoin"
 	"github.com/scatterbytes/scatterbytes/payments/ledger"
@@ -377,5 +378,37 @@ func TestPayoutSizes(t *testing.T) {
 		a := po.Last()
 		t.Logf("payout to %d nodes: %d inputs, vsize %d vB, fee %d sat at %d sat/vB (%.1f sat per node); plan+sign %v",
 			len(ns), len(po.Inputs), a.VSize, a.Fee, a.FeeRate, float64(a.Fee)/float64(len(ns)), took.Round(time.Millisecond))
+	}
+}
+
+// TestScheduler: a scheduler left running pays the nodes and records the
+// confirmation once a block comes.
+func TestScheduler(t *testing.T) {
+	r := newRig(t)
+	r.cfg.Interval = 50 * time.Millisecond
+	payer, err := payments.New(r.l, r.btc.RPC(), r.key, r.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := nodes(t, 3)
+	credit(t, r.l, ns)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- (&payments.Scheduler{Payer: payer}).Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	wctx, wcancel := context.WithTimeout(context.Background(), time.Minute)
+	defer wcancel()
+	err = wait.For(wctx, func() error {
+		b, _ := r.l.Balance(ns[2].id)
+		if b.PaidSat > 0 {
+			return nil
+		}
+		if pool, _ := r.btc.RPC().GetRawMempool(); len(pool) > 0 {
+			r.btc.Mine(1)
+		}
+		return fmt.Errorf("node 2 not paid yet: %+v", b)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
