@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,7 +197,7 @@ loopback.`,
 	bf.add(cmd.PersistentFlags())
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show who would be paid and the fee; record and send nothing")
 	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "write the payout as an unsigned PSBT to FILE for an offline signer instead of signing it")
-	cmd.AddCommand(payoutImportCmd(&bf), payoutBumpCmd(&bf), payoutAddressCmd(&bf))
+	cmd.AddCommand(payoutImportCmd(&bf), payoutBumpCmd(&bf), payoutAddressCmd(&bf), payoutCancelCmd())
 	return cmd
 }
 
@@ -306,6 +307,30 @@ func payoutAddressCmd(bf *btcFlags) *cobra.Command {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), k.Address())
+			return nil
+		},
+	}
+}
+
+func payoutCancelCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "cancel ID",
+		Short: "Give up a payout whose PSBT was never signed; its amounts return to the balances",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return usageError{fmt.Errorf("payout ID %q is not a number", args[0])}
+			}
+			_, l, err := openLedger()
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			if err := l.Cancel(id); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "payout %d cancelled: its amounts are back in the balances\n", id)
 			return nil
 		},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -169,6 +170,40 @@ func TestPayoutSurvivesSIGKILL(t *testing.T) {
 				t.Fatalf("payout after the confirmation: %v\n%s", err, out)
 			}
 			r.checkChain(t)
+			r.checkStatements(t)
 		})
+	}
+}
+
+// checkStatements reads each node's statement as JSON: every satoshi
+// paid is traced to a credit and to the confirmed payout's txid, and what
+// is left unpaid is under a satoshi.
+func (r *payoutRig) checkStatements(t *testing.T) {
+	t.Helper()
+	for _, id := range r.nodes {
+		out, err := exec.Command(r.bin, "coordinator", "statement", "--dir", r.dir, "--node", id.String(), "--json").Output()
+		if err != nil {
+			t.Fatalf("statement: %v", err)
+		}
+		var st ledger.Statement
+		if err := json.Unmarshal(out, &st); err != nil {
+			t.Fatalf("statement JSON: %v\n%s", err, out)
+		}
+		if len(st.Payouts) != 1 || st.Payouts[0].State != ledger.Confirmed || len(st.Credits) != 3 {
+			t.Fatalf("statement of %s: %s", id, out)
+		}
+		var paid, unpaid uint64
+		for _, c := range st.Credits {
+			for _, p := range c.Paid {
+				if p.Txid != st.Payouts[0].Txid {
+					t.Fatalf("credit of epoch %d paid by %s, not %s", c.Epoch, p.Txid, st.Payouts[0].Txid)
+				}
+				paid += p.Msat
+			}
+			unpaid += c.UnpaidMsat
+		}
+		if paid != st.Balance.PaidSat*1000 || unpaid >= 1000 {
+			t.Fatalf("statement of %s: %d msat traced, %d sat paid, %d msat unpaid", id, paid, st.Balance.PaidSat, unpaid)
+		}
 	}
 }

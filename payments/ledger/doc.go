@@ -40,7 +40,9 @@
 // confirms, each node is paid once and debited once; the others are marked
 // replaced. Payout states: built (an unsigned PSBT is out for signing),
 // signed (the transaction is in the book, not yet sent), broadcast, and
-// confirmed. At most one payout is open (not confirmed) at a time.
+// confirmed; a payout never signed (its PSBT lost) may be cancelled, which
+// returns its debits. At most one payout is open (neither confirmed nor
+// cancelled) at a time.
 //
 // # Wallet
 //

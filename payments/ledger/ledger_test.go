@@ -210,3 +210,32 @@ func chacha(i int) *rand.ChaCha8 {
 	seed[0], seed[1] = byte(i), byte(i>>8)
 	return rand.NewChaCha8(seed)
 }
+
+// TestCancelBuilt: an exported payout never signed can be cancelled and
+// its debits come back; a signed one cannot.
+func TestCancelBuilt(t *testing.T) {
+	l := open(t)
+	if _, _, err := l.Credit(Credit{Node: nodeID(1), Epoch: 1, ProvenBytes: 8 << 30, Availability: FullAvailability}); err != nil {
+		t.Fatal(err)
+	}
+	p := &Payout{Outputs: []Output{{Node: nodeID(1), Sat: 6}}, Attempts: []Attempt{{Txid: txid(1), State: Built}}}
+	if err := l.Commit(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Cancel(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := l.Balance(nodeID(1)); b.AvailableSat() != 6 {
+		t.Fatalf("after cancel: %+v", b)
+	}
+	if err := l.Cancel(p.ID); err == nil {
+		t.Fatal("cancelled twice")
+	}
+	p2 := &Payout{Outputs: []Output{{Node: nodeID(1), Sat: 6}}, Attempts: []Attempt{{Txid: txid(2), State: Signed, Tx: []byte{1}}}}
+	if err := l.Commit(p2); err != nil {
+		t.Fatalf("a payout after a cancelled one: %v", err)
+	}
+	if err := l.Cancel(p2.ID); err == nil {
+		t.Fatal("a signed payout was cancelled")
+	}
+}

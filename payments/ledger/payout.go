@@ -22,6 +22,7 @@ const (
 	Broadcast State = "broadcast" // sent to the Bitcoin node
 	Confirmed State = "confirmed" // in a block
 	Replaced  State = "replaced"  // an attempt another attempt replaced
+	Cancelled State = "cancelled" // a payout never signed, given up; its debits returned
 )
 
 // Output pays one node.
@@ -136,7 +137,7 @@ func (l *Ledger) Update(p *Payout) error {
 	if err != nil {
 		return err
 	}
-	if old.State == Confirmed || p.State == Confirmed || len(p.Outputs) != len(old.Outputs) {
+	if old.State == Confirmed || old.State == Cancelled || p.State == Confirmed || p.State == Cancelled || len(p.Outputs) != len(old.Outputs) {
 		return fmt.Errorf("ledger: payout %d: update from %s to %s refused", p.ID, old.State, p.State)
 	}
 	for i := range p.Outputs {
@@ -189,7 +190,7 @@ func (l *Ledger) open() (*Payout, error) {
 		return nil, err
 	}
 	for _, p := range ps {
-		if p.State != Confirmed {
+		if p.State != Confirmed && p.State != Cancelled {
 			return p, nil
 		}
 	}
@@ -218,3 +219,40 @@ func (l *Ledger) payouts() ([]*Payout, error) {
 }
 
 func jsonPayout(p *Payout) ([]byte, error) { return json.Marshal(p) }
+
+// Cancel gives up the open payout id if none of its attempts was ever
+// signed (an exported PSBT that will not come back) and returns its
+// debits to the balances, in one batch. A payout with a signed attempt
+// may be on its way to a block: it can only be bumped, never cancelled.
+func (l *Ledger) Cancel(id uint64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p, err := l.payout(id)
+	if err != nil {
+		return err
+	}
+	if p.State == Confirmed || p.State == Cancelled {
+		return fmt.Errorf("ledger: payout %d is %s", id, p.State)
+	}
+	for _, a := range p.Attempts {
+		if a.State != Built || len(a.Tx) > 0 {
+			return fmt.Errorf("ledger: payout %d has a signed transaction (%s): it may confirm, so it cannot be cancelled; bump it instead", id, a.Txid)
+		}
+	}
+	var b leveldb.Batch
+	for _, o := range p.Outputs {
+		bal, err := l.balance(o.Node)
+		if err != nil {
+			return err
+		}
+		bal.CommittedSat -= o.Sat
+		b.Put(balanceKey(o.Node), encodeBalance(bal))
+	}
+	p.State = Cancelled
+	v, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	b.Put(payoutKey(id), v)
+	return l.db.Write(&b, syncW)
+}

@@ -57,6 +57,9 @@ func (l *Ledger) Statement(node peer.ID) (*Statement, error) {
 	}
 	i := 0 // the oldest credit not wholly paid
 	for _, p := range payouts {
+		if p.State == Cancelled {
+			continue
+		}
 		txid := p.Txid
 		if txid == "" {
 			txid = p.Last().Txid
