@@ -166,12 +166,12 @@ func (p *Payer) send(po *ledger.Payout, a *ledger.Attempt) error {
 // alreadyKnown tells btcd's and bitcoind's "I have it" apart from a
 // refusal. The RPC gives only a message: btcd says "already have
 // transaction", bitcoind "txn-already-known", "txn-already-in-mempool"
-// or "Transaction already in block chain"; an input spent by a mined
+// "Transaction already in block chain" or "outputs already in utxo set"; an input spent by a mined
 // attempt is "already spent" / "missing-inputs", settled by the scan.
 func alreadyKnown(err error) bool {
 	s := strings.ToLower(err.Error())
 	for _, m := range []string{"already have transaction", "already-known", "already-in-mempool",
-		"already in block chain", "already spent", "missing-inputs", "missing inputs", "orphan transaction"} {
+		"already in block chain", "already in utxo set", "already spent", "missing-inputs", "missing inputs", "orphan transaction"} {
 		if strings.Contains(s, m) {
 			return true
 		}
