@@ -412,3 +412,29 @@ func TestScheduler(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFeeShareCarriesOver: at 100 sat/vB a 31 vB output costs 3100 sat,
+// over 25% of node 1's 7680 sat and node 2's 11520: they carry over
+// (with node 0, under the threshold); nodes 3 (15360 sat, 20%) and 4 are
+// paid.
+func TestFeeShareCarriesOver(t *testing.T) {
+	r := newRig(t)
+	r.cfg.FeeRate = 100
+	payer, err := payments.New(r.l, r.btc.RPC(), r.key, r.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := nodes(t, 5)
+	credit(t, r.l, ns)
+	plan, err := payer.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid := map[peer.ID]bool{}
+	for _, o := range plan.Outputs {
+		paid[o.Node] = true
+	}
+	if paid[ns[1].id] || paid[ns[2].id] || !paid[ns[3].id] || !paid[ns[4].id] || plan.Skipped != 3 {
+		t.Fatalf("plan pays %v, skips %d", plan.Outputs, plan.Skipped)
+	}
+}

@@ -83,6 +83,13 @@ func TestCreditOnce(t *testing.T) {
 			t.Fatalf("duplicate credit = %+v, %v, %v", e2, added, err)
 		}
 	}
+	c2 := Credit{Node: nodeID(2), Epoch: 7, ProvenBytes: 4 << 30, Availability: FullAvailability}
+	if _, added, err := l.CreditAll([]Credit{c2, c2, c}); err != nil || !added[0] || added[1] || added[2] {
+		t.Fatalf("a batch with a pair twice and one booked: added %v, %v", added, err)
+	}
+	if b, _ := l.Balance(nodeID(2)); b.EarnedMsat != 3000 {
+		t.Fatalf("a pair twice in one batch earned %d msat, want 3000", b.EarnedMsat)
+	}
 	l.Close()
 	if l, err = Open(dir, testTerms); err != nil {
 		t.Fatal(err)
