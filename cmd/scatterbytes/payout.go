@@ -27,8 +27,8 @@ func ledgerDir() string { return filepath.Join(g.dir, "ledger") }
 // btcFlags are the Bitcoin node and payout settings (each also read from
 // SCATTERBYTES_<FLAG>).
 type btcFlags struct {
-	rpc, user, passFile, tlsCert string
-	cfg                          payments.Config
+	rpc, user, passFile, cookie, tlsCert string
+	cfg                                  payments.Config
 }
 
 func (f *btcFlags) add(fs *pflag.FlagSet) {
@@ -37,6 +37,7 @@ func (f *btcFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.rpc, "btc-rpc", "127.0.0.1:8332", "Bitcoin node JSON-RPC host:port (bitcoind: rpcbind/rpcport; btcd: rpclisten)")
 	fs.StringVar(&f.user, "btc-rpc-user", "", "JSON-RPC user (bitcoind: rpcuser or an rpcauth entry)")
 	fs.StringVar(&f.passFile, "btc-rpc-pass-file", "", "FILE holding the JSON-RPC password")
+	fs.StringVar(&f.cookie, "btc-rpc-cookie", "", "bitcoind's .cookie FILE, instead of a user and password")
 	fs.StringVar(&f.tlsCert, "btc-rpc-tls-cert", "", "btcd's rpc.cert to speak TLS (default: plain HTTP, as bitcoind speaks; keep it on loopback)")
 	fs.Int64Var(&f.cfg.FeeRate, "fee-rate", d.FeeRate, "payout fee rate in sat/vB (no estimation: set it from the mempool, bump a stuck payout)")
 	fs.Int64Var(&f.cfg.Threshold, "threshold", d.Threshold, "smallest balance paid, in sat; smaller ones carry over")
@@ -92,7 +93,11 @@ func (f *btcFlags) open() (*payEnv, error) {
 		e.Close()
 		return nil, err
 	}
-	cc := &rpcclient.ConnConfig{Host: f.rpc, User: f.user, HTTPPostMode: true, DisableTLS: f.tlsCert == ""}
+	cc := &rpcclient.ConnConfig{Host: f.rpc, User: f.user, HTTPPostMode: true, DisableTLS: f.tlsCert == "", CookiePath: f.cookie}
+	if f.passFile == "" && f.cookie == "" {
+		e.Close()
+		return nil, usageError{errors.New("the Bitcoin node's RPC needs --btc-rpc-pass-file (with --btc-rpc-user) or --btc-rpc-cookie")}
+	}
 	if f.passFile != "" {
 		b, err := os.ReadFile(f.passFile)
 		if err != nil {
@@ -140,8 +145,9 @@ With --psbt-out FILE the transaction is written unsigned (BIP 174, base64) for
 an offline signer, and ` + "`coordinator payout import FILE`" + ` takes it back.
 
 The Bitcoin node is any bitcoind or btcd with JSON-RPC: for bitcoind set
-server=1, rpcuser and rpcpassword (or rpcauth), and rpcbind/rpcallowip to
-the coordinator's host; no wallet, txindex or other index is needed. For
+server=1, rpcuser and rpcpassword (or rpcauth; or pass its .cookie with
+--btc-rpc-cookie), and rpcbind/rpcallowip to the coordinator's host; no
+wallet, txindex or other index is needed. For
 btcd pass --btc-rpc-tls-cert with its rpc.cert, or run it with --notls on
 loopback.`,
 		Args: cobra.NoArgs,
