@@ -322,7 +322,12 @@ func payoutCancelCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "cancel ID",
 		Short: "Give up a payout whose PSBT was never signed; its amounts return to the balances",
-		Args:  cobra.ExactArgs(1),
+		Long: `cancel gives up a payout exported with --psbt-out that was never imported,
+and returns its amounts to the balances. Only do it when the PSBT is lost or
+destroyed unsigned: a cancelled PSBT signed and broadcast later would pay its
+nodes a second time, and the ledger would not know. A payout with a signed
+transaction cannot be cancelled; bump it instead.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseUint(args[0], 10, 64)
 			if err != nil {
