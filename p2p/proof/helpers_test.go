@@ -1,6 +1,8 @@
 package proof
 
 import (
+	"unsafe"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -48,7 +50,7 @@ type fixture struct {
 	coord, node, client party
 	opts                Options
 	dir                 string
-	st                  *disk.Store
+	st                  store.Store
 	prover              *Prover
 	clientCerts         map[peer.ID][]byte
 	ids                 []cid.Cid
@@ -57,7 +59,10 @@ type fixture struct {
 	beacons             []*Beacon
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { return newFixtureOn(t, nil) }
+
+// newFixtureOn uses st, or a disk store in a temporary directory if nil.
+func newFixtureOn(t testing.TB, st store.Store) *fixture {
 	t.Helper()
 	ca, err := cert.NewCA(testNetwork, 30*24*time.Hour)
 	if err != nil {
@@ -74,9 +79,12 @@ func newFixture(t testing.TB) *fixture {
 		length: time.Minute,
 	}
 	f.clientCerts = map[peer.ID][]byte{f.client.key.PeerID(): f.client.cert}
-	f.st, err = disk.Open(context.Background(), f.dir, disk.Config{Capacity: 1 << 34})
-	if err != nil {
-		t.Fatal(err)
+	if f.st = st; st == nil {
+		d, err := disk.Open(context.Background(), f.dir, disk.Config{Capacity: 1 << 34})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.st = d
 	}
 	t.Cleanup(func() { f.st.Close() })
 	f.prover, err = NewProver(ProverConfig{
@@ -218,3 +226,6 @@ func reissue(t testing.TB, ca *cert.CA, p party) party {
 	}
 	return party{p.key, der}
 }
+
+// entrySize is what the prover keeps per committed chunk.
+const entrySize = int(unsafe.Sizeof(entry{}))
