@@ -42,13 +42,21 @@ type ProverConfig struct {
 // Prover builds a storage node's proofs, one per beacon. It keeps the
 // inventory it last committed to in memory (72 bytes a chunk) until the
 // beacon that challenges it. Methods are safe for concurrent use; Prove
-// calls are serialised.
+// and Commit calls are serialised.
 type Prover struct {
 	cfg ProverConfig
 	log *slog.Logger
 
-	mu   sync.Mutex
-	snap *snapshot // the inventory committed for snap.c.Epoch, or nil
+	proving sync.Mutex // serialises Prove and Commit
+
+	mu       sync.Mutex
+	snap     *snapshot // the inventory committed for snap.c.Epoch, or nil
+	building bool      // a snapshot is being read: defer every delete
+	pending  map[string]cid.Cid
+	deleter  interface {
+		store.Haser
+		store.Deleter
+	}
 
 	proveSlice func(ctx context.Context, g store.Getter, id cid.Cid, size, off, length int64) ([]byte, error)
 }
@@ -63,7 +71,7 @@ func NewProver(cfg ProverConfig) (*Prover, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Prover{cfg: cfg, log: log, proveSlice: store.ProveSlice}, nil
+	return &Prover{cfg: cfg, log: log, pending: map[string]cid.Cid{}, proveSlice: store.ProveSlice}, nil
 }
 
 // Committed returns the commitment the next Prove answers, if any.
@@ -82,12 +90,14 @@ func (p *Prover) Committed() (Commitment, bool) {
 // calls it; a node calls it directly only to publish a commitment outside
 // a proof (it never needs to).
 func (p *Prover) Commit(ctx context.Context, epoch uint64, keepUntil time.Time) (Commitment, error) {
+	p.proving.Lock()
+	defer p.proving.Unlock()
 	s, err := p.snapshot(ctx, epoch, keepUntil)
 	if err != nil {
 		return Commitment{}, err
 	}
 	p.mu.Lock()
-	p.snap = s
+	p.install(ctx, s)
 	p.mu.Unlock()
 	return s.c, nil
 }
@@ -97,8 +107,11 @@ func (p *Prover) Commit(ctx context.Context, epoch uint64, keepUntil time.Time) 
 // nothing), commits to the inventory for the next epoch, signs, and
 // returns the encoded proof to gossip.
 func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
+	p.proving.Lock()
+	defer p.proving.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	snap := p.snap
+	p.mu.Unlock()
 	pr := &Proof{
 		Network:  p.cfg.Network,
 		Epoch:    b.Epoch,
@@ -106,7 +119,7 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 		NodeCert: p.cfg.Cert(),
 		Beacon:   b.Marshal(),
 	}
-	if s := p.snap; s != nil && s.c.Epoch == b.Epoch {
+	if s := snap; s != nil && s.c.Epoch == b.Epoch {
 		c := s.c
 		pr.Committed = &c
 		if err := p.sample(ctx, pr, s, b); err != nil {
@@ -124,14 +137,18 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	pr.Next = next.c
 	sig, err := p.cfg.Key.Sign(pr.signedBytes())
 	if err != nil {
+		p.abandon()
 		return nil, fmt.Errorf("prove epoch %d: %w", b.Epoch, err)
 	}
 	pr.Signature = sig
 	out := pr.Marshal()
 	if len(out) > MaxProofSize {
+		p.abandon()
 		return nil, fmt.Errorf("prove epoch %d: %d bytes, at most %d", b.Epoch, len(out), MaxProofSize)
 	}
-	p.snap = next
+	p.mu.Lock()
+	p.install(ctx, next)
+	p.mu.Unlock()
 	return out, nil
 }
 
@@ -230,11 +247,37 @@ func (s *snapshot) leaves() []node {
 	return out
 }
 
-// snapshot reads the inventory for epoch.
+// snapshot reads the inventory for epoch, leaving out chunks whose delete
+// is deferred. From its start until install, every delete is deferred.
 func (p *Prover) snapshot(ctx context.Context, epoch uint64, keepUntil time.Time) (*snapshot, error) {
+	p.mu.Lock()
+	p.building = true
+	skip := make(map[string]bool, len(p.pending))
+	for k := range p.pending {
+		skip[k] = true
+	}
+	p.mu.Unlock()
+	s, err := p.read(ctx, epoch, keepUntil, skip)
+	if err != nil {
+		p.abandon()
+	}
+	return s, err
+}
+
+// abandon drops a snapshot being built; the outstanding one stays.
+func (p *Prover) abandon() {
+	p.mu.Lock()
+	p.building = false
+	p.mu.Unlock()
+}
+
+func (p *Prover) read(ctx context.Context, epoch uint64, keepUntil time.Time, skip map[string]bool) (*snapshot, error) {
 	s := &snapshot{c: Commitment{Node: p.cfg.Key.PeerID(), Epoch: epoch}}
 	var total uint64
 	err := p.cfg.Store.Iterate(ctx, cid.Undef, func(info store.Info) error {
+		if skip[info.ID.KeyString()] {
+			return nil
+		}
 		o, err := chunk.UnmarshalOrder(info.Meta)
 		if err != nil || !o.Expiry.After(keepUntil) || !o.Chunk.Equals(info.ID) || o.Size != info.Size {
 			return nil
