@@ -91,8 +91,8 @@
 //  2. the beacon (ErrBadBeacon), and that it is of the proof's epoch
 //     (ErrEpochMismatch);
 //  3. the node certificate: chains to the CA, role node, valid at the
-//     beacon's start, not revoked, and its key is the proof's node
-//     (ErrBadNode);
+//     beacon's start (or, renewed during the epoch, at its end), not
+//     revoked, and its key is the proof's node (ErrBadNode);
 //  4. the node's signature (ErrBadSignature);
 //  5. Next and Committed: the node's, for e+1 and e (ErrBadCommitment,
 //     ErrEpochMismatch);

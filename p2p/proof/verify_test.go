@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
@@ -273,4 +274,28 @@ func flipLast(b []byte) []byte {
 	b = append([]byte(nil), b...)
 	b[len(b)-1] ^= 1
 	return b
+}
+
+// TestRenewedCertificates: certificates renewed during the epoch (not
+// valid at its start, valid at its end) still verify; ones valid only
+// after the epoch do not.
+func TestRenewedCertificates(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name  string
+		start time.Time // of epoch 1, 10 minutes long; certificates are valid from now-5m
+		want  error
+	}{
+		{"renewed during the epoch", now.Add(-20 * time.Minute), nil},
+		{"issued after the epoch", now.Add(-40 * time.Minute), cert.ErrNotYetValid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.start, f.length = tc.start, 10*time.Minute
+			p, _ := f.prove(t)
+			if _, err := Verify(p, f.opts); !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
 }
