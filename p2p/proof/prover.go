@@ -52,6 +52,7 @@ type Prover struct {
 	mu       sync.Mutex
 	snap     *snapshot // the inventory committed for snap.c.Epoch, or nil
 	building bool      // a snapshot is being read: defer every delete
+	answered *uint64   // the last epoch proved, nil if none
 	pending  map[string]cid.Cid
 	deleter  interface {
 		store.Haser
@@ -105,13 +106,20 @@ func (p *Prover) Commit(ctx context.Context, epoch uint64, keepUntil time.Time) 
 // Prove answers beacon b, which the caller verified (VerifyBeacon): it
 // proves the commitment made for b's epoch (or, with none, proves
 // nothing), commits to the inventory for the next epoch, signs, and
-// returns the encoded proof to gossip.
+// returns the encoded proof to gossip. A beacon of an epoch already
+// answered or older than the commitment is refused with ErrStale, so a
+// replayed beacon cannot make the node drop its commitment.
 func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	p.proving.Lock()
 	defer p.proving.Unlock()
 	p.mu.Lock()
-	snap := p.snap
+	snap, answered := p.snap, p.answered
 	p.mu.Unlock()
+	// An old beacon, replayed, must not replace the commitment the next
+	// one will challenge.
+	if (answered != nil && b.Epoch <= *answered) || (snap != nil && b.Epoch < snap.c.Epoch) {
+		return nil, fmt.Errorf("prove epoch %d: %w: already past it", b.Epoch, ErrStale)
+	}
 	pr := &Proof{
 		Network:  p.cfg.Network,
 		Epoch:    b.Epoch,
@@ -148,6 +156,7 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	}
 	p.mu.Lock()
 	p.install(ctx, next)
+	p.answered = &b.Epoch
 	p.mu.Unlock()
 	return out, nil
 }

@@ -299,3 +299,32 @@ func TestRenewedCertificates(t *testing.T) {
 		})
 	}
 }
+
+// TestProverRefusesOldBeacon: a replayed beacon does not replace the
+// commitment the next beacon challenges.
+func TestProverRefusesOldBeacon(t *testing.T) {
+	f := newFixture(t)
+	f.put(t, 3, 1000)
+	_, b1 := f.prove(t)
+	before, _ := f.prover.Committed()
+	if _, err := f.prover.Prove(context.Background(), b1); !errors.Is(err, ErrStale) {
+		t.Fatalf("proving a replayed beacon: %v, want ErrStale", err)
+	}
+	if after, _ := f.prover.Committed(); after != before {
+		t.Fatal("a replayed beacon changed the commitment")
+	}
+	if _, r, _ := honestNext(t, f); r.Bytes != 3000 {
+		t.Fatalf("proved %d bytes after the replay", r.Bytes)
+	}
+}
+
+// honestNext proves the next beacon and verifies it.
+func honestNext(t *testing.T, f *fixture) ([]byte, *Result, *Beacon) {
+	t.Helper()
+	p, b := f.prove(t)
+	r, err := Verify(p, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, r, b
+}
