@@ -151,6 +151,21 @@
 // old chunk at once (a sample of it may then fail; identical ciphertext
 // from two clients does not happen in practice).
 //
+// Deferred deletes live in the prover's memory: a node restarted inside
+// the window finds the chunk in its store again and keeps it until its
+// order expires (the storage node should record pending deletes on disk
+// if that matters).
+//
+// # Restarts
+//
+// The committed inventory is kept in memory. A node that restarts
+// without it answers the next beacon with a first proof, which the
+// coordinator refuses against its record (ErrCommitmentChanged): one
+// epoch unpaid. To avoid that, a node saves the Next of each proof with
+// KeepUntil(beacon) and, after a restart, calls Commit with that epoch
+// and time: an unchanged inventory gives the same commitment, and the
+// next proof proves it.
+//
 // # Sampling
 //
 // With count N chunks committed and c samples an epoch, a node that lost

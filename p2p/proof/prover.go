@@ -136,9 +136,7 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	} else if s != nil {
 		p.log.Warn("no commitment for this beacon's epoch: this proof proves nothing", "epoch", b.Epoch, "committed", s.c.Epoch)
 	}
-	// What is committed now is challenged by the next beacon and earns
-	// for the epoch after it: leave out orders that end before then.
-	next, err := p.snapshot(ctx, b.Epoch+1, b.End().Add(b.Length))
+	next, err := p.snapshot(ctx, b.Epoch+1, KeepUntil(b))
 	if err != nil {
 		return nil, fmt.Errorf("prove epoch %d: %w", b.Epoch, err)
 	}
@@ -230,6 +228,14 @@ func (p *Prover) proveChunk(ctx context.Context, sm *Sample, j int, b *Beacon) (
 	}
 	return o.Client, nil
 }
+
+// KeepUntil is the time the commitment made in answer to b must hold its
+// chunks until: it is challenged by the next beacon and earns for that
+// epoch, so orders ending before the next epoch's end are left out. A
+// node that saves its last Next commitment and this time can, after a
+// restart, call Commit with both and compare: an unchanged inventory
+// gives the same commitment, and the next proof proves it.
+func KeepUntil(b *Beacon) time.Time { return b.End().Add(b.Length) }
 
 // snapshot is a committed inventory: per chunk, in CID byte order, what
 // its leaf is made of.

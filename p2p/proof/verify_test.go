@@ -328,3 +328,30 @@ func honestNext(t *testing.T, f *fixture) ([]byte, *Result, *Beacon) {
 	}
 	return p, r, b
 }
+
+// TestResumeAfterRestart: a new prover over the same store, given the
+// saved commitment's epoch and KeepUntil, commits to the same inventory,
+// and its next proof proves it.
+func TestResumeAfterRestart(t *testing.T) {
+	f := newFixture(t)
+	f.put(t, 4, 2000)
+	p1, b1 := f.prove(t)
+	r1, err := Verify(p1, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := NewProver(f.prover.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := restarted.Commit(context.Background(), r1.Next.Epoch, KeepUntil(b1))
+	if err != nil || !c.Equal(&r1.Next) {
+		t.Fatalf("commitment after restart: %v, %v; want %v", c, err, r1.Next)
+	}
+	f.prover = restarted
+	p2, r2, b2 := honestNext(t, f)
+	_ = p2
+	if err := r2.Check(Expect{Epoch: 2, Beacon: b2.Hash(), Committed: &r1.Next}); err != nil || r2.Bytes != 8000 {
+		t.Fatalf("after restart: %d bytes, %v", r2.Bytes, err)
+	}
+}
