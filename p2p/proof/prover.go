@@ -26,9 +26,12 @@ type Source interface {
 
 // ProverConfig configures a Prover.
 type ProverConfig struct {
-	Network string       // the network profile's name
-	Store   Source       // the node's chunk store
-	Key     identity.Key // the node's identity key
+	Network string // the network profile's name
+	// Store is the node's chunk store itself, not the one Guard returns
+	// (which hides chunks whose delete is deferred, and they must still
+	// be proven).
+	Store Source
+	Key   identity.Key // the node's identity key
 	// Cert returns the node's current membership certificate (DER); it
 	// changes when the certificate is renewed.
 	Cert func() []byte
@@ -154,7 +157,8 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	}
 	p.mu.Lock()
 	p.install(ctx, next)
-	p.answered = &b.Epoch
+	epoch := b.Epoch
+	p.answered = &epoch
 	p.mu.Unlock()
 	return out, nil
 }
