@@ -175,6 +175,18 @@ func TestTopic(t *testing.T) {
 			t.Errorf("publish of a kind without validator: %v, want ErrNoValidator", err)
 		}
 	})
+
+	t.Run("close ends subscriptions", func(t *testing.T) {
+		m := g.members[4]
+		// pubsub refuses to close a topic with live subscriptions: Close
+		// must end them first.
+		if err := m.topic.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.topic.Subscribe(gossip.KindProof); err == nil {
+			t.Error("subscribed to a closed topic")
+		}
+	})
 }
 
 // TestFlooderGraylisted: a verified member that floods messages the kind

@@ -112,6 +112,7 @@ func NewRouter(ctx context.Context, h host.Host, cfg Config) (*Router, error) {
 	ps, err := pubsub.NewGossipSub(ctx, h,
 		pubsub.WithGossipSubProtocols(Protocols(cfg.Profile.ProtocolPrefix), features),
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
+		pubsub.WithFloodPublish(false),
 		pubsub.WithMessageIdFn(messageID),
 		pubsub.WithPeerFilter(cfg.PeerFilter),
 		pubsub.WithMaxMessageSize(maxRPC),

@@ -37,6 +37,13 @@ func (t *Topic) Subscribe(kind Kind) (*Subscription, error) {
 	if err != nil {
 		return nil, fmt.Errorf("subscribe %s: %w", kind, err)
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		sub.Cancel()
+		return nil, fmt.Errorf("subscribe %s: %w", kind, pubsub.ErrTopicClosed)
+	}
+	t.subs = append(t.subs, sub)
 	return &Subscription{sub: sub}, nil
 }
 

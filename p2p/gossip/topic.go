@@ -29,6 +29,7 @@ type Topic struct {
 	mu         sync.RWMutex
 	validators map[Kind]Validator
 	relay      pubsub.RelayCancelFunc
+	subs       []*pubsub.Subscription
 	closed     bool
 }
 
@@ -128,7 +129,8 @@ func (t *Topic) Peers() []peer.ID { return t.t.ListPeers() }
 // Score is p's peer score on this node (see Router.Score).
 func (t *Topic) Score(p peer.ID) float64 { return t.r.Score(p) }
 
-// Close leaves the topic: subscriptions end, the validator goes.
+// Close leaves the topic: subscriptions end (their Next returns an
+// error), the validator goes.
 func (t *Topic) Close() error {
 	t.mu.Lock()
 	if t.closed {
@@ -138,6 +140,9 @@ func (t *Topic) Close() error {
 	t.closed = true
 	if t.relay != nil {
 		t.relay()
+	}
+	for _, sub := range t.subs {
+		sub.Cancel()
 	}
 	t.mu.Unlock()
 	return errors.Join(t.r.ps.UnregisterTopicValidator(t.r.topic), t.t.Close())
