@@ -10,7 +10,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 )
@@ -39,10 +38,16 @@ func BenchmarkGossipBytes(b *testing.B) {
 }
 
 func benchGossip(b *testing.B, n, size int, spread bool) {
-	net := nettest.NewWith(b, testnet.Options{Nodes: n - 1, Epoch: time.Second})
-	peers := net.Running()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	// Not nettest.New: thirty nodes on a busy machine may need more than
+	// its 30 s to fill their routing tables.
+	net, err := testnet.Start(ctx, testnet.Options{Dir: b.TempDir(), Nodes: n - 1, Epoch: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(net.Close)
+	peers := net.Running()
 	for i, a := range peers {
 		for _, c := range peers[i+1:] {
 			if err := a.Node().Host().Connect(ctx, c.Node().AddrInfo()); err != nil {
