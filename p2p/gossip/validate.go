@@ -1,0 +1,81 @@
+package gossip
+
+import (
+	"context"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+const (
+	accept = pubsub.ValidationAccept
+	reject = pubsub.ValidationReject
+	ignore = pubsub.ValidationIgnore
+)
+
+// validate is the topic's validator: the checks of doc.go ("Validation")
+// in order, then the kind's validator. pubsub has checked the signature
+// (strict signing) before it runs, so m.GetFrom() is the author.
+func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+	c := &t.counts
+	if len(m.Data) > MaxEnvelope {
+		return count(&c.oversize, reject)
+	}
+	env, err := decodeEnvelope(m.Data)
+	if err != nil {
+		return count(&c.malformed, reject)
+	}
+	author := m.GetFrom()
+	if t.r.cfg.Refused(author) {
+		// The forwarder may not hold the CRL yet: no penalty.
+		return count(&c.refusedAuthor, ignore)
+	}
+	v := t.validator(env.kind)
+	if v == nil {
+		return count(&c.noValidator, reject)
+	}
+	switch t.clock.place(env.kind, env.epoch) {
+	case unknown:
+		return count(&c.epochUnknown, ignore)
+	case stale:
+		return count(&c.stale, ignore)
+	case early:
+		return count(&c.early, reject)
+	}
+	id := m.ID
+	if id == "" {
+		id = messageID(m.Message)
+	}
+	switch t.recs.claim(string(author), env.kind, env.epoch, id) {
+	case duplicate:
+		return count(&c.duplicate, ignore)
+	case full:
+		return count(&c.full, ignore)
+	case equivocates:
+		if from == author {
+			return count(&c.equivocation, reject)
+		}
+		// Relayed: the forwarder may have seen the other message first
+		// and forwarded it honestly; the author is at fault, not it.
+		return count(&c.relayedEquivocation, ignore)
+	}
+	switch v(ctx, author, env.epoch, env.payload) {
+	case Accept:
+	case Ignore:
+		t.recs.release(string(author), env.kind, env.epoch, id)
+		return count(&c.kindIgnored, ignore)
+	default:
+		t.recs.release(string(author), env.kind, env.epoch, id)
+		return count(&c.kindRejected, reject)
+	}
+	if env.kind == KindBeacon {
+		t.SetEpoch(env.epoch)
+	}
+	m.ValidatorData = &env
+	return count(&c.accepted, accept)
+}
+
+func count(n interface{ Add(int64) int64 }, r pubsub.ValidationResult) pubsub.ValidationResult {
+	n.Add(1)
+	return r
+}
