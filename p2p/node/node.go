@@ -105,7 +105,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		Denied:   n.denied,
 		OnDrop:   n.evict,
 		Timeout:  cfg.ExchangeTimeout,
-		Logger:   n.log,
+		// Only a party serving enrolment keeps a peer without a
+		// certificate connected; every other hangs up at once.
+		Grace:  graceFor(o.enroll != nil),
+		Logger: n.log,
 	})
 	if err != nil {
 		return nil, err
@@ -130,6 +133,15 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	// the routing table unverified, so no add can race with this.
 	n.watchRoutingTable()
 	return n, nil
+}
+
+// graceFor is the gate's Grace: the default (3 × the exchange timeout) for
+// a party that serves enrolment, none for the others.
+func graceFor(servesEnrolment bool) time.Duration {
+	if servesEnrolment {
+		return 0
+	}
+	return -1
 }
 
 func (n *Node) startServices(ctx context.Context) error {
