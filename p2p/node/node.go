@@ -86,6 +86,12 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	}, ProtocolLimit{
 		ID: cfg.Profile.Protocol("enroll", "1.0.0"), Streams: 64, StreamsPerPeer: 2,
 		Memory: 4 << 20, MemoryPerPeer: 128 << 10,
+	}, ProtocolLimit{
+		// kad-dht keeps one stream per peer and direction for its
+		// requests; 16 covers its concurrent queries and refreshes. A
+		// message is at most 4 MiB (kad-dht's cap), so 8 MiB a peer.
+		ID: cfg.Profile.Protocol("kad", "1.0.0"), Streams: 1024, StreamsPerPeer: 16,
+		Memory: 64 << 20, MemoryPerPeer: 8 << 20,
 	})
 	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger, dns: madns.DefaultResolver, added: newAddedPeers()}
 	if n.log == nil {
