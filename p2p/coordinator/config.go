@@ -9,6 +9,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -41,6 +42,12 @@ type Config struct {
 	// operator then signs with `scatterbytes ca sign`). DefaultConfig
 	// admits every storage node and client (enroll.ApproveMembers).
 	Approve func(m cert.Member, remote peer.ID) error
+	// API is the loopback address of the read-only JSON API (default
+	// 127.0.0.1:0, a port the system picks, written to DIR/api.addr);
+	// empty turns it off.
+	API string
+	// Reputation are the audit and reachability parameters.
+	Reputation reputation.Params
 }
 
 // DefaultConfig returns the configuration of a coordinator with its
@@ -56,6 +63,8 @@ func DefaultConfig(dir string, p *profile.Profile) Config {
 		Validity:    cert.DefaultValidity,
 		CRLValidity: cert.DefaultCRLUpdate,
 		Approve:     enroll.ApproveMembers,
+		API:         "127.0.0.1:0",
+		Reputation:  reputation.DefaultParams(),
 	}
 }
 
@@ -74,6 +83,9 @@ func (c *Config) Validate() error {
 		return errors.New("coordinator: no CA and no CA directory")
 	case c.Validity <= 0 || c.CRLValidity <= 0:
 		return errors.New("coordinator: certificate and CRL lifetimes must be positive")
+	}
+	if err := c.Reputation.Validate(); err != nil {
+		return err
 	}
 	if id := c.Node.Profile.Coordinator; id != "" {
 		if _, err := peer.Decode(id); err != nil {

@@ -6,8 +6,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -31,6 +33,11 @@ type Coordinator struct {
 	ca     *cert.CA       // nil on an open network
 	enroll *enroll.Server // nil on an open network
 	node   *node.Node
+	state  *state
+	clock  clock
+	api    net.Listener // nil when Config.API is empty
+
+	closeOnce sync.Once
 }
 
 // New loads the coordinator's key and CA from its directory, issues its own
@@ -62,7 +69,23 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 			return nil, err
 		}
 	}
+	if c.state, err = openState(filepath.Join(cfg.Node.Dir, StateDir)); err != nil {
+		return nil, err
+	}
+	genesis, err := c.state.genesis(time.Now())
+	if err != nil {
+		c.state.Close()
+		return nil, fmt.Errorf("coordinator: %w", err)
+	}
+	c.clock = clock{genesis: genesis, length: time.Duration(cfg.Node.Profile.Epoch)}
+	if cfg.API != "" {
+		if c.api, err = listenAPI(cfg.API); err != nil {
+			c.state.Close()
+			return nil, err
+		}
+	}
 	if c.node, err = node.New(ctx, cfg.Node, opts...); err != nil {
+		c.closeOwn()
 		return nil, err
 	}
 	return c, nil
@@ -137,12 +160,30 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	defer c.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.node.Run(ctx) })
+	if c.api != nil {
+		l := c.api
+		c.api = nil
+		g.Go(func() error { return c.serveAPI(ctx, l) })
+	}
 	return g.Wait()
 }
 
-// Close stops the node; Run calls it on the way out. It is safe to call
-// more than once.
-func (c *Coordinator) Close() error { return c.node.Close() }
+// Close stops the node and closes the state; Run calls it on the way out.
+// It is safe to call more than once.
+func (c *Coordinator) Close() error {
+	err := c.node.Close()
+	c.closeOwn()
+	return err
+}
+
+func (c *Coordinator) closeOwn() {
+	c.closeOnce.Do(func() {
+		if c.api != nil {
+			c.api.Close()
+		}
+		c.state.Close()
+	})
+}
 
 // ID is the coordinator's peer ID.
 func (c *Coordinator) ID() peer.ID { return c.node.ID() }
