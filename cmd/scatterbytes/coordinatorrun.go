@@ -17,6 +17,7 @@ func coordinatorRunCmd() *cobra.Command {
 		profileOut            string
 		validity, crlValidity time.Duration
 		autoEnrol             bool
+		api                   string
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -52,6 +53,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			if !autoEnrol {
 				cfg.Approve = nil
 			}
+			cfg.API = api
 			c, err := coordinator.New(ctx, cfg)
 			if err != nil {
 				return err
@@ -76,6 +78,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 	}
 	f := cmd.Flags()
 	lf.register(f, 4000)
+	f.StringVar(&api, "api", "127.0.0.1:0", "loopback address of the read-only JSON API (written to DIR/api.addr; empty: none)")
 	f.StringVar(&profileOut, "profile-out", "", "write the network profile with this coordinator's address to FILE (default DIR/network.json without --network)")
 	f.DurationVar(&validity, "validity", cert.DefaultValidity, "lifetime of the certificates enrolment issues")
 	f.DurationVar(&crlValidity, "crl-validity", cert.DefaultCRLUpdate, "how long a published CRL stays current")
