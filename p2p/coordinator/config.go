@@ -13,6 +13,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
 )
 
 // CADir is the CA's directory inside a coordinator directory.
@@ -48,6 +49,15 @@ type Config struct {
 	API string
 	// Reputation are the audit and reachability parameters.
 	Reputation reputation.Params
+	// Samples is the number of chunks each proof samples (each one audit;
+	// see package reputation for the detection math): the beacons say it.
+	Samples int
+	// SpotChecks is how many nodes are dialled each epoch to fetch a
+	// slice they proved directly.
+	SpotChecks int
+	// Ledger receives the credits of verified proofs; nil keeps them in
+	// the coordinator's outbox until one is set.
+	Ledger Ledger
 }
 
 // DefaultConfig returns the configuration of a coordinator with its
@@ -65,6 +75,8 @@ func DefaultConfig(dir string, p *profile.Profile) Config {
 		Approve:     enroll.ApproveMembers,
 		API:         "127.0.0.1:0",
 		Reputation:  reputation.DefaultParams(),
+		Samples:     reputation.DefaultParams().Samples,
+		SpotChecks:  3,
 	}
 }
 
@@ -86,6 +98,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Reputation.Validate(); err != nil {
 		return err
+	}
+	if c.Samples < 1 || c.Samples > proof.MaxSamples || c.SpotChecks < 0 {
+		return fmt.Errorf("coordinator: %d samples per proof (1..%d), %d spot checks", c.Samples, proof.MaxSamples, c.SpotChecks)
 	}
 	if id := c.Node.Profile.Coordinator; id != "" {
 		if _, err := peer.Decode(id); err != nil {

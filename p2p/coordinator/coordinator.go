@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -19,9 +20,11 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
+	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
 )
 
 // ownValidity is the lifetime of the coordinator's own certificate.
@@ -36,6 +39,16 @@ type Coordinator struct {
 	state  *state
 	clock  clock
 	api    net.Listener // nil when Config.API is empty
+	key    identity.Key
+	log    *slog.Logger
+	topic  *gossip.Topic
+	proofs *gossip.Subscription
+	// results holds verified proofs from the validator to runProofs,
+	// by the SHA-256 of the message.
+	results sync.Map
+
+	mu     sync.Mutex    // serialises state updates
+	beacon *proof.Beacon // of the epoch under way
 
 	closeOnce sync.Once
 }
@@ -86,6 +99,16 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 	}
 	if c.node, err = node.New(ctx, cfg.Node, opts...); err != nil {
 		c.closeOwn()
+		return nil, err
+	}
+	c.key = key
+	c.log = cfg.Node.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("part", "coordinator")
+	if err := c.joinTopic(); err != nil {
+		c.Close()
 		return nil, err
 	}
 	return c, nil
@@ -160,6 +183,8 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	defer c.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.node.Run(ctx) })
+	g.Go(func() error { return c.runEpochs(ctx) })
+	g.Go(func() error { return c.runProofs(ctx, c.proofs) })
 	if c.api != nil {
 		l := c.api
 		c.api = nil
@@ -178,6 +203,9 @@ func (c *Coordinator) Close() error {
 
 func (c *Coordinator) closeOwn() {
 	c.closeOnce.Do(func() {
+		if c.topic != nil {
+			c.topic.Close()
+		}
 		if c.api != nil {
 			c.api.Close()
 		}

@@ -46,6 +46,8 @@ type nodeRecord struct {
 	Chunks    uint64 `json:"chunks"`
 	// Spot are slices the node proved, to fetch again directly.
 	Spot []spotTarget `json:"spot,omitempty"`
+	// Closed is the last epoch settled for it: proved, or counted missed.
+	Closed uint64 `json:"closed"`
 	// SpotOK and SpotFailed count direct spot checks.
 	SpotOK     uint64 `json:"spot_ok"`
 	SpotFailed uint64 `json:"spot_failed"`
@@ -71,6 +73,7 @@ type credit struct {
 	Epoch  uint64  `json:"epoch"`
 	Bytes  uint64  `json:"bytes"`
 	Length int64   `json:"length_ns"`
+	Payout string  `json:"payout,omitempty"` // the address in the node's certificate
 }
 
 type state struct{ db *leveldb.DB }
@@ -205,3 +208,5 @@ func (s *state) creditDone(c credit) error {
 }
 
 func (s *state) write(b *leveldb.Batch) error { return s.db.Write(b, syncWrite) }
+
+func newBatch() *leveldb.Batch { return new(leveldb.Batch) }

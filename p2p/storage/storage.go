@@ -19,13 +19,16 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipfs/go-cid"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/store"
 	"github.com/scatterbytes/scatterbytes/store/disk"
 )
@@ -55,6 +58,11 @@ type Storage struct {
 	svc     *chunk.Service
 	log     *slog.Logger
 	provide chan cid.Cid
+
+	topic   *gossip.Topic
+	beacons *gossip.Subscription
+	prover  *proof.Prover
+	proofs  atomic.Int64 // proofs published
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -96,6 +104,11 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		return nil, err
 	}
 	s.svc = svc
+	if err := s.joinTopic(); err != nil {
+		svc.Close()
+		s.closeStore()
+		return nil, err
+	}
 	svc.Register(n.Host(), n.Profile().Protocol("chunk", "1.0.0"))
 	return s, nil
 }
@@ -114,6 +127,7 @@ func (s *Storage) Run(ctx context.Context) error {
 	defer s.svc.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.announce(ctx) })
+	g.Go(func() error { return s.prove(ctx) })
 	if s.disk != nil {
 		g.Go(func() error { return s.disk.Run(ctx) })
 	}
@@ -124,7 +138,13 @@ func (s *Storage) Run(ctx context.Context) error {
 	return err
 }
 
+// Proofs is how many proofs the node has published.
+func (s *Storage) Proofs() int64 { return s.proofs.Load() }
+
 func (s *Storage) closeStore() {
+	if s.topic != nil {
+		s.topic.Close()
+	}
 	if s.disk != nil {
 		if err := s.disk.Close(); err != nil {
 			s.log.Warn("close chunk store", "err", err)
