@@ -36,6 +36,10 @@ type Config struct {
 	MinPeers int
 	// RetryMin and RetryMax bound the backoff between bootstrap rounds.
 	RetryMin, RetryMax time.Duration
+	// GossipInvalidMemory is how long an invalid gossip message weighs on
+	// the peer that forwarded it (gossip.Config.InvalidMemory); 0 means
+	// ten epochs.
+	GossipInvalidMemory time.Duration
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/gate"
+	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 	dht "github.com/scatterbytes/scatterbytes/third_party/kaddht"
@@ -38,7 +39,7 @@ type Node struct {
 	host  host.Host // raw, gated: what every service uses
 	gate  *gate.Gate
 	dht   *dht.IpfsDHT
-	ps    *pubsub.PubSub
+	gsp   *gossip.Router
 	psCtx context.CancelFunc
 
 	certDER atomic.Pointer[[]byte]
@@ -152,7 +153,13 @@ func (n *Node) startServices(ctx context.Context) error {
 		return fmt.Errorf("start DHT: %w", err)
 	}
 	psctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	n.ps, err = pubsub.NewGossipSub(psctx, n.host, pubsub.WithPeerFilter(n.gate.PeerFilter))
+	n.gsp, err = gossip.NewRouter(psctx, n.host, gossip.Config{
+		Profile:       n.prof,
+		PeerFilter:    n.gate.PeerFilter,
+		Refused:       n.denied,
+		InvalidMemory: n.cfg.GossipInvalidMemory,
+		Logger:        n.log.With("part", "gossip"),
+	})
 	if err != nil {
 		cancel()
 		n.dht.Close()
@@ -203,8 +210,12 @@ func (n *Node) AddrInfo() peer.AddrInfo { return peer.AddrInfo{ID: n.ID(), Addrs
 // DHT is the node's Kademlia DHT.
 func (n *Node) DHT() *dht.IpfsDHT { return n.dht }
 
-// PubSub is the node's gossipsub router.
-func (n *Node) PubSub() *pubsub.PubSub { return n.ps }
+// PubSub is the node's gossipsub router, for what package gossip does not wrap.
+func (n *Node) PubSub() *pubsub.PubSub { return n.gsp.PubSub() }
+
+// Gossip is the node's gossip router: join the network's proofs topic
+// with gossip.Join(n.Gossip()).
+func (n *Node) Gossip() *gossip.Router { return n.gsp }
 
 // Gate is the node's membership gate.
 func (n *Node) Gate() *gate.Gate { return n.gate }

@@ -1,0 +1,172 @@
+package proof
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// Guard returns st as the chunk service should see it, so that a chunk
+// deleted by its owner after the node committed to it does not look lost
+// when the beacon samples it: a Delete of a chunk the outstanding
+// commitment holds (or one being built) is deferred, the bytes kept until
+// the next commitment, which leaves it out, replaces it (see doc.go,
+// "Deletes"). Meanwhile the chunk is gone for every reader of the
+// returned store (Stat, Has, Get, Iterate), and its owner may put it
+// again, which cancels the delete. st must be the store the prover reads.
+func (p *Prover) Guard(st store.Store) store.Store {
+	p.mu.Lock()
+	p.deleter = st
+	p.mu.Unlock()
+	g := &guarded{Store: st, p: p}
+	if q, ok := st.(store.Quarantiner); ok {
+		return &guardedQ{guarded: g, q: q}
+	}
+	return g
+}
+
+type guarded struct {
+	store.Store
+	p *Prover
+}
+
+type guardedQ struct {
+	*guarded
+	q store.Quarantiner
+}
+
+func (g *guardedQ) Quarantine(ctx context.Context, id cid.Cid, why error) error {
+	if g.p.isPending(id) {
+		return fmt.Errorf("quarantine chunk %s: %w", id, store.ErrNotFound)
+	}
+	return g.q.Quarantine(ctx, id, why)
+}
+
+func (g *guarded) Delete(ctx context.Context, id cid.Cid) error { return g.p.Delete(ctx, id) }
+
+func (g *guarded) Has(ctx context.Context, id cid.Cid) (bool, error) {
+	if g.p.isPending(id) {
+		return false, nil
+	}
+	return g.Store.Has(ctx, id)
+}
+
+func (g *guarded) Stat(ctx context.Context, id cid.Cid) (store.Info, error) {
+	if g.p.isPending(id) {
+		return store.Info{}, fmt.Errorf("stat chunk %s: %w", id, store.ErrNotFound)
+	}
+	return g.Store.Stat(ctx, id)
+}
+
+func (g *guarded) Get(ctx context.Context, id cid.Cid, off, length int64) (io.ReadCloser, error) {
+	if g.p.isPending(id) {
+		return nil, fmt.Errorf("get chunk %s: %w", id, store.ErrNotFound)
+	}
+	return g.Store.Get(ctx, id, off, length)
+}
+
+func (g *guarded) Iterate(ctx context.Context, after cid.Cid, fn func(store.Info) error) error {
+	return g.Store.Iterate(ctx, after, func(info store.Info) error {
+		if g.p.isPending(info.ID) {
+			return nil
+		}
+		return fn(info)
+	})
+}
+
+// Put of a chunk whose delete is deferred: by the same client, the delete
+// is cancelled and the chunk is there again (ErrExists: the chunk service
+// answers with the order it holds); by another, the old chunk goes now
+// and the new one is stored.
+func (g *guarded) Put(ctx context.Context, id cid.Cid, size int64, r io.Reader, meta []byte) error {
+	if g.p.isPending(id) {
+		info, err := g.Store.Stat(ctx, id)
+		if err == nil && sameClient(info.Meta, meta) {
+			g.p.unpend(id)
+			return fmt.Errorf("put chunk %s: %w", id, store.ErrExists)
+		}
+		g.p.unpend(id)
+		if err := g.Store.Delete(ctx, id); err != nil && !store.IsNotFound(err) {
+			return err
+		}
+	}
+	return g.Store.Put(ctx, id, size, r, meta)
+}
+
+func sameClient(held, put []byte) bool {
+	a, err1 := chunk.UnmarshalOrder(held)
+	b, err2 := chunk.UnmarshalOrder(put)
+	return err1 == nil && err2 == nil && a.Client == b.Client
+}
+
+// Delete removes chunk id from the store Guard was given, now if no
+// commitment can be challenged on it, else once the commitment that
+// leaves it out has replaced the one that holds it.
+func (p *Prover) Delete(ctx context.Context, id cid.Cid) error {
+	p.mu.Lock()
+	d := p.deleter
+	defer p.mu.Unlock()
+	if d == nil {
+		return fmt.Errorf("delete chunk %s: the prover guards no store", id)
+	}
+	if _, ok := p.pending[id.KeyString()]; ok {
+		return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
+	}
+	if p.building || (p.snap != nil && p.snap.has(id)) {
+		if ok, err := d.Has(ctx, id); err != nil || !ok {
+			return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
+		}
+		p.pending[id.KeyString()] = id
+		return nil
+	}
+	return d.Delete(ctx, id)
+}
+
+func (p *Prover) isPending(id cid.Cid) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.pending[id.KeyString()]
+	return ok
+}
+
+func (p *Prover) unpend(id cid.Cid) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.pending, id.KeyString())
+}
+
+// install makes s the outstanding commitment and carries out the
+// deferred deletes it does not hold. Called with p.mu held.
+func (p *Prover) install(ctx context.Context, s *snapshot) {
+	p.snap, p.building = s, false
+	if p.deleter == nil {
+		return
+	}
+	for k, id := range p.pending {
+		if s.has(id) {
+			continue
+		}
+		delete(p.pending, k)
+		if err := p.deleter.Delete(ctx, id); err != nil && !store.IsNotFound(err) {
+			p.log.Warn("deferred delete failed", "chunk", id, "err", err)
+		}
+	}
+}
+
+// has reports whether the snapshot holds chunk id. Entries are in CID
+// byte order, which for chunk IDs (one fixed prefix) is digest order.
+func (s *snapshot) has(id cid.Cid) bool {
+	d, err := store.Digest(id)
+	if err != nil {
+		return false
+	}
+	i := sort.Search(len(s.entries), func(i int) bool { return bytes.Compare(s.entries[i].digest[:], d[:]) >= 0 })
+	return i < len(s.entries) && s.entries[i].digest == d
+}
