@@ -47,8 +47,9 @@ type Coordinator struct {
 	// by the SHA-256 of the message.
 	results sync.Map
 
-	mu     sync.Mutex    // serialises state updates
-	beacon *proof.Beacon // of the epoch under way
+	mu         sync.Mutex    // serialises state updates
+	beacon     *proof.Beacon // of the epoch under way
+	prevBeacon *proof.Beacon // of the epoch before, if it had one
 
 	closeOnce sync.Once
 }
@@ -184,6 +185,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.node.Run(ctx) })
 	g.Go(func() error { return c.runEpochs(ctx) })
+	g.Go(func() error { return c.runChecks(ctx) })
 	g.Go(func() error { return c.runProofs(ctx, c.proofs) })
 	if c.api != nil {
 		l := c.api

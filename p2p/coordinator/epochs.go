@@ -13,25 +13,38 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 )
 
-// runEpochs publishes a beacon at the start of every epoch, closes the
-// epoch before (nodes that did not prove it missed it), spot-checks a few
-// nodes halfway through and hands credits to the ledger, until ctx ends.
+// runEpochs publishes a beacon at the start of every epoch and settles
+// the epochs whose proofs can no longer come, until ctx ends. Nothing else
+// runs in this loop, so that a slow spot check or ledger never delays a
+// beacon.
 func (c *Coordinator) runEpochs(ctx context.Context) error {
 	for {
 		e := c.clock.at(time.Now())
 		if err := c.openEpoch(ctx, e); err != nil {
 			return err
 		}
+		if !wait.Sleep(ctx, time.Until(c.clock.start(e+1))) {
+			return nil
+		}
+	}
+}
+
+// runChecks spot-checks a few nodes halfway through every epoch and hands
+// the credits of the proofs recorded so far to the ledger, until ctx ends.
+func (c *Coordinator) runChecks(ctx context.Context) error {
+	for {
+		e := c.clock.at(time.Now())
 		half := c.clock.start(e).Add(c.clock.length / 2)
+		if time.Now().After(half) {
+			e++
+			half = c.clock.start(e).Add(c.clock.length / 2)
+		}
 		if !wait.Sleep(ctx, time.Until(half)) {
 			return nil
 		}
 		c.spotCheck(ctx, e)
-		if err := c.flushCredits(ctx); err != nil {
+		if err := c.flushCredits(ctx); err != nil && ctx.Err() == nil {
 			c.log.Warn("ledger: credits wait for the next epoch", "err", err)
-		}
-		if !wait.Sleep(ctx, time.Until(c.clock.start(e+1))) {
-			return nil
 		}
 	}
 }
@@ -55,8 +68,22 @@ func (c *Coordinator) openEpoch(ctx context.Context, e uint64) error {
 		return c.publishBeacon(ctx, prev)
 	}
 	if prev != nil && last < e {
-		if err := c.closeEpoch(last); err != nil {
-			return err
+		// A proof may come in until the end of the epoch after its own:
+		// the epoch before last is settled now, and last too if the
+		// coordinator was down through the epoch after it.
+		before, ok, err := c.state.beaconBefore(last)
+		if err != nil {
+			return fmt.Errorf("coordinator: %w", err)
+		}
+		if ok {
+			if err := c.closeEpoch(before); err != nil {
+				return err
+			}
+		}
+		if last+1 < e {
+			if err := c.closeEpoch(last); err != nil {
+				return err
+			}
 		}
 	}
 	b, err := proof.NewBeacon(c.key, c.node.Cert(), c.cfg.Node.Profile.Name, e, c.clock.start(e),
@@ -73,6 +100,11 @@ func (c *Coordinator) openEpoch(ctx context.Context, e uint64) error {
 
 func (c *Coordinator) setBeacon(b *proof.Beacon) {
 	c.mu.Lock()
+	if c.beacon != nil && c.beacon.Epoch+1 == b.Epoch {
+		c.prevBeacon = c.beacon
+	} else if c.beacon == nil || c.beacon.Epoch != b.Epoch {
+		c.prevBeacon = nil
+	}
 	c.beacon = b
 	c.mu.Unlock()
 	c.topic.SetEpoch(b.Epoch)
@@ -96,8 +128,8 @@ func (c *Coordinator) publishBeacon(ctx context.Context, b *proof.Beacon) error 
 }
 
 // closeEpoch counts epoch e as missed for every node that did not prove
-// it. It runs once per epoch: a node's record says which epoch it last
-// closed for it.
+// it. A node's record says which epoch was last settled for it, so an
+// epoch is settled once.
 func (c *Coordinator) closeEpoch(e uint64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -14,6 +14,10 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 )
 
+// errNothingProven marks a proof whose commitment was not recorded in
+// time through no proven fault of the node.
+var errNothingProven = errors.New("nothing proven")
+
 // maxSpot bounds the slices kept per node for spot checks.
 const maxSpot = 4
 
@@ -71,7 +75,11 @@ func (c *Coordinator) runProofs(ctx context.Context, sub *gossip.Subscription) e
 func (c *Coordinator) recordProof(res *proof.Result) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// A proof counts in its own epoch and, late, in the one after it.
 	b := c.beacon
+	if b != nil && res.Epoch != b.Epoch {
+		b = c.prevBeacon
+	}
 	if b == nil || res.Epoch != b.Epoch {
 		c.log.Debug("proof of another epoch dropped", "node", res.Node, "epoch", res.Epoch)
 		return nil
@@ -99,6 +107,17 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	switch {
 	case errors.Is(err, proof.ErrStale), errors.Is(err, proof.ErrWrongBeacon):
 		return nil
+	case errors.Is(err, proof.ErrCommitmentChanged) && res.Committed == nil,
+		errors.Is(err, proof.ErrUnrecorded) && rec.NextEpoch != e:
+		// A node that restarted lost the inventory it committed to and
+		// proves nothing this epoch: it earns nothing for it, but a
+		// restart is not loss.
+		// The node's proof of the epoch before never reached us (it
+		// missed it, or gossip lost it), so neither did the commitment
+		// this one answers: it proves nothing and costs nothing; its
+		// next commitment is recorded.
+		pr = proofRecord{Chunks: res.Count}
+		err = errNothingProven
 	case err != nil:
 		// The node proved an inventory other than the one it committed
 		// to before the beacon: every sample counts as failed.
@@ -117,10 +136,18 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 		}
 	}
 	rec.Rep.Reach(p, true, true)
-	rec.Closed = e
+	rec.Closed = max(rec.Closed, e)
 	rec.Next, rec.NextEpoch = res.Next.Marshal(), e+1
 	rec.LastEpoch, rec.Chunks = e, res.Count
 	rec.Bytes = 0
+	if err == errNothingProven {
+		err = nil
+		rec.Spot = nil
+		batch := new(leveldb.Batch)
+		putProof(batch, e, res.Node, pr)
+		putNode(batch, res.Node, rec)
+		return c.state.write(batch)
+	}
 	batch := new(leveldb.Batch)
 	if err == nil && pr.Failed == 0 && rec.Rep.State.Paid() && res.Bytes > 0 {
 		rec.Bytes, pr.Bytes, pr.Credit = res.Bytes, res.Bytes, true

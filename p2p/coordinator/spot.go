@@ -32,8 +32,8 @@ const spotTimeout = 10 * time.Second
 func spotTargets(res *proof.Result) []spotTarget {
 	var out []spotTarget
 	for _, s := range res.Samples {
-		if s.Err == nil && len(s.Slice) > 0 && len(out) < maxSpot {
-			out = append(out, spotTarget{Chunk: s.Chunk, Offset: int64(s.Offset), Bytes: s.Slice})
+		if s.Err == nil && len(s.Bytes) > 0 && len(out) < maxSpot {
+			out = append(out, spotTarget{Chunk: s.Chunk, Offset: int64(s.Offset), Bytes: s.Bytes})
 		}
 	}
 	return out

@@ -129,6 +129,16 @@ func (s *state) lastBeacon() (epoch uint64, b []byte, err error) {
 	return epoch, b, it.Error()
 }
 
+// beaconBefore returns the newest epoch before e that had a beacon.
+func (s *state) beaconBefore(e uint64) (uint64, bool, error) {
+	it := s.db.NewIterator(&util.Range{Start: []byte(pfxBeacon), Limit: append([]byte(pfxBeacon), be64(e)...)}, nil)
+	defer it.Release()
+	if it.Last() {
+		return binary.BigEndian.Uint64(it.Key()[len(pfxBeacon):]), true, it.Error()
+	}
+	return 0, false, it.Error()
+}
+
 func (s *state) beacon(epoch uint64) ([]byte, error) {
 	b, err := s.db.Get(append([]byte(pfxBeacon), be64(epoch)...), nil)
 	if errors.Is(err, leveldb.ErrNotFound) {

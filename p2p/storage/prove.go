@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -20,10 +21,10 @@ func (s *Storage) joinTopic() error {
 	}
 	s.topic = t
 	opts := s.proofOpts()
-	if err := t.RegisterValidator(gossip.KindBeacon, proof.BeaconValidator(opts)); err != nil {
+	if err := t.RegisterValidator(gossip.KindBeacon, beaconValidator(opts, s.log)); err != nil {
 		return err
 	}
-	if err := t.RegisterValidator(gossip.KindProof, proof.ProofValidator(opts)); err != nil {
+	if err := t.RegisterValidator(gossip.KindProof, proofValidator(opts, s.log)); err != nil {
 		return err
 	}
 	if s.beacons, err = t.Subscribe(gossip.KindBeacon); err != nil {
@@ -32,11 +33,38 @@ func (s *Storage) joinTopic() error {
 	if err := t.Relay(); err != nil {
 		return fmt.Errorf("relay proofs: %w", err)
 	}
-	s.prover, err = proof.NewProver(proof.ProverConfig{
-		Network: s.n.Profile().Name, Store: s.st, Key: s.n.Key(), Cert: s.n.Cert,
-		ClientCert: s.svc.ClientCert, Logger: s.log.With("part", "prover"),
-	})
-	return err
+	return nil
+}
+
+// beaconValidator accepts beacons the network's coordinator signed for
+// the epoch their envelope names.
+func beaconValidator(opts proof.Options, log *slog.Logger) gossip.Validator {
+	return func(_ context.Context, author peer.ID, epoch uint64, payload []byte) gossip.Verdict {
+		b, err := proof.VerifyBeacon(payload, opts)
+		if err == nil && b.Epoch != epoch {
+			err = fmt.Errorf("beacon of epoch %d sent as epoch %d", b.Epoch, epoch)
+		}
+		if err != nil {
+			log.Debug("beacon refused", "author", author, "err", err)
+			return gossip.Reject
+		}
+		return gossip.Accept
+	}
+}
+
+// proofValidator accepts proofs that verify against the CA alone, signed
+// by their author for the epoch their envelope names. A proof whose
+// samples fail is still a proof: it is forwarded so everyone sees the
+// audit; the coordinator counts the failures.
+func proofValidator(opts proof.Options, log *slog.Logger) gossip.Validator {
+	return func(_ context.Context, author peer.ID, epoch uint64, payload []byte) gossip.Verdict {
+		res, err := proof.Verify(payload, opts)
+		if res == nil || res.Node != author || res.Epoch != epoch {
+			log.Debug("proof refused", "author", author, "epoch", epoch, "err", err)
+			return gossip.Reject
+		}
+		return gossip.Accept
+	}
 }
 
 func (s *Storage) proofOpts() proof.Options {

@@ -62,6 +62,7 @@ type Storage struct {
 	topic   *gossip.Topic
 	beacons *gossip.Subscription
 	prover  *proof.Prover
+	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
 }
 
@@ -90,6 +91,20 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		}
 		s.st, s.disk = d, d
 	}
+	s.clients = &clientCerts{dir: filepath.Join(dir, ClientsDir), verified: n.Gate().Verified}
+	prover, err := proof.NewProver(proof.ProverConfig{
+		Network: n.Profile().Name, Store: s.st, Key: n.Key(), Cert: n.Cert,
+		ClientCert: s.clients.Cert, Logger: s.log.With("part", "prover"),
+	})
+	if err != nil {
+		s.closeStore()
+		return nil, err
+	}
+	s.prover = prover
+	// Every reader and writer but the prover sees the guarded store, in
+	// which an owner's delete of a committed chunk waits for the next
+	// commitment (package proof, "Deletes").
+	s.st = prover.Guard(s.st)
 	ccfg := chunk.DefaultConfig(s.st, n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnStored = func(id cid.Cid) {
@@ -162,6 +177,7 @@ func (s *Storage) announce(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case id := <-s.provide:
+			s.stored(ctx, id)
 			s.provideOne(ctx, id)
 		case <-all.C:
 			err := s.st.Iterate(ctx, cid.Undef, func(i store.Info) error {

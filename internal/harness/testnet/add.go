@@ -43,6 +43,9 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 	// loaded from the same directory would overwrite each other's state.
 	cfg.CA = net.CA
 	cfg.Validity, cfg.CRLValidity = 24*time.Hour, time.Hour
+	if net.opts.Coordinator != nil {
+		net.opts.Coordinator(&cfg)
+	}
 	p := &Peer{net: net, Dir: dir, Kind: cert.RoleCoordinator, coord: &cfg, cfg: cfg.Node}
 	net.tune(p)
 	net.mu.Lock()

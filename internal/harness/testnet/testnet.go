@@ -19,6 +19,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -58,6 +59,9 @@ type Options struct {
 	// Configure, if set, adjusts each peer's node config (the
 	// coordinator's too, as peer 0) before it starts.
 	Configure func(i int, c *node.Config)
+	// Coordinator, if set, adjusts the coordinator's config (samples per
+	// proof, spot checks, reputation, ledger) before it starts.
+	Coordinator func(c *coordinator.Config)
 }
 
 // redundancyFor is the default erasure coding of a testnet of n storage
