@@ -32,10 +32,15 @@ func coordOf(net *testnet.Network) *coordinator.Coordinator {
 	return net.Coordinator().Role().(*coordinator.Coordinator)
 }
 
-// putFiles stores n files of size random bytes through a client.
-func putFiles(t *testing.T, net *testnet.Network, n, size int) {
+// putFiles stores n files of size random bytes through a client that cuts
+// shards of at most maxShard bytes.
+func putFiles(t *testing.T, net *testnet.Network, n, size int, maxShard int64) {
 	t.Helper()
-	c := clienttest.New(t, net, nil)
+	c := clienttest.New(t, net, func(c *client.Config) {
+		if maxShard > 0 {
+			c.MaxShard = maxShard
+		}
+	})
 	for i := range n {
 		data := make([]byte, size)
 		rand.Read(data)
@@ -81,7 +86,7 @@ func nodeViews(t *testing.T, c *coordinator.Coordinator) map[string]coordinator.
 func TestHonestNodesPassEveryEpoch(t *testing.T) {
 	const epochs = 20
 	net := provingNetwork(t, 6, nil)
-	putFiles(t, net, 6, 20<<10)
+	putFiles(t, net, 6, 20<<10, 0)
 	c := coordOf(net)
 	st, err := c.Status()
 	if err != nil {
@@ -132,7 +137,7 @@ func TestLossIsCaughtAndDisqualified(t *testing.T) {
 	// the test allows twice the expectation.
 	within := 2 * reputation.EpochsToDisqualify(p, 0.10)
 	net := provingNetwork(t, 6, nil)
-	putFiles(t, net, 60, 2<<10)
+	putFiles(t, net, 4, 400<<10, 4<<10)
 	nodes := net.Nodes()
 	lossy, careless := nodes[0], nodes[1]
 	lose := func(p *testnet.Peer, f float64) int {
