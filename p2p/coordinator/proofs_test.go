@@ -181,3 +181,34 @@ func TestLossIsCaughtAndDisqualified(t *testing.T) {
 		t.Fatalf("disqualified after %d epochs, the math allows %d", now.Epoch-st.Epoch, within)
 	}
 }
+
+func TestCoordinatorRestartKeepsProofsGoing(t *testing.T) {
+	net := provingNetwork(t, 4, nil)
+	putFiles(t, net, 2, 20<<10, 0)
+	c := coordOf(net)
+	st, _ := c.Status()
+	waitEpoch(t, c, st.Epoch+4, 30*time.Second)
+	before := nodeViews(t, c)
+	if err := net.Coordinator().Restart(); err != nil {
+		t.Fatal(err)
+	}
+	c = coordOf(net)
+	st, _ = c.Status()
+	waitEpoch(t, c, st.Epoch+5, 30*time.Second)
+	after := nodeViews(t, c)
+	for id, b := range before {
+		a := after[id]
+		// Every node goes on proving after the restart; each epoch is
+		// recorded once (a proof record per node and epoch), so the
+		// epochs proven only grow by the epochs that passed.
+		if a.Proven <= b.Proven || a.LastEpoch <= b.LastEpoch {
+			t.Errorf("node %s proved %d epochs (last %d) before the restart and %d (last %d) after", id, b.Proven, b.LastEpoch, a.Proven, a.LastEpoch)
+		}
+		if a.Proven+a.Missed > a.LastEpoch-b.LastEpoch+b.Proven+b.Missed+1 {
+			t.Errorf("node %s: %d epochs settled after the restart, more than the %d that passed", id, a.Proven+a.Missed-b.Proven-b.Missed, a.LastEpoch-b.LastEpoch)
+		}
+		if a.Failed != 0 {
+			t.Errorf("node %s failed %d audits across a coordinator restart", id, a.Failed)
+		}
+	}
+}
