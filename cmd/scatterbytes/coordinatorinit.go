@@ -79,6 +79,6 @@ It never replaces an existing CA or profile.`,
 	f.BoolVar(&open, "open", false, "an open network: no CA, every party signs its own certificate")
 	f.DurationVar(&epoch, "epoch", time.Hour, "epoch length")
 	f.StringVar(&redundancy, "redundancy", "4+2", "default erasure coding k+m")
-	f.Uint64Var(&payRate, "pay-rate-msat", 1000, "millisatoshi paid per GiB stored and proven per epoch")
+	f.Uint64Var(&payRate, "pay-rate-msat", 1000, "price of storage in millisatoshi per GiB-hour stored and proven (nodes get 75%)")
 	return cmd
 }

@@ -31,6 +31,7 @@ var Table = map[string]int{
 	"third_party":      Helpers,
 	"store":            Store,
 	"p2p":              Wire,
+	"p2p/proof":        Wire, // beacons, commitments, proofs: read by both roles, imports no role
 	"client":           Library,
 	"payments":         Library,
 	"p2p/storage":      Roles,

@@ -41,7 +41,9 @@ type Config struct {
 	CRLValidity time.Duration
 	// Approve decides each enrolment request; nil refuses every one (the
 	// operator then signs with `scatterbytes ca sign`). DefaultConfig
-	// admits every storage node and client (enroll.ApproveMembers).
+	// admits every storage node and client whose payout address, if any,
+	// is a segwit address on the profile's Bitcoin chain
+	// (enroll.ApproveMembersOn).
 	Approve func(m cert.Member, remote peer.ID) error
 	// API is the loopback address of the read-only JSON API (default
 	// 127.0.0.1:0, a port the system picks, written to DIR/api.addr);
@@ -72,7 +74,7 @@ func DefaultConfig(dir string, p *profile.Profile) Config {
 		CADir:       filepath.Join(dir, CADir),
 		Validity:    cert.DefaultValidity,
 		CRLValidity: cert.DefaultCRLUpdate,
-		Approve:     enroll.ApproveMembers,
+		Approve:     enroll.ApproveMembersOn(p),
 		API:         "127.0.0.1:0",
 		Reputation:  reputation.DefaultParams(),
 		Samples:     reputation.DefaultParams().Samples,

@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-msgio"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
 
 // Server signs certificate requests with the network CA.
@@ -40,6 +41,23 @@ func ApproveMembers(m cert.Member, _ peer.ID) error {
 		return fmt.Errorf("role %q is not granted by enrolment", m.Role)
 	}
 	return nil
+}
+
+// ApproveMembersOn is ApproveMembers on network p that also refuses a
+// payout address that is not a segwit address on p's Bitcoin chain
+// (profile.CheckPayout), so that no certificate carries an address the
+// coordinator could not pay. A member without a payout address is
+// admitted: it earns, and is paid once it enrols again with one.
+func ApproveMembersOn(p *profile.Profile) func(m cert.Member, remote peer.ID) error {
+	return func(m cert.Member, remote peer.ID) error {
+		if err := ApproveMembers(m, remote); err != nil {
+			return err
+		}
+		if m.Payout != "" {
+			return p.CheckPayout(m.Payout)
+		}
+		return nil
+	}
 }
 
 // Revoke revokes p and refreshes the served CRL at once.

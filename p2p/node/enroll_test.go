@@ -30,11 +30,11 @@ func TestNewcomerEnrolsAndJoins(t *testing.T) {
 	if _, err := node.Enroll(ctx, dir, net.Profile, k, cert.RoleCoordinator, ""); !errors.Is(err, enroll.ErrRefused) {
 		t.Fatalf("enrolling as coordinator = %v, want refused", err)
 	}
-	m, err := node.Enroll(ctx, dir, net.Profile, k, cert.RoleNode, "bc1qexample")
+	m, err := node.Enroll(ctx, dir, net.Profile, k, cert.RoleNode, "bcrt1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqdku202")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Peer != k.PeerID() || m.Role != cert.RoleNode || m.Payout != "bc1qexample" {
+	if m.Peer != k.PeerID() || m.Role != cert.RoleNode || m.Payout != "bcrt1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqdku202" {
 		t.Fatalf("enrolled as %+v", m)
 	}
 	cfg := node.DefaultConfig(dir, net.Profile)

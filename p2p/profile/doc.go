@@ -18,7 +18,13 @@
 //	coordinator      peer ID of the coordinator (CA, beacon, ledger); optional
 //	epoch            epoch length as a Go duration ("1h", "5s"); at least 1s
 //	redundancy       default erasure coding "k+m", 1 <= k <= 64, 0 <= m <= 64
-//	pay_rate_msat    millisatoshi paid per GiB stored and proven per epoch
+//	pay_rate_msat    price of storage: millisatoshi per GiB-hour stored and
+//	                 proven (what the network charges; a node is credited
+//	                 its share of it, see package payments/ledger)
+//	bitcoin          the Bitcoin chain payouts are made on: "mainnet",
+//	                 "testnet3", "signet" or "regtest"; optional, default
+//	                 mainnet on a public network and regtest otherwise.
+//	                 Payout addresses are checked against it at enrolment.
 //	public           true on the public internet: NAT traversal on, private
 //	                 addresses never advertised. False on a testnet.
 //

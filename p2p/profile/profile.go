@@ -35,6 +35,7 @@ type Profile struct {
 	Epoch          Duration `json:"epoch"`
 	Redundancy     string   `json:"redundancy"`
 	PayRateMsat    uint64   `json:"pay_rate_msat"`
+	Bitcoin        string   `json:"bitcoin,omitempty"`
 	Public         bool     `json:"public,omitempty"`
 }
 
@@ -146,6 +147,11 @@ func (p *Profile) Validate() error {
 	}
 	if _, _, err := ParseRedundancy(p.Redundancy); err != nil {
 		return bad("redundancy", "%v", err)
+	}
+	if p.Bitcoin != "" {
+		if _, ok := bitcoinNets[p.Bitcoin]; !ok {
+			return bad("bitcoin", "%q is not one of mainnet, testnet3, signet, regtest", p.Bitcoin)
+		}
 	}
 	return nil
 }

@@ -60,6 +60,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"epoch", func(p *Profile) { p.Epoch = Duration(time.Millisecond) }},
 		{"redundancy", func(p *Profile) { p.Redundancy = "0+2" }},
 		{"redundancy", func(p *Profile) { p.Redundancy = "4-2" }},
+		{"bitcoin", func(p *Profile) { p.Bitcoin = "testnet4" }},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			p := valid()
@@ -130,3 +131,18 @@ func FuzzParse(f *testing.F) {
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, "\n", `\n`) + `"` }
+
+func TestBitcoinNetDefaults(t *testing.T) {
+	p := valid()
+	if p.BitcoinNet() != "regtest" {
+		t.Fatalf("a testnet pays on %s, want regtest", p.BitcoinNet())
+	}
+	p.Public = true
+	if p.BitcoinNet() != "mainnet" || p.BitcoinParams().Name != "mainnet" {
+		t.Fatalf("a public network pays on %s, want mainnet", p.BitcoinNet())
+	}
+	p.Bitcoin = "signet"
+	if p.BitcoinParams().Name != "signet" {
+		t.Fatalf("bitcoin signet gives %s", p.BitcoinParams().Name)
+	}
+}

@@ -143,7 +143,7 @@ func (b *Beacon) verify(opts Options) error {
 	if b.Samples < 1 || b.Start.IsZero() || b.Length <= 0 {
 		return fmt.Errorf("%w: %d samples, start %s, length %s", ErrBadBeacon, b.Samples, b.Start, b.Length)
 	}
-	m, pub, err := opts.member(b.Cert, cert.RoleCoordinator, b.Start)
+	m, pub, err := opts.memberDuring(b.Cert, cert.RoleCoordinator, b)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadBeacon, err)
 	}

@@ -44,7 +44,8 @@ var (
 	ErrSizeMismatch = errors.New("chunk size does not match the commitment")
 
 	// ErrStale means the proof is for another epoch than the current one
-	// (a replay): Result.Check.
+	// (a replay): Result.Check; or, from Prover.Prove, a beacon of an
+	// epoch the prover is already past.
 	ErrStale = errors.New("proof for another epoch")
 	// ErrWrongBeacon means the proof answers another beacon than the one
 	// the coordinator published for its epoch: Result.Check.

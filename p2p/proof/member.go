@@ -3,6 +3,7 @@ package proof
 import (
 	"crypto/ed25519"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,6 +48,17 @@ func (o Options) member(der []byte, role cert.Role, at time.Time) (cert.Member, 
 		return cert.Member{}, nil, fmt.Errorf("%w: %s has role %s, want %s", cert.ErrBadRole, id, m.Role, role)
 	}
 	return m, pub, nil
+}
+
+// memberDuring verifies a membership certificate as it stood at the
+// start of b's epoch or, if it was renewed during the epoch and so not
+// yet valid at the start, at its end.
+func (o Options) memberDuring(der []byte, role cert.Role, b *Beacon) (cert.Member, crypto.PubKey, error) {
+	m, pub, err := o.member(der, role, b.Start)
+	if errors.Is(err, cert.ErrNotYetValid) {
+		m, pub, err = o.member(der, role, b.End())
+	}
+	return m, pub, err
 }
 
 // certKey returns the libp2p key of a DER certificate and its peer ID,

@@ -1,9 +1,9 @@
 package proof
 
 import (
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"fmt"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"

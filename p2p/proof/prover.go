@@ -26,9 +26,12 @@ type Source interface {
 
 // ProverConfig configures a Prover.
 type ProverConfig struct {
-	Network string       // the network profile's name
-	Store   Source       // the node's chunk store
-	Key     identity.Key // the node's identity key
+	Network string // the network profile's name
+	// Store is the node's chunk store itself, not the one Guard returns
+	// (which hides chunks whose delete is deferred, and they must still
+	// be proven).
+	Store Source
+	Key   identity.Key // the node's identity key
 	// Cert returns the node's current membership certificate (DER); it
 	// changes when the certificate is renewed.
 	Cert func() []byte
@@ -52,6 +55,7 @@ type Prover struct {
 	mu       sync.Mutex
 	snap     *snapshot // the inventory committed for snap.c.Epoch, or nil
 	building bool      // a snapshot is being read: defer every delete
+	answered *uint64   // the last epoch proved, nil if none
 	pending  map[string]cid.Cid
 	deleter  interface {
 		store.Haser
@@ -105,13 +109,20 @@ func (p *Prover) Commit(ctx context.Context, epoch uint64, keepUntil time.Time) 
 // Prove answers beacon b, which the caller verified (VerifyBeacon): it
 // proves the commitment made for b's epoch (or, with none, proves
 // nothing), commits to the inventory for the next epoch, signs, and
-// returns the encoded proof to gossip.
+// returns the encoded proof to gossip. A beacon of an epoch already
+// answered or older than the commitment is refused with ErrStale, so a
+// replayed beacon cannot make the node drop its commitment.
 func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	p.proving.Lock()
 	defer p.proving.Unlock()
 	p.mu.Lock()
-	snap := p.snap
+	snap, answered := p.snap, p.answered
 	p.mu.Unlock()
+	// An old beacon, replayed, must not replace the commitment the next
+	// one will challenge.
+	if (answered != nil && b.Epoch <= *answered) || (snap != nil && b.Epoch < snap.c.Epoch) {
+		return nil, fmt.Errorf("prove epoch %d: %w: already past it", b.Epoch, ErrStale)
+	}
 	pr := &Proof{
 		Network:  p.cfg.Network,
 		Epoch:    b.Epoch,
@@ -128,9 +139,7 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	} else if s != nil {
 		p.log.Warn("no commitment for this beacon's epoch: this proof proves nothing", "epoch", b.Epoch, "committed", s.c.Epoch)
 	}
-	// What is committed now is challenged by the next beacon and earns
-	// for the epoch after it: leave out orders that end before then.
-	next, err := p.snapshot(ctx, b.Epoch+1, b.End().Add(b.Length))
+	next, err := p.snapshot(ctx, b.Epoch+1, KeepUntil(b))
 	if err != nil {
 		return nil, fmt.Errorf("prove epoch %d: %w", b.Epoch, err)
 	}
@@ -148,6 +157,8 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 	}
 	p.mu.Lock()
 	p.install(ctx, next)
+	epoch := b.Epoch
+	p.answered = &epoch
 	p.mu.Unlock()
 	return out, nil
 }
@@ -221,6 +232,14 @@ func (p *Prover) proveChunk(ctx context.Context, sm *Sample, j int, b *Beacon) (
 	}
 	return o.Client, nil
 }
+
+// KeepUntil is the time the commitment made in answer to b must hold its
+// chunks until: it is challenged by the next beacon and earns for that
+// epoch, so orders ending before the next epoch's end are left out. A
+// node that saves its last Next commitment and this time can, after a
+// restart, call Commit with both and compare: an unchanged inventory
+// gives the same commitment, and the next proof proves it.
+func KeepUntil(b *Beacon) time.Time { return b.End().Add(b.Length) }
 
 // snapshot is a committed inventory: per chunk, in CID byte order, what
 // its leaf is made of.

@@ -92,7 +92,7 @@ func (p *Proof) verify(opts Options) (*Result, error) {
 	if b.Epoch != p.Epoch {
 		return nil, fmt.Errorf("%w: the proof names epoch %d, its beacon is of epoch %d", ErrEpochMismatch, p.Epoch, b.Epoch)
 	}
-	m, pub, err := opts.member(p.NodeCert, cert.RoleNode, b.Start)
+	m, pub, err := opts.memberDuring(p.NodeCert, cert.RoleNode, b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadNode, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
@@ -273,4 +274,84 @@ func flipLast(b []byte) []byte {
 	b = append([]byte(nil), b...)
 	b[len(b)-1] ^= 1
 	return b
+}
+
+// TestRenewedCertificates: certificates renewed during the epoch (not
+// valid at its start, valid at its end) still verify; ones valid only
+// after the epoch do not.
+func TestRenewedCertificates(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name  string
+		start time.Time // of epoch 1, 10 minutes long; certificates are valid from now-5m
+		want  error
+	}{
+		{"renewed during the epoch", now.Add(-20 * time.Minute), nil},
+		{"issued after the epoch", now.Add(-40 * time.Minute), cert.ErrNotYetValid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.start, f.length = tc.start, 10*time.Minute
+			p, _ := f.prove(t)
+			if _, err := Verify(p, f.opts); !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestProverRefusesOldBeacon: a replayed beacon does not replace the
+// commitment the next beacon challenges.
+func TestProverRefusesOldBeacon(t *testing.T) {
+	f := newFixture(t)
+	f.put(t, 3, 1000)
+	_, b1 := f.prove(t)
+	before, _ := f.prover.Committed()
+	if _, err := f.prover.Prove(context.Background(), b1); !errors.Is(err, ErrStale) {
+		t.Fatalf("proving a replayed beacon: %v, want ErrStale", err)
+	}
+	if after, _ := f.prover.Committed(); after != before {
+		t.Fatal("a replayed beacon changed the commitment")
+	}
+	if _, r, _ := honestNext(t, f); r.Bytes != 3000 {
+		t.Fatalf("proved %d bytes after the replay", r.Bytes)
+	}
+}
+
+// honestNext proves the next beacon and verifies it.
+func honestNext(t *testing.T, f *fixture) ([]byte, *Result, *Beacon) {
+	t.Helper()
+	p, b := f.prove(t)
+	r, err := Verify(p, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, r, b
+}
+
+// TestResumeAfterRestart: a new prover over the same store, given the
+// saved commitment's epoch and KeepUntil, commits to the same inventory,
+// and its next proof proves it.
+func TestResumeAfterRestart(t *testing.T) {
+	f := newFixture(t)
+	f.put(t, 4, 2000)
+	p1, b1 := f.prove(t)
+	r1, err := Verify(p1, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := NewProver(f.prover.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := restarted.Commit(context.Background(), r1.Next.Epoch, KeepUntil(b1))
+	if err != nil || !c.Equal(&r1.Next) {
+		t.Fatalf("commitment after restart: %v, %v; want %v", c, err, r1.Next)
+	}
+	f.prover = restarted
+	p2, r2, b2 := honestNext(t, f)
+	_ = p2
+	if err := r2.Check(Expect{Epoch: 2, Beacon: b2.Hash(), Committed: &r1.Next}); err != nil || r2.Bytes != 8000 {
+		t.Fatalf("after restart: %d bytes, %v", r2.Bytes, err)
+	}
 }
