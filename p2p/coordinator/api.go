@@ -52,6 +52,8 @@ type StatusView struct {
 	Beacon  []byte         `json:"beacon,omitempty"` // the signed beacon of Epoch
 	Nodes   map[string]int `json:"nodes"`            // by state
 	Bytes   uint64         `json:"bytes"`            // proven in each node's last proof
+	// Pending is the credits recorded but not yet in the ledger.
+	Pending int `json:"credits_pending"`
 }
 
 func viewOf(p peer.ID, r nodeRecord) NodeView {
@@ -95,6 +97,11 @@ func (c *Coordinator) Status() (StatusView, error) {
 		return v, err
 	}
 	v.Beacon = b
+	cs, err := c.state.credits()
+	if err != nil {
+		return v, err
+	}
+	v.Pending = len(cs)
 	err = c.state.nodes(func(_ peer.ID, r nodeRecord) error {
 		v.Nodes[r.Rep.State.String()]++
 		if r.Rep.State.Paid() {

@@ -14,6 +14,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
+	"github.com/scatterbytes/scatterbytes/payments"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // CADir is the CA's directory inside a coordinator directory.
@@ -57,9 +59,13 @@ type Config struct {
 	// SpotChecks is how many nodes are dialled each epoch to fetch a
 	// slice they proved directly.
 	SpotChecks int
-	// Ledger receives the credits of verified proofs; nil keeps them in
-	// the coordinator's outbox until one is set.
-	Ledger Ledger
+	// Ledger, if set, is the ledger to credit verified proofs in (the
+	// caller opened it and closes it); nil opens Node.Dir/ledger at the
+	// profile's terms.
+	Ledger *ledger.Ledger
+	// Payer, if set, pays nodes on its schedule (package payments) from
+	// Ledger, which must then be set too.
+	Payer *payments.Payer
 }
 
 // DefaultConfig returns the configuration of a coordinator with its
@@ -100,6 +106,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Reputation.Validate(); err != nil {
 		return err
+	}
+	if c.Payer != nil && c.Ledger == nil {
+		return errors.New("coordinator: a payer without its ledger")
 	}
 	if c.Samples < 1 || c.Samples > proof.MaxSamples || c.SpotChecks < 0 {
 		return fmt.Errorf("coordinator: %d samples per proof (1..%d), %d spot checks", c.Samples, proof.MaxSamples, c.SpotChecks)

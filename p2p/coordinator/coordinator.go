@@ -25,6 +25,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
+	"github.com/scatterbytes/scatterbytes/payments"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // ownValidity is the lifetime of the coordinator's own certificate.
@@ -50,6 +52,9 @@ type Coordinator struct {
 	mu         sync.Mutex    // serialises state updates
 	beacon     *proof.Beacon // of the epoch under way
 	prevBeacon *proof.Beacon // of the epoch before, if it had one
+
+	ledger    *ledger.Ledger
+	ownLedger bool // opened by New, closed by Close
 
 	closeOnce sync.Once
 }
@@ -92,9 +97,17 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 		return nil, fmt.Errorf("coordinator: %w", err)
 	}
 	c.clock = clock{genesis: genesis, length: time.Duration(cfg.Node.Profile.Epoch)}
+	if c.ledger = cfg.Ledger; c.ledger == nil {
+		terms := ledger.Terms{PriceMsat: cfg.Node.Profile.PayRateMsat, Epoch: time.Duration(cfg.Node.Profile.Epoch), NodeShare: ledger.DefaultNodeShare}
+		if c.ledger, err = ledger.Open(filepath.Join(cfg.Node.Dir, LedgerDir), terms); err != nil {
+			c.state.Close()
+			return nil, fmt.Errorf("coordinator: %w", err)
+		}
+		c.ownLedger = true
+	}
 	if cfg.API != "" {
 		if c.api, err = listenAPI(cfg.API); err != nil {
-			c.state.Close()
+			c.closeOwn()
 			return nil, err
 		}
 	}
@@ -186,6 +199,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	g.Go(func() error { return c.node.Run(ctx) })
 	g.Go(func() error { return c.runEpochs(ctx) })
 	g.Go(func() error { return c.runChecks(ctx) })
+	if c.cfg.Payer != nil {
+		g.Go(func() error { return (&payments.Scheduler{Payer: c.cfg.Payer, Log: c.log}).Run(ctx) })
+	}
 	g.Go(func() error { return c.runProofs(ctx, c.proofs) })
 	if c.api != nil {
 		l := c.api
@@ -211,6 +227,9 @@ func (c *Coordinator) closeOwn() {
 		if c.api != nil {
 			c.api.Close()
 		}
+		if c.ownLedger {
+			c.ledger.Close()
+		}
 		c.state.Close()
 	})
 }
@@ -220,6 +239,9 @@ func (c *Coordinator) ID() peer.ID { return c.node.ID() }
 
 // Node is the coordinator's own peer.
 func (c *Coordinator) Node() *node.Node { return c.node }
+
+// Ledger is the ledger the coordinator credits.
+func (c *Coordinator) Ledger() *ledger.Ledger { return c.ledger }
 
 // CA is the network CA, or nil on an open network.
 func (c *Coordinator) CA() *cert.CA { return c.ca }

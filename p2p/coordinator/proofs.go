@@ -12,6 +12,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // errNothingProven marks a proof whose commitment was not recorded in
@@ -149,9 +150,13 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 		return c.state.write(batch)
 	}
 	batch := new(leveldb.Batch)
-	if err == nil && pr.Failed == 0 && rec.Rep.State.Paid() && res.Bytes > 0 {
-		rec.Bytes, pr.Bytes, pr.Credit = res.Bytes, res.Bytes, true
-		putCredit(batch, credit{Node: res.Node, Epoch: e, Bytes: res.Bytes, Length: int64(b.Length), Payout: res.Payout})
+	// The committed bytes are credited in proportion to the samples that
+	// passed: sampling estimates the share of them the node can prove.
+	if passed := len(res.Samples) - pr.Failed; err == nil && passed > 0 && rec.Rep.State.Paid() && res.Committed != nil {
+		avail := uint32(uint64(passed) * ledger.FullAvailability / uint64(len(res.Samples)))
+		rec.Bytes, pr.Bytes, pr.Credit = res.Committed.Bytes, res.Committed.Bytes, true
+		putCredit(batch, credit{Node: res.Node, Epoch: e, Bytes: res.Committed.Bytes, Length: int64(b.Length),
+			Payout: res.Payout, Availability: avail})
 	}
 	rec.Spot = spotTargets(res)
 	putProof(batch, e, res.Node, pr)

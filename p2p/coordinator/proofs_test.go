@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
@@ -209,6 +211,43 @@ func TestCoordinatorRestartKeepsProofsGoing(t *testing.T) {
 		}
 		if a.Failed != 0 {
 			t.Errorf("node %s failed %d audits across a coordinator restart", id, a.Failed)
+		}
+	}
+	// With the nodes stopped and the outbox empty, what each node's record
+	// says it earned is what the ledger booked for it: no epoch twice.
+	for _, p := range net.Nodes() {
+		if err := p.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if err := wait.For(ctx, func() error {
+		st, err := c.Status()
+		if err == nil && st.Pending > 0 {
+			err = fmt.Errorf("%d credits not in the ledger yet", st.Pending)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for id, v := range nodeViews(t, c) {
+		p, _ := peer.Decode(id)
+		entries, err := c.Ledger().Credits(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum uint64
+		seen := map[uint64]bool{}
+		for _, e := range entries {
+			if seen[e.Epoch] {
+				t.Errorf("node %s credited twice for epoch %d", id, e.Epoch)
+			}
+			seen[e.Epoch] = true
+			sum += e.NodeMsat
+		}
+		if sum != v.EarnedMsat || len(entries) == 0 {
+			t.Errorf("node %s: %d credits in the ledger worth %d msat, its record says %d msat", id, len(entries), sum, v.EarnedMsat)
 		}
 	}
 }

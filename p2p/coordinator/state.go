@@ -74,7 +74,12 @@ type credit struct {
 	Bytes  uint64  `json:"bytes"`
 	Length int64   `json:"length_ns"`
 	Payout string  `json:"payout,omitempty"` // the address in the node's certificate
+	// Availability is the share of the proof's samples that passed, in
+	// parts per million (package payments/ledger).
+	Availability uint32 `json:"availability_ppm"`
 }
+
+func peerID(s string) peer.ID { return peer.ID(s) }
 
 type state struct{ db *leveldb.DB }
 
@@ -211,10 +216,6 @@ func (s *state) credits() ([]credit, error) {
 		out = append(out, c)
 	}
 	return out, it.Error()
-}
-
-func (s *state) creditDone(c credit) error {
-	return s.db.Delete(epochKey(pfxCredit, c.Epoch, c.Node), syncWrite)
 }
 
 func (s *state) write(b *leveldb.Batch) error { return s.db.Write(b, syncWrite) }
