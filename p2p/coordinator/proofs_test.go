@@ -27,7 +27,7 @@ import (
 // provingNetwork starts a coordinator and n storage nodes with 1 s epochs.
 func provingNetwork(t *testing.T, n int, configure func(*coordinator.Config)) *testnet.Network {
 	t.Helper()
-	return nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: n, Epoch: time.Second, Coordinator: configure}))
+	return nettest.NewWith(t, testclient.WithStorage(testclient.WithCoordinator(testnet.Options{Nodes: n, Epoch: time.Second}, configure)))
 }
 
 func coordOf(net *testnet.Network) *coordinator.Coordinator {

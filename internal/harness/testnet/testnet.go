@@ -19,7 +19,6 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
-	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -59,9 +58,14 @@ type Options struct {
 	// Configure, if set, adjusts each peer's node config (the
 	// coordinator's too, as peer 0) before it starts.
 	Configure func(i int, c *node.Config)
-	// Coordinator, if set, adjusts the coordinator's config (samples per
-	// proof, spot checks, reputation, ledger) before it starts.
-	Coordinator func(c *coordinator.Config)
+	// Coordinator, if set, makes peer 0's role, the coordinator (package
+	// testclient's WithStorage makes a p2p/coordinator one, with its CA,
+	// enrolment and epochs); nil starts a bare node with a coordinator
+	// certificate: no enrolment, no beacons. The harness cannot import the
+	// coordinator itself, for the same reason as Storage: the coordinator
+	// imports the chunk protocol (through proofs), whose own tests run on
+	// this harness.
+	Coordinator func(ctx context.Context, c CoordinatorSetup) (Role, error)
 }
 
 // redundancyFor is the default erasure coding of a testnet of n storage
