@@ -8,7 +8,7 @@ import (
 
 func coordinatorCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "coordinator", Short: "Run a network's coordinator: its CA, enrolment and first bootstrap peer"}
-	cmd.AddCommand(coordinatorInitCmd(), coordinatorRunCmd(), coordinatorPayoutCmd(), coordinatorStatementCmd())
+	cmd.AddCommand(coordinatorInitCmd(), coordinatorRunCmd(), coordinatorNodesCmd(), coordinatorPayoutCmd(), coordinatorStatementCmd())
 	return cmd
 }
 

@@ -17,13 +17,20 @@ func coordinatorRunCmd() *cobra.Command {
 		profileOut            string
 		validity, crlValidity time.Duration
 		autoEnrol             bool
+		api                   string
+		pay                   bool
+		bf                    btcFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the coordinator until interrupted",
 		Long: `run starts the coordinator from --dir (made by ` + "`coordinator init`" + `) on the
 network given by --network, by default DIR/network.json. It serves enrolment
-and the CRL and is a bootstrap peer. It writes the network profile with its
+and the CRL and is a bootstrap peer; every epoch it publishes a beacon,
+verifies the storage nodes' proofs, spot-checks a few nodes, keeps their
+standing and credits what they proved in DIR/ledger. With --pay it also pays
+them in Bitcoin on a schedule (see ` + "`coordinator payout --help`" + ` for the Bitcoin node
+settings). Its read-only JSON API listens on --api (` + "`coordinator nodes`" + `). It writes the network profile with its
 peer ID and address in the bootstrap list to --profile-out (by default back
 to DIR/network.json when --network is not given): the file to hand to nodes
 and clients. SIGINT or SIGTERM stop it cleanly.`,
@@ -52,6 +59,15 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			if !autoEnrol {
 				cfg.Approve = nil
 			}
+			cfg.API = api
+			if pay {
+				env, err := bf.open()
+				if err != nil {
+					return err
+				}
+				defer env.Close()
+				cfg.Ledger, cfg.Payer = env.l, env.payer
+			}
 			c, err := coordinator.New(ctx, cfg)
 			if err != nil {
 				return err
@@ -76,6 +92,9 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 	}
 	f := cmd.Flags()
 	lf.register(f, 4000)
+	f.BoolVar(&pay, "pay", false, "pay nodes in Bitcoin every --payout-interval through the Bitcoin node at --btc-rpc")
+	bf.add(f)
+	f.StringVar(&api, "api", "127.0.0.1:0", "loopback address of the read-only JSON API (written to DIR/api.addr; empty: none)")
 	f.StringVar(&profileOut, "profile-out", "", "write the network profile with this coordinator's address to FILE (default DIR/network.json without --network)")
 	f.DurationVar(&validity, "validity", cert.DefaultValidity, "lifetime of the certificates enrolment issues")
 	f.DurationVar(&crlValidity, "crl-validity", cert.DefaultCRLUpdate, "how long a published CRL stays current")

@@ -4,6 +4,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -31,7 +32,7 @@ func FuzzVerify(f *testing.F) {
 		for _, v := range []*Verifier{caV, openV} {
 			m, err := v.Verify(der, k.PeerID())
 			if err != nil {
-				if m != (Member{}) {
+				if !reflect.DeepEqual(m, Member{}) {
 					t.Fatalf("error %v with member %+v", err, m)
 				}
 				continue

@@ -1,6 +1,7 @@
 package cert
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
 	"math/big"
@@ -17,6 +18,9 @@ type Member struct {
 	NotBefore time.Time
 	NotAfter  time.Time
 	Serial    *big.Int
+	// Raw is the certificate (DER) the membership was read from; nil for
+	// one read from a CSR.
+	Raw []byte
 }
 
 // NeedsRenewal reports whether less than a third of m's validity remains
@@ -55,5 +59,6 @@ func readMember(c *x509.Certificate) (Member, error) {
 		NotBefore: c.NotBefore,
 		NotAfter:  c.NotAfter,
 		Serial:    new(big.Int).Set(c.SerialNumber),
+		Raw:       bytes.Clone(c.Raw),
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -105,7 +106,7 @@ func TestVerify(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Verify = %v, want %v", err, tc.want)
 			}
-			if m != (Member{}) {
+			if !reflect.DeepEqual(m, Member{}) {
 				t.Fatalf("refused but returned %+v", m)
 			}
 			if !strings.Contains(err.Error(), tc.says) {

@@ -9,9 +9,13 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
+	"github.com/scatterbytes/scatterbytes/payments"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // CADir is the CA's directory inside a coordinator directory.
@@ -43,6 +47,25 @@ type Config struct {
 	// is a segwit address on the profile's Bitcoin chain
 	// (enroll.ApproveMembersOn).
 	Approve func(m cert.Member, remote peer.ID) error
+	// API is the loopback address of the read-only JSON API (default
+	// 127.0.0.1:0, a port the system picks, written to DIR/api.addr);
+	// empty turns it off.
+	API string
+	// Reputation are the audit and reachability parameters.
+	Reputation reputation.Params
+	// Samples is the number of chunks each proof samples (each one audit;
+	// see package reputation for the detection math): the beacons say it.
+	Samples int
+	// SpotChecks is how many nodes are dialled each epoch to fetch a
+	// slice they proved directly.
+	SpotChecks int
+	// Ledger, if set, is the ledger to credit verified proofs in (the
+	// caller opened it and closes it); nil opens Node.Dir/ledger at the
+	// profile's terms.
+	Ledger *ledger.Ledger
+	// Payer, if set, pays nodes on its schedule (package payments) from
+	// Ledger, which must then be set too.
+	Payer *payments.Payer
 }
 
 // DefaultConfig returns the configuration of a coordinator with its
@@ -58,6 +81,10 @@ func DefaultConfig(dir string, p *profile.Profile) Config {
 		Validity:    cert.DefaultValidity,
 		CRLValidity: cert.DefaultCRLUpdate,
 		Approve:     enroll.ApproveMembersOn(p),
+		API:         "127.0.0.1:0",
+		Reputation:  reputation.DefaultParams(),
+		Samples:     reputation.DefaultParams().Samples,
+		SpotChecks:  3,
 	}
 }
 
@@ -76,6 +103,15 @@ func (c *Config) Validate() error {
 		return errors.New("coordinator: no CA and no CA directory")
 	case c.Validity <= 0 || c.CRLValidity <= 0:
 		return errors.New("coordinator: certificate and CRL lifetimes must be positive")
+	}
+	if err := c.Reputation.Validate(); err != nil {
+		return err
+	}
+	if c.Payer != nil && c.Ledger == nil {
+		return errors.New("coordinator: a payer without its ledger")
+	}
+	if c.Samples < 1 || c.Samples > proof.MaxSamples || c.SpotChecks < 0 {
+		return fmt.Errorf("coordinator: %d samples per proof (1..%d), %d spot checks", c.Samples, proof.MaxSamples, c.SpotChecks)
 	}
 	if id := c.Node.Profile.Coordinator; id != "" {
 		if _, err := peer.Decode(id); err != nil {

@@ -6,8 +6,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -17,9 +20,13 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
+	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
+	"github.com/scatterbytes/scatterbytes/payments"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // ownValidity is the lifetime of the coordinator's own certificate.
@@ -31,6 +38,25 @@ type Coordinator struct {
 	ca     *cert.CA       // nil on an open network
 	enroll *enroll.Server // nil on an open network
 	node   *node.Node
+	state  *state
+	clock  clock
+	api    net.Listener // nil when Config.API is empty
+	key    identity.Key
+	log    *slog.Logger
+	topic  *gossip.Topic
+	proofs *gossip.Subscription
+	// results holds verified proofs from the validator to runProofs,
+	// by the SHA-256 of the message.
+	results sync.Map
+
+	mu         sync.Mutex    // serialises state updates
+	beacon     *proof.Beacon // of the epoch under way
+	prevBeacon *proof.Beacon // of the epoch before, if it had one
+
+	ledger    *ledger.Ledger
+	ownLedger bool // opened by New, closed by Close
+
+	closeOnce sync.Once
 }
 
 // New loads the coordinator's key and CA from its directory, issues its own
@@ -62,7 +88,41 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 			return nil, err
 		}
 	}
+	if c.state, err = openState(filepath.Join(cfg.Node.Dir, StateDir)); err != nil {
+		return nil, err
+	}
+	genesis, err := c.state.genesis(time.Now())
+	if err != nil {
+		c.state.Close()
+		return nil, fmt.Errorf("coordinator: %w", err)
+	}
+	c.clock = clock{genesis: genesis, length: time.Duration(cfg.Node.Profile.Epoch)}
+	if c.ledger = cfg.Ledger; c.ledger == nil {
+		terms := ledger.Terms{PriceMsat: cfg.Node.Profile.PayRateMsat, Epoch: time.Duration(cfg.Node.Profile.Epoch), NodeShare: ledger.DefaultNodeShare}
+		if c.ledger, err = ledger.Open(filepath.Join(cfg.Node.Dir, LedgerDir), terms); err != nil {
+			c.state.Close()
+			return nil, fmt.Errorf("coordinator: %w", err)
+		}
+		c.ownLedger = true
+	}
+	if cfg.API != "" {
+		if c.api, err = listenAPI(cfg.API); err != nil {
+			c.closeOwn()
+			return nil, err
+		}
+	}
 	if c.node, err = node.New(ctx, cfg.Node, opts...); err != nil {
+		c.closeOwn()
+		return nil, err
+	}
+	c.key = key
+	c.log = cfg.Node.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("part", "coordinator")
+	if err := c.joinTopic(); err != nil {
+		c.Close()
 		return nil, err
 	}
 	return c, nil
@@ -137,18 +197,51 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	defer c.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.node.Run(ctx) })
+	g.Go(func() error { return c.runEpochs(ctx) })
+	g.Go(func() error { return c.runChecks(ctx) })
+	if c.cfg.Payer != nil {
+		g.Go(func() error { return (&payments.Scheduler{Payer: c.cfg.Payer, Log: c.log}).Run(ctx) })
+	}
+	g.Go(func() error { return c.runProofs(ctx, c.proofs) })
+	if c.api != nil {
+		l := c.api
+		c.api = nil
+		g.Go(func() error { return c.serveAPI(ctx, l) })
+	}
 	return g.Wait()
 }
 
-// Close stops the node; Run calls it on the way out. It is safe to call
-// more than once.
-func (c *Coordinator) Close() error { return c.node.Close() }
+// Close stops the node and closes the state; Run calls it on the way out.
+// It is safe to call more than once.
+func (c *Coordinator) Close() error {
+	err := c.node.Close()
+	c.closeOwn()
+	return err
+}
+
+func (c *Coordinator) closeOwn() {
+	c.closeOnce.Do(func() {
+		if c.topic != nil {
+			c.topic.Close()
+		}
+		if c.api != nil {
+			c.api.Close()
+		}
+		if c.ownLedger {
+			c.ledger.Close()
+		}
+		c.state.Close()
+	})
+}
 
 // ID is the coordinator's peer ID.
 func (c *Coordinator) ID() peer.ID { return c.node.ID() }
 
 // Node is the coordinator's own peer.
 func (c *Coordinator) Node() *node.Node { return c.node }
+
+// Ledger is the ledger the coordinator credits.
+func (c *Coordinator) Ledger() *ledger.Ledger { return c.ledger }
 
 // CA is the network CA, or nil on an open network.
 func (c *Coordinator) CA() *cert.CA { return c.ca }

@@ -35,7 +35,15 @@ type SampleResult struct {
 	Size   uint64
 	Client peer.ID // the order's client; "" if the order did not decode
 	Err    error   // nil if the sample passed
+	// Offset and Bytes are bytes of the chunk the sample's slice proof
+	// proved, from Offset (up to SpotBytes, within the proof's leaf): what
+	// a spot check may fetch again directly and compare. Nil if it failed.
+	Offset uint64
+	Bytes  []byte
 }
+
+// SpotBytes bounds SampleResult.Bytes.
+const SpotBytes = 64
 
 // Failed returns how many samples failed.
 func (r *Result) Failed() int {
@@ -120,6 +128,9 @@ func (p *Proof) verify(opts Options) (*Result, error) {
 		s := &p.Samples[j]
 		sr := SampleResult{Index: s.Index, Chunk: s.Chunk, Size: s.Size}
 		sr.Client, sr.Err = s.verify(j, b, p.Node, certs, opts)
+		if sr.Err == nil && s.Size > 0 {
+			sr.Offset, sr.Bytes = s.spotBytes(j, b, p.Node)
+		}
 		if sr.Err != nil && first == nil {
 			first = fmt.Errorf("sample %d (chunk %s): %w", j, s.Chunk, sr.Err)
 		}
@@ -218,6 +229,19 @@ func (s *Sample) verify(j int, b *Beacon, node peer.ID, certs map[peer.ID][]byte
 		return o, fmt.Errorf("byte %d: %w", off, err)
 	}
 	return o, nil
+}
+
+// spotBytes returns up to SpotBytes verified bytes of the sample's chunk
+// from its derived offset, out of the slice proof verify accepted.
+func (s *Sample) spotBytes(j int, b *Beacon, node peer.ID) (uint64, []byte) {
+	off := SliceOffset(b.Randomness, node, j, s.Chunk, s.Size)
+	leafEnd := (off/store.ProofGroupSize + 1) * store.ProofGroupSize
+	n := min(SpotBytes, leafEnd-off, s.Size-off)
+	data, err := store.VerifySlice(s.Chunk, int64(off), int64(n), s.Slice)
+	if err != nil {
+		return 0, nil
+	}
+	return off, data
 }
 
 // checkSlice verifies a one-byte slice proof at off of a chunk of size

@@ -19,13 +19,16 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipfs/go-cid"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/store"
 	"github.com/scatterbytes/scatterbytes/store/disk"
 )
@@ -55,6 +58,12 @@ type Storage struct {
 	svc     *chunk.Service
 	log     *slog.Logger
 	provide chan cid.Cid
+
+	topic   *gossip.Topic
+	beacons *gossip.Subscription
+	prover  *proof.Prover
+	clients *clientCerts
+	proofs  atomic.Int64 // proofs published
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -82,6 +91,20 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		}
 		s.st, s.disk = d, d
 	}
+	s.clients = &clientCerts{dir: filepath.Join(dir, ClientsDir), verified: n.Gate().Verified}
+	prover, err := proof.NewProver(proof.ProverConfig{
+		Network: n.Profile().Name, Store: s.st, Key: n.Key(), Cert: n.Cert,
+		ClientCert: s.clients.Cert, Logger: s.log.With("part", "prover"),
+	})
+	if err != nil {
+		s.closeStore()
+		return nil, err
+	}
+	s.prover = prover
+	// Every reader and writer but the prover sees the guarded store, in
+	// which an owner's delete of a committed chunk waits for the next
+	// commitment (package proof, "Deletes").
+	s.st = prover.Guard(s.st)
 	ccfg := chunk.DefaultConfig(s.st, n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnStored = func(id cid.Cid) {
@@ -96,6 +119,11 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		return nil, err
 	}
 	s.svc = svc
+	if err := s.joinTopic(); err != nil {
+		svc.Close()
+		s.closeStore()
+		return nil, err
+	}
 	svc.Register(n.Host(), n.Profile().Protocol("chunk", "1.0.0"))
 	return s, nil
 }
@@ -114,6 +142,7 @@ func (s *Storage) Run(ctx context.Context) error {
 	defer s.svc.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.announce(ctx) })
+	g.Go(func() error { return s.prove(ctx) })
 	if s.disk != nil {
 		g.Go(func() error { return s.disk.Run(ctx) })
 	}
@@ -124,7 +153,13 @@ func (s *Storage) Run(ctx context.Context) error {
 	return err
 }
 
+// Proofs is how many proofs the node has published.
+func (s *Storage) Proofs() int64 { return s.proofs.Load() }
+
 func (s *Storage) closeStore() {
+	if s.topic != nil {
+		s.topic.Close()
+	}
 	if s.disk != nil {
 		if err := s.disk.Close(); err != nil {
 			s.log.Warn("close chunk store", "err", err)
@@ -142,6 +177,7 @@ func (s *Storage) announce(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case id := <-s.provide:
+			s.stored(ctx, id)
 			s.provideOne(ctx, id)
 		case <-all.C:
 			err := s.st.Iterate(ctx, cid.Undef, func(i store.Info) error {

@@ -58,6 +58,14 @@ type Options struct {
 	// Configure, if set, adjusts each peer's node config (the
 	// coordinator's too, as peer 0) before it starts.
 	Configure func(i int, c *node.Config)
+	// Coordinator, if set, makes peer 0's role, the coordinator (package
+	// testclient's WithStorage makes a p2p/coordinator one, with its CA,
+	// enrolment and epochs); nil starts a bare node with a coordinator
+	// certificate: no enrolment, no beacons. The harness cannot import the
+	// coordinator itself, for the same reason as Storage: the coordinator
+	// imports the chunk protocol (through proofs), whose own tests run on
+	// this harness.
+	Coordinator func(ctx context.Context, c CoordinatorSetup) (Role, error)
 }
 
 // redundancyFor is the default erasure coding of a testnet of n storage
