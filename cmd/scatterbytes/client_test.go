@@ -39,7 +39,11 @@ func (c cli) run(args ...string) (string, error) {
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	cmd.SetArgs(append([]string{"--network", c.network, "--dir", c.dir, "--log-level", "error"}, args...))
-	err := cmd.ExecuteContext(c.ctx)
+	// Each command has its own deadline, as a person running it would:
+	// one shared by a whole test's commands runs out on a loaded machine.
+	ctx, cancel := context.WithTimeout(c.ctx, cliTimeout)
+	defer cancel()
+	err := cmd.ExecuteContext(ctx)
 	return out.String(), err
 }
 
@@ -52,6 +56,9 @@ func (c cli) must(args ...string) string {
 	}
 	return out
 }
+
+// cliTimeout bounds one CLI command in the tests.
+const cliTimeout = 2 * time.Minute
 
 func newCLI(t *testing.T, ctx context.Context, network string) cli {
 	t.Helper()
@@ -96,8 +103,7 @@ func storedBytes(t *testing.T, net *testnet.Network) int64 {
 var refLine = regexp.MustCompile(`(?m)^(sb1[a-z2-7]+)$`)
 
 func TestClientCommands(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	ctx := t.Context()
 	net := clienttest.NewNetwork(t, 6)
 	profFile := filepath.Join(t.TempDir(), "net.json")
 	if err := net.Profile.Save(profFile); err != nil {

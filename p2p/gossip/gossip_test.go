@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p"
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
@@ -92,16 +91,13 @@ func TestTopic(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// It speaks our protocols and stays connected (the gate gives a
-		// peer without a certificate time to enrol), yet no stream of it
-		// is served and none is opened to it.
+		// It speaks our protocols and dialled every member; a member that
+		// serves no enrolment hangs up on a peer without a certificate at
+		// once (package gate), one that does keeps it for the enrolment
+		// grace. Either way no stream of it is served and none is opened
+		// to it, so what it publishes reaches no one.
 		if err := top.Publish(testCtx(t), gossip.KindBeacon, testEpoch+1, []byte("outsider beacon")); err != nil {
 			t.Fatal(err)
-		}
-		for i, m := range g.members {
-			if c := m.node.Host().Network().Connectedness(h.ID()); c != network.Connected {
-				t.Fatalf("member %d is %s to the outsider: the test proves nothing", i, c)
-			}
 		}
 		g.notDelivered(t, "outsider beacon", "marker b", true)
 		if ps := top.Peers(); len(ps) != 0 {

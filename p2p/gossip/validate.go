@@ -19,11 +19,11 @@ const (
 func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
 	c := &t.counts
 	if len(m.Data) > MaxEnvelope {
-		return count(&c.oversize, reject)
+		return t.rejected(&c.oversize, "oversize", from, m.GetFrom())
 	}
 	env, err := decodeEnvelope(m.Data)
 	if err != nil {
-		return count(&c.malformed, reject)
+		return t.rejected(&c.malformed, "malformed", from, m.GetFrom())
 	}
 	author := m.GetFrom()
 	if t.r.cfg.Refused(author) {
@@ -32,7 +32,7 @@ func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) p
 	}
 	v := t.validator(env.kind)
 	if v == nil {
-		return count(&c.noValidator, reject)
+		return t.rejected(&c.noValidator, "noValidator", from, author)
 	}
 	switch t.clock.place(env.kind, env.epoch) {
 	case unknown:
@@ -40,7 +40,10 @@ func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) p
 	case stale:
 		return count(&c.stale, ignore)
 	case early:
-		return count(&c.early, reject)
+		// No penalty: this node may simply have missed beacons that the
+		// forwarder saw (a loaded coordinator can skip epochs), and an
+		// honest forwarder must not be scored down for it.
+		return count(&c.early, ignore)
 	}
 	id := m.ID
 	if id == "" {
@@ -53,7 +56,7 @@ func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) p
 		return count(&c.full, ignore)
 	case equivocates:
 		if from == author {
-			return count(&c.equivocation, reject)
+			return t.rejected(&c.equivocation, "equivocation", from, author)
 		}
 		// Relayed: the forwarder may have seen the other message first
 		// and forwarded it honestly; the author is at fault, not it.
@@ -66,7 +69,7 @@ func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) p
 		return count(&c.kindIgnored, ignore)
 	default:
 		t.recs.release(string(author), env.kind, env.epoch, id)
-		return count(&c.kindRejected, reject)
+		return t.rejected(&c.kindRejected, "kindRejected", from, author)
 	}
 	if env.kind == KindBeacon {
 		t.SetEpoch(env.epoch)
@@ -78,4 +81,10 @@ func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) p
 func count(n interface{ Add(int64) int64 }, r pubsub.ValidationResult) pubsub.ValidationResult {
 	n.Add(1)
 	return r
+}
+
+// rejected counts a rejection and logs it at debug level with its reason.
+func (t *Topic) rejected(n interface{ Add(int64) int64 }, reason string, from, author peer.ID) pubsub.ValidationResult {
+	t.r.cfg.Logger.Debug("gossip message rejected", "reason", reason, "from", from, "author", author)
+	return count(n, reject)
 }

@@ -50,7 +50,10 @@ func (c *clock) place(kind Kind, e uint64) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case !c.known && kind == KindBeacon:
+	case kind == KindBeacon && (!c.known || e > c.cur):
+		// A newer beacon is judged by its validator (the coordinator's
+		// signature), not by this node's idea of the time: beacons are how
+		// a node that fell behind catches up.
 		return inWindow
 	case !c.known:
 		return unknown
@@ -63,7 +66,7 @@ func (c *clock) place(kind Kind, e uint64) int {
 }
 
 // judge is place as a verdict: too early is a Reject, unknown and stale
-// are Ignores.
+// are Ignores. (The topic's validator ignores early messages too.)
 func (c *clock) judge(kind Kind, e uint64) Verdict {
 	switch c.place(kind, e) {
 	case inWindow:
