@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"testing"
 	"time"
 
@@ -41,8 +42,15 @@ func TestSoak(t *testing.T) {
 		cfg.Nodes, cfg.Clients, cfg.Workers = 7, 1, 2
 		cfg.MaxFile, cfg.FaultEvery, cfg.CheckEvery = 1<<20, time.Second, 3*time.Second
 	}
-	if os.Getenv("SB_TEST_LOG") != "" {
+	switch {
+	case os.Getenv("SB_TEST_LOG") != "":
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	case os.Getenv("SOAK_LOG") != "":
+		// Only the records whose message matches: the whole debug log of
+		// a soak is far too much to read.
+		re := regexp.MustCompile(os.Getenv("SOAK_LOG"))
+		h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
+		cfg.Logger = slog.New(&matching{h: h, re: re})
 	}
 	t.Logf("soak seed %d (replay: go test -run Soak ./internal/harness/soak -soak=%s -seed=%d)", cfg.Seed, cfg.Duration, cfg.Seed)
 	rep, err := soak.Run(context.Background(), cfg)
@@ -54,3 +62,21 @@ func TestSoak(t *testing.T) {
 		t.Errorf("%d failures; replay: %s", len(rep.Failures), rep.Replay())
 	}
 }
+
+// matching passes on the records whose message matches re.
+type matching struct {
+	h  slog.Handler
+	re *regexp.Regexp
+}
+
+func (m *matching) Enabled(ctx context.Context, l slog.Level) bool { return m.h.Enabled(ctx, l) }
+func (m *matching) Handle(ctx context.Context, r slog.Record) error {
+	if !m.re.MatchString(r.Message) {
+		return nil
+	}
+	return m.h.Handle(ctx, r)
+}
+func (m *matching) WithAttrs(as []slog.Attr) slog.Handler {
+	return &matching{h: m.h.WithAttrs(as), re: m.re}
+}
+func (m *matching) WithGroup(g string) slog.Handler { return &matching{h: m.h.WithGroup(g), re: m.re} }
