@@ -34,24 +34,34 @@ func (s *soak) conduct(ctx context.Context, r *rand.Rand) {
 		s.nmu.Lock()
 		down, full := s.down, s.full
 		s.nmu.Unlock()
-		if down != 0 {
+		if down == 0 {
+			downTicks = 0
+		} else {
 			downTicks++
 			if downTicks >= 2 && r.IntN(2) == 0 {
 				s.restart(ctx, down)
 				continue
 			}
 		}
-		switch p := r.IntN(10); {
-		case p < 3 && down == 0:
-			downTicks = 0
-			s.kill(1 + r.IntN(s.cfg.Nodes))
-		case p < 8:
-			s.flip(r)
-		case p < 9 && full == 0:
-			s.fill(ctx, r, 1+r.IntN(s.cfg.Nodes))
-		case full != 0:
-			s.unfill(ctx, full)
+		t0 := time.Now()
+		s.inject(ctx, r, down, full)
+		if d := time.Since(t0); d > 20*time.Second {
+			s.cfg.Logf("soak: a fault took %s", d.Round(time.Second))
 		}
+	}
+}
+
+// inject injects one fault: a stop, a bit flip, a fill or an unfill.
+func (s *soak) inject(ctx context.Context, r *rand.Rand, down, full int) {
+	switch p := r.IntN(10); {
+	case p < 3 && down == 0:
+		s.kill(1 + r.IntN(s.cfg.Nodes))
+	case p < 8:
+		s.flip(r)
+	case p < 9 && full == 0:
+		s.fill(ctx, r, 1+r.IntN(s.cfg.Nodes))
+	case full != 0:
+		s.unfill(ctx, full)
 	}
 }
 
@@ -206,8 +216,11 @@ func flipBit(path string, r *rand.Rand) error {
 	return fh.Sync()
 }
 
-// fill fills node i's store to capacity with chunks of its own, as if
-// other clients had.
+// fill fills node i's store to capacity (under 512 bytes free) with
+// chunks of its own, as if other clients had. A put refused for want of
+// room (the clients' puts in flight hold room too) makes the next one
+// half as big; at most 64 puts, each fsynced: thousands of small ones
+// would take minutes.
 func (s *soak) fill(ctx context.Context, r *rand.Rand, i int) {
 	s.gate.RLock()
 	defer s.gate.RUnlock()
@@ -216,37 +229,38 @@ func (s *soak) fill(ctx context.Context, r *rand.Rand, i int) {
 		return
 	}
 	st := storeOf(p)
-	size := int64(4 << 20)
 	var seed [32]byte
 	binary.LittleEndian.PutUint64(seed[:], r.Uint64())
 	src := rand.NewChaCha8(seed)
-	for size >= 64 {
+	limit := int64(4 << 20)
+	for range 64 {
 		u, err := st.Usage(ctx)
-		if err != nil {
-			return
-		}
-		n := min(size, u.Free())
-		if n < 64 {
+		if err != nil || u.Free() < 512 {
 			break
 		}
+		n := min(limit, u.Free()-256)
 		b := make([]byte, n)
 		src.Read(b)
 		id := store.Sum(b)
-		switch err := st.Put(ctx, id, n, bytesReader(b), nil); {
-		case err == nil:
+		err = st.Put(ctx, id, n, bytesReader(b), nil)
+		if err == nil {
 			s.fillers[i] = append(s.fillers[i], id.String())
-		case errors.Is(err, store.ErrNoSpace):
-			size = n / 2
-		default:
-			return // stopping, most likely
+			continue
 		}
+		if !errors.Is(err, store.ErrNoSpace) {
+			break // stopping, most likely
+		}
+		limit = max(64, n/2)
+	}
+	if len(s.fillers[i]) == 0 {
+		return
 	}
 	s.nmu.Lock()
 	s.full = i
 	s.nmu.Unlock()
 	s.faults.add("fill")
 	u, _ := st.Usage(ctx)
-	s.cfg.Logf("soak: node %d filled: %d of %d bytes", i, u.Bytes, u.Capacity)
+	s.cfg.Logf("soak: node %d filled: %d of %d bytes in %d chunks", i, u.Bytes, u.Capacity, len(s.fillers[i]))
 }
 
 // unfill deletes the fillers of node i (when it runs).

@@ -158,8 +158,10 @@ func (s *soak) remove(ctx context.Context, ci int, r *rand.Rand) {
 			f.state = unknown
 		}
 		s.m.liveB -= f.size * int64(boolInt(f.state == unknown))
-		s.ops.add("delete-failed")
-		s.opError("delete", err)
+		if ctx.Err() == nil { // not cut short by the end of the run
+			s.ops.add("delete-failed")
+			s.opError("delete", err)
+		}
 		return
 	}
 	s.ops.add("delete")
