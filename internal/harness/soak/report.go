@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/scatterbytes/scatterbytes/client"
 )
 
@@ -83,6 +85,7 @@ func (s *soak) report(elapsed time.Duration) *Report {
 // the root).
 func (s *soak) leftovers() {
 	whose := map[string]string{}
+	what := map[string]string{} // for the log
 	s.m.mu.Lock()
 	for _, f := range s.m.files {
 		kind := "live"
@@ -96,10 +99,18 @@ func (s *soak) leftovers() {
 			kind = "delete-failed"
 		}
 		whose[f.ref.Manifest.String()] = kind
+		what[f.ref.Manifest.String()] = f.name + "'s manifest root"
 		if f.man != nil {
-			for _, st := range f.man.Stripes {
-				for _, sh := range st.Shards {
+			for si, st := range f.man.Stripes {
+				for j, sh := range st.Shards {
 					whose[sh.ID.String()] = kind
+					var hs []int
+					for _, h := range sh.Holders {
+						if id, err := peer.IDFromBytes(h); err == nil {
+							hs = append(hs, s.byID[id])
+						}
+					}
+					what[sh.ID.String()] = fmt.Sprintf("%s's stripe %d shard %d (holders %v)", f.name, si, j, hs)
 				}
 			}
 		}
@@ -118,7 +129,7 @@ func (s *soak) leftovers() {
 			}
 			s.chunks.add(k)
 			if k == "deleted-clean" {
-				s.cfg.Logf("soak: node %d still holds %s of a file removed with every node up", p.Index, id)
+				s.cfg.Logf("soak: node %d still holds %s of a file removed with every node up", p.Index, what[id])
 			}
 		}
 	}
