@@ -39,7 +39,7 @@ func (s *soak) conduct(ctx context.Context, r *rand.Rand) {
 		} else {
 			downTicks++
 			if downTicks >= 2 && r.IntN(2) == 0 {
-				s.restart(ctx, down)
+				s.restart(context.WithoutCancel(ctx), down) // checked whole, even at the end
 				continue
 			}
 		}
