@@ -6,6 +6,8 @@
 // that nothing acknowledged is lost and nothing corrupt is returned.
 // `go test -run Soak ./internal/harness/soak -soak=5m -seed=N` (or
 // .ci/soak) runs it; without -soak the test runs a few seconds of it.
+// SOAK and SOAK_SEED stand for the flags; SOAK_LOG=regexp shows the
+// network's log records whose message matches.
 //
 // # What it checks
 //
