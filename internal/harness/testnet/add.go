@@ -12,6 +12,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // startCoordinator makes the coordinator's directory as `scatterbytes
@@ -22,6 +23,12 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 	prof := &profile.Profile{
 		Name: "testnet", ProtocolPrefix: "/scatterbytes", Open: net.opts.Open,
 		Epoch: profile.Duration(net.opts.Epoch), Redundancy: redundancyFor(net.opts.Nodes), PayRateMsat: 1000,
+	}
+	if b := net.opts.Bitcoin; b != nil {
+		prof.Bitcoin, prof.PayRateMsat = "regtest", b.PayRateMsat
+		if prof.PayRateMsat == 0 {
+			prof.PayRateMsat = TestnetPayRateMsat
+		}
 	}
 	if net.opts.Open {
 		if err := coordinator.InitOpen(dir); err != nil {
@@ -43,6 +50,13 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 	// loaded from the same directory would overwrite each other's state.
 	cfg.CA = net.CA
 	cfg.Validity, cfg.CRLValidity = 24*time.Hour, time.Hour
+	if net.opts.Bitcoin != nil {
+		terms := ledger.Terms{PriceMsat: prof.PayRateMsat, Epoch: net.opts.Epoch, NodeShare: ledger.DefaultNodeShare}
+		if err := net.startBitcoin(ctx, dir, terms); err != nil {
+			return err
+		}
+		cfg.Ledger, cfg.Payer = net.btc.Ledger, net.btc.Payer
+	}
 	if net.opts.Coordinator != nil {
 		net.opts.Coordinator(&cfg)
 	}
@@ -53,6 +67,9 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 	net.mu.Unlock()
 	if err := p.Start(); err != nil {
 		return err
+	}
+	if net.btc != nil {
+		net.btc.mine(net.btc.blockEvery(net.opts.Bitcoin.BlockEvery), net.opts.Logger)
 	}
 	// The profile lists the coordinator's address: a restart comes back on it.
 	var listen []string
@@ -75,7 +92,17 @@ func (net *Network) AddNode() (*Peer, error) {
 	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	k, der, err := net.NewMember(cert.RoleNode)
+	k, err := identity.Generate()
+	if err != nil {
+		return nil, err
+	}
+	var payout string
+	if net.opts.Bitcoin != nil {
+		if payout, err = newPayoutAddress(p.Dir); err != nil {
+			return nil, err
+		}
+	}
+	der, err := net.certify(k, cert.RoleNode, payout)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ type Network struct {
 
 	mu    sync.Mutex
 	peers []*Peer
+	btc   *Bitcoin // nil without Options.Bitcoin
 }
 
 // Options shape a Network. The zero value is a CA network with fast epochs.
@@ -62,6 +63,11 @@ type Options struct {
 	// Coordinator, if set, adjusts the coordinator's config (samples per
 	// proof, spot checks, reputation, ledger) before it starts.
 	Coordinator func(c *coordinator.Config)
+	// Bitcoin, if set, runs btcd on regtest beside the network, funds the
+	// coordinator, enrols every storage node with a regtest payout
+	// address of its own and pays them on a schedule (see BitcoinOptions
+	// and Network.Bitcoin).
+	Bitcoin *BitcoinOptions
 }
 
 // redundancyFor is the default erasure coding of a testnet of n storage
@@ -89,6 +95,7 @@ func Start(ctx context.Context, o Options) (*Network, error) {
 	}
 	net := &Network{dir: o.Dir, opts: o}
 	if err := net.startCoordinator(ctx); err != nil {
+		net.Close()
 		return nil, err
 	}
 	if err := net.Profile.Save(filepath.Join(o.Dir, ProfileFile)); err != nil {
@@ -145,10 +152,15 @@ func (net *Network) NewMember(role cert.Role) (identity.Key, []byte, error) {
 // Certify returns a DER certificate for k: signed by the CA, or self-signed
 // on an open network.
 func (net *Network) Certify(k identity.Key, role cert.Role) ([]byte, error) {
+	return net.certify(k, role, "")
+}
+
+// certify is Certify with a payout address in the certificate.
+func (net *Network) certify(k identity.Key, role cert.Role, payout string) ([]byte, error) {
 	if net.CA == nil {
-		return cert.SelfSigned(k, role, "", 24*time.Hour)
+		return cert.SelfSigned(k, role, payout, 24*time.Hour)
 	}
-	der, _, err := net.CA.Issue(k.PubKey(), role, "", 24*time.Hour)
+	der, _, err := net.CA.Issue(k.PubKey(), role, payout, 24*time.Hour)
 	return der, err
 }
 
@@ -178,7 +190,7 @@ func (net *Network) Running() []*Peer {
 	return out
 }
 
-// Close stops every peer.
+// Close stops every peer, then btcd if the network runs one.
 func (net *Network) Close() {
 	var wg sync.WaitGroup
 	for _, p := range net.Peers() {
@@ -186,6 +198,9 @@ func (net *Network) Close() {
 		go func() { defer wg.Done(); p.Stop() }()
 	}
 	wg.Wait()
+	if net.btc != nil {
+		net.btc.close()
+	}
 }
 
 // Partition cuts peer i off from every other peer (both directions).
