@@ -69,7 +69,7 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 		return err
 	}
 	if net.btc != nil {
-		net.btc.mine(net.btc.blockEvery(net.opts.Bitcoin.BlockEvery), net.opts.Logger)
+		net.btc.mine(net.opts.Logger)
 	}
 	// The profile lists the coordinator's address: a restart comes back on it.
 	var listen []string
@@ -101,6 +101,7 @@ func (net *Network) AddNode() (*Peer, error) {
 		if payout, err = newPayoutAddress(p.Dir); err != nil {
 			return nil, err
 		}
+		p.Payout = payout
 	}
 	der, err := net.certify(k, cert.RoleNode, payout)
 	if err != nil {

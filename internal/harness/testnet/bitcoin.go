@@ -76,6 +76,8 @@ type Bitcoin struct {
 	Key    bitcoin.Key     // the coordinator's (Options.Dir/coordinator/bitcoin.key)
 	Payer  *payments.Payer // run by the coordinator's scheduler: do not call it
 	Config payments.Config
+	// BlockEvery is how often a block is mined (0: never).
+	BlockEvery time.Duration
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -112,7 +114,10 @@ func (net *Network) startBitcoin(ctx context.Context, coordDir string, terms led
 	if err != nil {
 		return err
 	}
-	b := &Bitcoin{Node: n, Key: key, Config: cfg, done: make(chan struct{})}
+	b := &Bitcoin{Node: n, Key: key, Config: cfg, BlockEvery: max(o.BlockEvery, 0), done: make(chan struct{})}
+	if o.BlockEvery == 0 {
+		b.BlockEvery = 5 * time.Second
+	}
 	net.btc = b
 	if err := n.Mine(FundingBlocks); err != nil {
 		return fmt.Errorf("fund the coordinator: %w", err)
@@ -128,8 +133,9 @@ func (net *Network) startBitcoin(ctx context.Context, coordDir string, terms led
 	return err
 }
 
-// mine mines a block every d until stop.
-func (b *Bitcoin) mine(d time.Duration, log *slog.Logger) {
+// mine mines a block every BlockEvery until close.
+func (b *Bitcoin) mine(log *slog.Logger) {
+	d := b.BlockEvery
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	go func() {
@@ -208,12 +214,4 @@ func (b *Bitcoin) Received(from int64) (map[string]int64, error) {
 		}
 	}
 	return got, nil
-}
-
-// blockEvery is BlockEvery with its default.
-func (b *Bitcoin) blockEvery(d time.Duration) time.Duration {
-	if d == 0 {
-		return 5 * time.Second
-	}
-	return d
 }
