@@ -5,6 +5,31 @@
 // bench and the examples run it; tests reach it through package nettest,
 // which adds the testing.TB conveniences. This package never imports
 // testing, so that the production binary can use it.
+//
+// # Bitcoin
+//
+// With Options.Bitcoin the network pays its nodes on Bitcoin regtest, as
+// `testnet up --btc` shows a user. Decisions:
+//   - btcd runs as a child process (package btcnode) in DIR/btcd with its
+//     transaction and address indexes, so a person can look up what an
+//     address received without a wallet (searchrawtransactions); it dies
+//     with the process that started it, however that process ends.
+//   - The harness, not the coordinator, opens the ledger and makes the
+//     payer (coordinator.Config.Ledger and Payer): the coordinator restarts
+//     (Peer.Restart) and each run's scheduler reuses them, and the caller
+//     reads payouts and balances from Network.Bitcoin().Ledger while it
+//     runs (the ledger is safe for concurrent use; the payer is not, and
+//     only the coordinator's scheduler calls it).
+//   - The coordinator's key is DIR/coordinator/bitcoin.key, as `coordinator
+//     payout` uses; FundingBlocks (500) are mined to it before it starts:
+//     segwit activates at 432 and 400 coinbases are mature.
+//   - Each storage node's payout address is that of its own key,
+//     DIR/nodeNN/payout.key (0600), written into the certificate the
+//     harness issues; renewals keep it.
+//   - Regtest has no miner: a block every BlockEvery (5 s) confirms
+//     payouts and adds coinbases to the coordinator.
+//   - The pay rate (TestnetPayRateMsat) and schedule (TestnetPayments) are
+//     chosen so that a node is paid within two minutes of the start.
 package testnet
 
 import (
