@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,7 +23,7 @@ import (
 
 func testnetCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "testnet", Short: "Run a local multi-peer network"}
-	cmd.AddCommand(testnetUpCmd(), testnetPayoutsCmd())
+	cmd.AddCommand(testnetUpCmd(), testnetPayoutsCmd(), testnetDownCmd())
 	return cmd
 }
 
@@ -46,7 +47,7 @@ func testnetUpCmd() *cobra.Command {
 bootstrap) and N storage nodes, each with its own directory under --testnet-dir.
 It writes the network profile and a ready client directory there, stores a
 file and reads it back to show the network works (--check=false skips that),
-and runs until Ctrl-C (or SIGTERM), which stops every node.
+and runs until Ctrl-C, SIGTERM or ` + "`testnet down`" + `, which stop every node.
 
 With --btc it also runs btcd on Bitcoin regtest (built once from the module's
 go tool dependency into the user cache directory, or --btcd PATH), mines 500
@@ -80,6 +81,11 @@ shows them and every balance. Ctrl-C stops btcd too.`,
 				return err
 			}
 			defer net.Close()
+			pf := filepath.Join(dir, pidFile)
+			if err := os.WriteFile(pf, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+				return err
+			}
+			defer os.Remove(pf)
 			clientDir := filepath.Join(dir, "client")
 			if err := testclient.WriteDir(net, clientDir); err != nil {
 				return err
@@ -107,7 +113,7 @@ shows them and every balance. Ctrl-C stops btcd too.`,
 			if btc {
 				fmt.Fprintln(out, "  (add --payout ADDRESS, a regtest segwit address bcrt1q..., to init to be paid)")
 			}
-			fmt.Fprintln(out, "Ctrl-C stops the network.")
+			fmt.Fprintf(out, "Ctrl-C (or `scatterbytes testnet down --testnet-dir %s`) stops the network.\n", dir)
 			if btc {
 				wctx, stop := context.WithCancel(ctx)
 				done := make(chan struct{})

@@ -174,11 +174,20 @@ func TestTestnetUpBtc(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), m[3]) || !strings.Contains(string(out), "confirmed") {
 		t.Fatalf("testnet payouts: %v\n%s\nwant payout %s confirmed", err, out, m[3])
 	}
-	up.stop(t) // and nothing of its process group is left: btcd stopped too
+	pgid := up.cmd.Process.Pid
+	if out, err := exec.Command(bin, "testnet", "down", "--testnet-dir", tn).CombinedOutput(); err != nil {
+		t.Fatalf("testnet down: %v\n%s", err, out)
+	}
+	if err := <-up.done; err != nil {
+		t.Fatalf("testnet up after testnet down: %v", err)
+	}
+	if n := groupProcs(t, pgid, ""); n != 0 {
+		t.Fatalf("%d processes of the testnet's group left after testnet down (btcd)", n)
+	}
 
 	// Killed hard, the testnet takes btcd with it.
 	kill := start(t, nil, bin, "testnet", "up", "--btc", "--nodes", "2", "--check=false", "--testnet-dir", tn, "--log-level", "warn")
-	kill.waitLine(t, regexp.MustCompile(`^Ctrl-C stops the network`), 120*time.Second)
+	kill.waitLine(t, regexp.MustCompile(`^Ctrl-C .*stops the network`), 120*time.Second)
 	pid := kill.cmd.Process.Pid
 	if n := groupProcs(t, pid, "btcd"); n != 1 {
 		t.Fatalf("%d btcd processes in the testnet's group, want 1", n)

@@ -11,6 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -19,6 +22,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 	"github.com/scatterbytes/scatterbytes/internal/harness/btcnode"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
@@ -190,4 +194,55 @@ func printPayoutsView(out io.Writer, v *payoutsView) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", b.Node, b.Payout, b.EarnedMsat, b.CommittedSat, b.PaidSat)
 	}
 	tw.Flush()
+}
+
+// pidFile is where `testnet up` keeps its process ID for `testnet down`.
+const pidFile = "testnet.pid"
+
+func testnetDownCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "down",
+		Short: "Stop the `testnet up` running from --testnet-dir (and its btcd)",
+		Long: `down sends SIGTERM to the ` + "`testnet up`" + ` running from --testnet-dir (its process
+ID is in TESTNET-DIR/testnet.pid) and waits until it has stopped every node
+and, with --btc, btcd.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b, err := os.ReadFile(filepath.Join(dir, pidFile))
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("no testnet is running from %s (no %s)", dir, pidFile)
+			} else if err != nil {
+				return err
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil || pid <= 1 {
+				return fmt.Errorf("%s: not a process ID", filepath.Join(dir, pidFile))
+			}
+			// The ID may have been reused since: signal only a scatterbytes testnet.
+			if cl, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && !bytes.Contains(cl, []byte("testnet")) {
+				return fmt.Errorf("process %d is not a testnet (stale %s)", pid, filepath.Join(dir, pidFile))
+			}
+			if err := syscall.Kill(pid, syscall.SIGTERM); errors.Is(err, syscall.ESRCH) {
+				return fmt.Errorf("no testnet is running from %s (process %d is gone)", dir, pid)
+			} else if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), time.Minute)
+			defer cancel()
+			err = wait.For(ctx, func() error {
+				if syscall.Kill(pid, 0) == nil {
+					return fmt.Errorf("testnet (process %d) still stopping", pid)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "testnet %s stopped\n", dir)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "testnet-dir", ".testnet", "the directory of the running testnet")
+	return cmd
 }
