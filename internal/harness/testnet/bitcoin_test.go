@@ -66,7 +66,7 @@ func TestBitcoinPayouts(t *testing.T) {
 	}
 
 	// A scheduled payout confirms: the ledger sees it in a block.
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 120*time.Second)
 	defer cancel()
 	var first *ledger.Payout
 	err := wait.For(ctx, func() error {
