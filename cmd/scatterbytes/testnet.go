@@ -54,8 +54,9 @@ go tool dependency into the user cache directory, or --btcd PATH), mines 500
 blocks to the coordinator's key so it has coins, enrols each storage node with
 the address of a regtest key kept in its directory (payout.key), mines a block
 every 5 s (--block-every) and pays the nodes every 30 s (--payout-interval): a
-node holding 1 MiB is paid within two minutes. Each payout is printed as it is sent and confirmed; ` + "`testnet payouts`" + `
-shows them and every balance. Ctrl-C stops btcd too.`,
+node holding 1 MiB is paid within two minutes. Each payout is printed as it is
+sent and confirmed; ` + "`testnet payouts`" + ` shows them and every balance. Ctrl-C
+and ` + "`testnet down`" + ` stop btcd too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
