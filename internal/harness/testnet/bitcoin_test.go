@@ -21,13 +21,14 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/payments/bitcoin"
 	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // TestBitcoinPayouts runs what `testnet up --btc` runs, faster: btcd on
 // regtest, a funded coordinator, six storage nodes each enrolled with the
-// address of the payout key in its directory, 1 s epochs, a payout every
+// address of the payout key in its directory, 2 s epochs, a payout every
 // 2 s and a block every second. A client stores 1 MiB; the nodes prove
 // it; a scheduled payout confirms on the chain; every output of every
 // confirmed payout is the ledger's amount to the satoshi, and what each
@@ -35,10 +36,10 @@ import (
 func TestBitcoinPayouts(t *testing.T) {
 	pay := testnet.TestnetPayments()
 	pay.Interval = 2 * time.Second
-	net := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 6, Epoch: time.Second,
+	net := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 6, Epoch: 2 * time.Second,
 		Bitcoin: &testnet.BitcoinOptions{
 			// 1000 BTC per GiB-hour: a node holding a quarter MiB
-			// earns 5,000 sat an epoch, over the threshold at once.
+			// earns 10,000 sat a 2 s epoch, over the threshold at once.
 			PayRateMsat: 100_000_000_000_000,
 			Payments:    pay,
 			BlockEvery:  time.Second,
@@ -80,7 +81,19 @@ func TestBitcoinPayouts(t *testing.T) {
 				return nil
 			}
 		}
-		return fmt.Errorf("%d payouts, none confirmed", len(pos))
+		bals, _ := b.Ledger.Balances()
+		var earned []uint64
+		for _, bal := range bals {
+			earned = append(earned, bal.EarnedMsat)
+		}
+		var proofs []string
+		if c, ok := net.Coordinator().Role().(*coordinator.Coordinator); ok {
+			vs, _ := c.Nodes()
+			for _, v := range vs {
+				proofs = append(proofs, fmt.Sprintf("%d proven/%d missed/%d failed audits", v.Proven, v.Missed, v.Failed))
+			}
+		}
+		return fmt.Errorf("%d payouts, none confirmed; earned msat %v; proofs %v", len(pos), earned, proofs)
 	})
 	if err != nil {
 		t.Fatal(err)
