@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -234,8 +236,18 @@ func TestClientCommands(t *testing.T) {
 		if out := c.must("rm", "data.bin"); !strings.Contains(out, "removed default/data.bin") {
 			t.Errorf("rm:\n%s", out)
 		}
-		if after := storedBytes(t, net); after > before-int64(len(data)) {
-			t.Errorf("rm freed %d bytes on the nodes, want at least the file's %d", before-after, len(data))
+		// A node keeps a deleted chunk its last commitment holds until its
+		// next proof has committed without it (package proof, "Deletes"):
+		// about an epoch.
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := wait.For(wctx, func() error {
+			if after := storedBytes(t, net); after > before-int64(len(data)) {
+				return fmt.Errorf("rm freed %d bytes on the nodes, want at least the file's %d", before-after, len(data))
+			}
+			return nil
+		}); err != nil {
+			t.Error(err)
 		}
 		if out := c.must("ls"); strings.Contains(out, "data.bin") {
 			t.Errorf("ls after rm:\n%s", out)

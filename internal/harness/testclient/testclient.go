@@ -35,6 +35,9 @@ func WithCoordinator(o testnet.Options, adjust func(*coordinator.Config)) testne
 		// loaded from the same directory would overwrite each other's state.
 		cfg.CA = s.CA
 		cfg.Validity, cfg.CRLValidity = 24*time.Hour, time.Hour
+		if s.Ledger != nil {
+			cfg.Ledger, cfg.Payer = s.Ledger, s.Payer
+		}
 		if adjust != nil {
 			adjust(&cfg)
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	"github.com/scatterbytes/scatterbytes/payments"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // CoordinatorSetup is what Options.Coordinator gets to make peer 0.
@@ -20,6 +22,10 @@ type CoordinatorSetup struct {
 	// CA is the network CA (nil on an open network), shared with the
 	// harness's Certify: a role must use this one, not load a copy.
 	CA *cert.CA
+	// Ledger and Payer, with Options.Bitcoin, are the ledger to credit and
+	// the payer that pays from it on a schedule.
+	Ledger *ledger.Ledger
+	Payer  *payments.Payer
 }
 
 // caValidity is the lifetime of the harness CA, as `coordinator init` makes one.
@@ -33,6 +39,12 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 	prof := &profile.Profile{
 		Name: "testnet", ProtocolPrefix: "/scatterbytes", Open: net.opts.Open,
 		Epoch: profile.Duration(net.opts.Epoch), Redundancy: redundancyFor(net.opts.Nodes), PayRateMsat: 1000,
+	}
+	if b := net.opts.Bitcoin; b != nil {
+		prof.Bitcoin, prof.PayRateMsat = "regtest", b.PayRateMsat
+		if prof.PayRateMsat == 0 {
+			prof.PayRateMsat = TestnetPayRateMsat
+		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -53,6 +65,12 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 		net.CA = ca
 		prof.CA = string(ca.CertPEM())
 	}
+	if net.opts.Bitcoin != nil {
+		terms := ledger.Terms{PriceMsat: prof.PayRateMsat, Epoch: net.opts.Epoch, NodeShare: ledger.DefaultNodeShare}
+		if err := net.startBitcoin(ctx, dir, terms); err != nil {
+			return err
+		}
+	}
 	p := &Peer{net: net, Dir: dir, Kind: cert.RoleCoordinator, cfg: node.DefaultConfig(dir, prof)}
 	p.cfg.Role = cert.RoleCoordinator
 	net.tune(p)
@@ -61,6 +79,9 @@ func (net *Network) startCoordinator(ctx context.Context) error {
 	net.mu.Unlock()
 	if err := p.Start(); err != nil {
 		return err
+	}
+	if net.btc != nil {
+		net.btc.mine(net.opts.Logger)
 	}
 	// The profile lists the coordinator's address: a restart comes back on it.
 	var listen []string
@@ -85,7 +106,11 @@ func profileOf(n *node.Node, prof *profile.Profile) *profile.Profile {
 // node with a coordinator certificate from the CA.
 func (p *Peer) newCoordinator(ctx context.Context) (Role, error) {
 	if f := p.net.opts.Coordinator; f != nil {
-		return f(ctx, CoordinatorSetup{Dir: p.Dir, Node: p.cfg, CA: p.net.CA})
+		s := CoordinatorSetup{Dir: p.Dir, Node: p.cfg, CA: p.net.CA}
+		if b := p.net.btc; b != nil {
+			s.Ledger, s.Payer = b.Ledger, b.Payer
+		}
+		return f(ctx, s)
 	}
 	cfg := p.cfg
 	if cfg.Key == nil {
@@ -118,7 +143,18 @@ func (net *Network) AddNode() (*Peer, error) {
 	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	k, der, err := net.NewMember(cert.RoleNode)
+	k, err := identity.Generate()
+	if err != nil {
+		return nil, err
+	}
+	var payout string
+	if net.opts.Bitcoin != nil {
+		if payout, err = newPayoutAddress(p.Dir); err != nil {
+			return nil, err
+		}
+		p.Payout = payout
+	}
+	der, err := net.certify(k, cert.RoleNode, payout)
 	if err != nil {
 		return nil, err
 	}

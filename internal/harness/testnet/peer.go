@@ -35,6 +35,9 @@ type Peer struct {
 	Dir   string
 	Kind  cert.Role // RoleCoordinator for peer 0, RoleNode for the rest
 	ID    peer.ID
+	// Payout is the regtest address a storage node enrolled with (the
+	// key in PayoutKeyFile); "" without Options.Bitcoin.
+	Payout string
 
 	cfg    node.Config
 	mu     sync.Mutex
