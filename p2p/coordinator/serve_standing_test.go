@@ -21,6 +21,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
 	"github.com/scatterbytes/scatterbytes/p2p/standing"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
@@ -42,16 +43,24 @@ func waitKnown(t *testing.T, net *testnet.Network, c *coordinator.Coordinator) {
 	}
 }
 
+// neverSuspend keeps the coordinator from suspending nodes that miss
+// epochs under load (the race detector, a busy machine): only a node a
+// test suspends is.
+func neverSuspend(cfg *coordinator.Config) {
+	cfg.Reputation.SuspendBelow, cfg.Reputation.ReinstateAbove = 0.001, 0.002
+}
+
 func standingPID(net *testnet.Network) (peer.ID, string) {
 	p := coordOf(net).Profile()
 	return p.CoordinatorID(), string(p.Protocol("standing", "1.0.0"))
 }
 
 // TestPlacementFollowsStandings: a disqualified and a suspended node get
-// no shard of a new upload; of 3 vetting nodes, each 4+2 stripe has one
-// shard on one (the 5 vetted nodes are one short of 6).
+// no shard of a new upload; of 2 vetting nodes, no 3+1 stripe has a shard
+// on both while the 4 vetted ones suffice (TestAdmit in package shard
+// covers too few vetted nodes).
 func TestPlacementFollowsStandings(t *testing.T) {
-	net := provingNetwork(t, 10, nil)
+	net := provingNetwork(t, 8, neverSuspend)
 	c := coordOf(net)
 	waitKnown(t, net, c)
 	nodes := net.Nodes()
@@ -63,7 +72,7 @@ func TestPlacementFollowsStandings(t *testing.T) {
 			s = reputation.Disqualified
 		case i == 1:
 			s = reputation.Suspended
-		case i < 5:
+		case i < 4:
 			s = reputation.Vetting
 		}
 		state[p.Node().ID()] = s
@@ -85,7 +94,7 @@ func TestPlacementFollowsStandings(t *testing.T) {
 	}
 	var refs []client.PutOptions
 	for i := range 3 {
-		refs = append(refs, client.PutOptions{Name: fmt.Sprintf("f%d", i), Redundancy: "4+2"})
+		refs = append(refs, client.PutOptions{Name: fmt.Sprintf("f%d", i), Redundancy: "3+1"})
 	}
 	stripes, onVetting := 0, 0
 	for _, o := range refs {
@@ -131,9 +140,6 @@ func TestPlacementFollowsStandings(t *testing.T) {
 		f.Close()
 	}
 	t.Logf("%d stripes, %d shards on vetting nodes", stripes, onVetting)
-	if onVetting != stripes {
-		t.Errorf("%d shards on vetting nodes in %d stripes, want one each: the 5 vetted nodes are one short", onVetting, stripes)
-	}
 	if stripes < 10 {
 		t.Fatalf("only %d stripes: the test needs more", stripes)
 	}
@@ -142,10 +148,24 @@ func TestPlacementFollowsStandings(t *testing.T) {
 // TestStandingProtocol: NODE answers any member with the node's view;
 // STATEMENT answers only the node itself.
 func TestStandingProtocol(t *testing.T) {
-	net := provingNetwork(t, 4, nil)
+	net := provingNetwork(t, 4, neverSuspend)
 	putFiles(t, net, 2, 20<<10, 0)
 	c := coordOf(net)
 	waitKnown(t, net, c)
+	// The running node's status file says it proves what it holds.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for _, p := range net.Nodes() {
+		if err := wait.For(ctx, func() error {
+			s, err := storage.ReadStatus(p.Dir)
+			if err == nil && (s.LastEpoch == 0 || s.Proofs == 0 || s.Chunks == 0 || s.Node != p.Node().ID().String()) {
+				err = fmt.Errorf("status of %s: %+v", p.Node().ID(), s)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	coord, pid := standingPID(net)
 	a, b := net.Nodes()[0].Node(), net.Nodes()[1].Node()
 	resp, err := standing.Ask(t.Context(), b.Host(), coord, protocolID(pid), standing.Request{Op: standing.OpNode, Peer: a.ID()})

@@ -64,6 +64,7 @@ type Storage struct {
 	prover  *proof.Prover
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
+	status  *status      // DIR/status.json
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -75,7 +76,8 @@ func Limit(n *node.Config) node.Option {
 // Open opens the chunk store in dir/chunks and registers the chunk protocol
 // on the node's gated host. Run serves until ctx ends.
 func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, error) {
-	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096)}
+	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096),
+		status: &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
