@@ -9,6 +9,11 @@
 // what was quarantined since its last pass. A chunk found corrupt while
 // it is served is quarantined at once by the chunk service.
 //
+// After every beacon it answers, the node rewrites DIR/status.json
+// (StatusFile: last epoch proven, proofs published, what it committed, the
+// last error), which `scatterbytes node status` reads beside the
+// coordinator's view.
+//
 // Node is the storage node role (`scatterbytes node run`): the node and
 // this service made by one New and run by one Run.
 package storage
