@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/store"
 )
 
 // OpenCatalog opens only the catalog of the client in dir, without joining
@@ -57,27 +61,88 @@ func (c *Client) Remove(ctx context.Context, volume, name string) error {
 		return err
 	}
 	defer f.Close()
-	var failed int
+	var failed []pendingDelete
 	for _, st := range f.m.Stripes {
 		for _, s := range st.Shards {
 			for _, h := range s.Holders {
 				p, err := peer.IDFromBytes(h)
 				if err == nil {
-					if err := c.chunks.Delete(ctx, c.node.Host(), p, s.ID); err != nil {
-						failed++
+					if err := c.chunks.Delete(ctx, c.node.Host(), p, s.ID); err != nil && !store.IsNotFound(err) {
+						failed = append(failed, pendingDelete{p, s.ID})
 						c.log.Debug("delete shard", "chunk", s.ID, "peer", p, "err", err)
 					}
 				}
 			}
 		}
 	}
-	if cands, err := c.shards.Candidates(ctx, e.Ref.Manifest.KeyString(), 0, 0, nil); err == nil {
-		for _, p := range cands {
-			_ = c.chunks.Delete(ctx, c.node.Host(), p, e.Ref.Manifest) // only its holders have it
+	for _, p := range c.rootHolders(ctx, e.Ref.Manifest) {
+		// Only its holders have it: the others answer not found.
+		if err := c.chunks.Delete(ctx, c.node.Host(), p, e.Ref.Manifest); err != nil && !store.IsNotFound(err) {
+			failed = append(failed, pendingDelete{p, e.Ref.Manifest})
 		}
 	}
-	if failed > 0 {
-		c.log.Warn("some shards could not be deleted now; they expire with their orders", "shards", failed)
+	if n := c.retryDeletes(ctx, failed); n > 0 {
+		c.log.Warn("some shards could not be deleted now; they expire with their orders", "shards", n)
 	}
 	return c.cat.Delete(ctx, volume, name)
+}
+
+// rootHolders returns the nodes that may hold a manifest's root: the
+// closest to its CID, where it was placed, and those that announced it. A
+// lookup of the closest leaves out a node it could not query (one just
+// back from a stop, still in the dialer's back-off), so the provider
+// records name the holders the lookup missed.
+func (c *Client) rootHolders(ctx context.Context, root cid.Cid) []peer.ID {
+	var out []peer.ID
+	seen := map[peer.ID]bool{}
+	if cands, err := c.shards.Candidates(ctx, root.KeyString(), 0, 0, nil); err == nil {
+		for _, p := range cands {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for ai := range c.node.DHT().FindProvidersAsync(pctx, root, 20) {
+		if !seen[ai.ID] && ai.ID != c.node.ID() {
+			seen[ai.ID] = true
+			out = append(out, ai.ID)
+		}
+	}
+	return out
+}
+
+// pendingDelete is a chunk a node did not delete when asked.
+type pendingDelete struct {
+	p  peer.ID
+	id cid.Cid
+}
+
+// retryDeletes asks again, once, for the deletes that failed, and returns
+// how many failed again. The retry dials afresh: a node that was down a
+// moment ago is in the dialer's back-off for up to minutes after it came
+// back, and a delete it misses leaves the file readable by whoever has
+// the reference. A node that cannot be reached even so is not asked for
+// its other chunks.
+func (c *Client) retryDeletes(ctx context.Context, failed []pendingDelete) int {
+	n := 0
+	gone := map[peer.ID]bool{}
+	dctx := network.WithForceDirectDial(ctx, "delete")
+	for _, d := range failed {
+		if gone[d.p] {
+			n++
+			continue
+		}
+		err := c.chunks.Delete(dctx, c.node.Host(), d.p, d.id)
+		switch {
+		case err == nil, store.IsNotFound(err):
+		case c.node.Host().Network().Connectedness(d.p) != network.Connected:
+			gone[d.p] = true
+			fallthrough
+		default:
+			n++
+			c.log.Debug("delete chunk", "chunk", d.id, "peer", d.p, "err", err)
+		}
+	}
+	return n
 }

@@ -120,6 +120,7 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 	if err != nil {
 		return err
 	}
+	coder.PadWith(padding(j.key))
 	// The striper seals the file straight into stripe buffers.
 	sealer := stream.NewSealer(r, j.key, size)
 	g, ctx := errgroup.WithContext(ctx)

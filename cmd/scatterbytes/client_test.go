@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,7 +41,11 @@ func (c cli) run(args ...string) (string, error) {
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	cmd.SetArgs(append([]string{"--network", c.network, "--dir", c.dir, "--log-level", "error"}, args...))
-	err := cmd.ExecuteContext(c.ctx)
+	// Each command has its own deadline, as a person running it would:
+	// one shared by a whole test's commands runs out on a loaded machine.
+	ctx, cancel := context.WithTimeout(c.ctx, cliTimeout)
+	defer cancel()
+	err := cmd.ExecuteContext(ctx)
 	return out.String(), err
 }
 
@@ -52,6 +58,9 @@ func (c cli) must(args ...string) string {
 	}
 	return out
 }
+
+// cliTimeout bounds one CLI command in the tests.
+const cliTimeout = 2 * time.Minute
 
 func newCLI(t *testing.T, ctx context.Context, network string) cli {
 	t.Helper()
@@ -96,8 +105,7 @@ func storedBytes(t *testing.T, net *testnet.Network) int64 {
 var refLine = regexp.MustCompile(`(?m)^(sb1[a-z2-7]+)$`)
 
 func TestClientCommands(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	ctx := t.Context()
 	net := clienttest.NewNetwork(t, 6)
 	profFile := filepath.Join(t.TempDir(), "net.json")
 	if err := net.Profile.Save(profFile); err != nil {
@@ -228,8 +236,18 @@ func TestClientCommands(t *testing.T) {
 		if out := c.must("rm", "data.bin"); !strings.Contains(out, "removed default/data.bin") {
 			t.Errorf("rm:\n%s", out)
 		}
-		if after := storedBytes(t, net); after > before-int64(len(data)) {
-			t.Errorf("rm freed %d bytes on the nodes, want at least the file's %d", before-after, len(data))
+		// A node keeps a deleted chunk its last commitment holds until its
+		// next proof has committed without it (package proof, "Deletes"):
+		// about an epoch.
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := wait.For(wctx, func() error {
+			if after := storedBytes(t, net); after > before-int64(len(data)) {
+				return fmt.Errorf("rm freed %d bytes on the nodes, want at least the file's %d", before-after, len(data))
+			}
+			return nil
+		}); err != nil {
+			t.Error(err)
 		}
 		if out := c.must("ls"); strings.Contains(out, "data.bin") {
 			t.Errorf("ls after rm:\n%s", out)

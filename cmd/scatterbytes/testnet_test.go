@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 )
 
 // buildBinary builds the scatterbytes command once for the test.
@@ -148,4 +150,90 @@ func TestTestnetUpAndJoin(t *testing.T) {
 	}
 	n.stop(t)
 	up.stop(t)
+}
+
+// TestTestnetUpBtc: `testnet up --btc` pays its nodes on the regtest chain
+// (a payout confirms and `testnet payouts` shows it), and neither Ctrl-C
+// nor a SIGKILL of the testnet leaves btcd running.
+func TestTestnetUpBtc(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary and btcd")
+	}
+	bin := buildBinary(t)
+	tn := filepath.Join(t.TempDir(), "tn")
+	t0 := time.Now()
+	up := start(t, nil, bin, "testnet", "up", "--btc", "--testnet-dir", tn, "--log-level", "warn",
+		"--epoch", "1s", "--payout-interval", "3s", "--block-every", "1s")
+	up.waitLine(t, regexp.MustCompile(`^bitcoin: +btcd v0\.25\.0 regtest, RPC http://127\.0\.0\.1:\d+`), 120*time.Second)
+	if n := groupProcs(t, up.cmd.Process.Pid, "btcd"); n != 1 {
+		t.Fatalf("%d btcd processes in the testnet's group, want 1", n)
+	}
+	m := up.waitLine(t, regexp.MustCompile(`^payout (\d+) confirmed in block (\d+): txid ([0-9a-f]{64})$`), 90*time.Second)
+	t.Logf("first payout confirmed %v after the start", time.Since(t0).Round(time.Second))
+	out, err := exec.Command(bin, "testnet", "payouts", "--testnet-dir", tn).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), m[3]) || !strings.Contains(string(out), "confirmed") {
+		t.Fatalf("testnet payouts: %v\n%s\nwant payout %s confirmed", err, out, m[3])
+	}
+	pgid := up.cmd.Process.Pid
+	if out, err := exec.Command(bin, "testnet", "down", "--testnet-dir", tn).CombinedOutput(); err != nil {
+		t.Fatalf("testnet down: %v\n%s", err, out)
+	}
+	if err := <-up.done; err != nil {
+		t.Fatalf("testnet up after testnet down: %v", err)
+	}
+	if n := groupProcs(t, pgid, ""); n != 0 {
+		t.Fatalf("%d processes of the testnet's group left after testnet down (btcd)", n)
+	}
+
+	// Killed hard, the testnet takes btcd with it.
+	kill := start(t, nil, bin, "testnet", "up", "--btc", "--nodes", "2", "--check=false", "--testnet-dir", tn, "--log-level", "warn")
+	kill.waitLine(t, regexp.MustCompile(`^Ctrl-C .*stops the network`), 120*time.Second)
+	pid := kill.cmd.Process.Pid
+	if n := groupProcs(t, pid, "btcd"); n != 1 {
+		t.Fatalf("%d btcd processes in the testnet's group, want 1", n)
+	}
+	syscall.Kill(pid, syscall.SIGKILL) // the testnet only, not its group
+	<-kill.done
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	err = wait.For(ctx, func() error {
+		if n := groupProcs(t, pid, ""); n > 0 {
+			return fmt.Errorf("%d processes of the killed testnet's group (btcd) still run", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// groupProcs counts the live processes of process group pgid named comm
+// ("" counts every one), from /proc.
+func groupProcs(t *testing.T, pgid int, comm string) int {
+	t.Helper()
+	dirs, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil || len(dirs) == 0 {
+		t.Skip("no /proc")
+	}
+	n := 0
+	for _, f := range dirs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid pgrp ...
+		s := string(b)
+		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || close < open {
+			continue
+		}
+		fields := strings.Fields(s[close+1:])
+		if len(fields) < 3 || fields[0] == "Z" {
+			continue
+		}
+		if g, _ := strconv.Atoi(fields[2]); g == pgid && (comm == "" || s[open+1:close] == comm) {
+			n++
+		}
+	}
+	return n
 }

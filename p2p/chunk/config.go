@@ -22,6 +22,14 @@ const (
 	DefaultMaxStreamsPerPeer = 8
 	// DefaultTimeout bounds one whole exchange: 4 MiB at 64 KiB/s fits.
 	DefaultTimeout = 2 * time.Minute
+	// DefaultMinRate is the slowest a PUT body may arrive: 16 KiB/s, a
+	// quarter of the rate DefaultTimeout allows for, so an honest peer on
+	// a poor line is cut by the Timeout, not by this; a peer trickling
+	// bytes is cut after DefaultRateSlack.
+	DefaultMinRate = 16 << 10
+	// DefaultRateSlack is how far ahead of the minimum rate a body starts:
+	// time for the first window of bytes to arrive.
+	DefaultRateSlack = 10 * time.Second
 )
 
 // Config configures a Service.
@@ -42,6 +50,11 @@ type Config struct {
 	// Timeout bounds one exchange, body included; a slower peer's stream
 	// is cut.
 	Timeout time.Duration
+	// MinRate (bytes a second) and RateSlack pace a PUT body: its first n
+	// bytes must be in by RateSlack + n/MinRate after the go-ahead, or the
+	// stream is cut and everything the PUT held is freed.
+	MinRate   int64
+	RateSlack time.Duration
 	// Logger receives refusals (debug) and failures (warn); nil discards.
 	Logger *slog.Logger
 	// Now is the clock for order expiry and receipts; nil means time.Now.
@@ -60,6 +73,8 @@ func DefaultConfig(st store.Store, key identity.Key) Config {
 		MaxStreamsPerPeer: DefaultMaxStreamsPerPeer,
 		MaxBytesPerPeer:   DefaultMaxStreamsPerPeer / 2 * DefaultMaxChunk,
 		Timeout:           DefaultTimeout,
+		MinRate:           DefaultMinRate,
+		RateSlack:         DefaultRateSlack,
 	}
 }
 
@@ -71,7 +86,7 @@ func (c *Config) Validate() error {
 		return errors.New("chunk service: no store")
 	case c.Key.IsZero():
 		return errors.New("chunk service: no key")
-	case c.MaxChunk < 0 || c.MaxStreamsPerPeer < 0 || c.MaxBytesPerPeer < 0 || c.Timeout < 0:
+	case c.MaxChunk < 0 || c.MaxStreamsPerPeer < 0 || c.MaxBytesPerPeer < 0 || c.Timeout < 0 || c.MinRate < 0 || c.RateSlack < 0:
 		return fmt.Errorf("chunk service: negative limit")
 	}
 	return nil
@@ -89,6 +104,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.MinRate == 0 {
+		c.MinRate = DefaultMinRate
+	}
+	if c.RateSlack == 0 {
+		c.RateSlack = DefaultRateSlack
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -142,10 +142,29 @@
 // # Limits
 //
 // A node serves at most MaxStreamsPerPeer (8) exchanges per peer at once
-// and at most MaxBytesPerPeer of PUT bodies in flight per peer; beyond
-// either it answers busy. The request header must arrive within 10 s and
-// each exchange must finish within Timeout
-// (2 minutes) or its stream is reset. ProtocolLimit gives the matching
-// resource-manager budget for node.WithProtocolLimit: 512 streams, 16 per
-// peer, 512 MiB of memory, 64 MiB per peer (room for yamux windows to grow).
+// and at most MaxBytesPerPeer of PUT bodies in flight per peer (16 MiB:
+// four whole chunks); beyond either it answers busy. The request header
+// must arrive within 10 s; a PUT body must keep arriving at MinRate (16
+// KiB/s) after RateSlack (10 s), i.e. its first n bytes by 10 s + n/16 KiB
+// after the go-ahead; and each exchange must finish within Timeout (2
+// minutes); otherwise its stream is reset and everything the exchange held
+// (its slot, its bytes of budget, the store's space reservation) is freed
+// at once. ProtocolLimit gives the matching resource-manager budget for
+// node.WithProtocolLimit: 512 streams, 16 per peer, 512 MiB of memory, 64
+// MiB per peer (room for yamux windows to grow). A header's length prefix
+// over MaxMessage is refused before a byte of it is read.
+//
+// Why these numbers. The unit is a chunk (4 MiB): a client uploading a
+// stripe sends one chunk per node at a time and downloads use a few
+// streams per holder, so 8 exchanges and 4 chunks in flight per peer never
+// slow an honest client (measured: the 64 MiB put+get of
+// TestAbuseFromVerifiedPeer beside a peer that sits on every limit takes
+// about twice as long, on the same two cores), while one hostile member
+// holds at most 8 streams, 16 MiB of PUT buffers and 64 MiB of yamux
+// windows here. MinRate is a quarter of the rate Timeout already demands
+// of a whole chunk (64 KiB/s), so it cuts only a peer that trickles: a
+// byte a second is cut after about 10 s instead of holding its share for 2
+// minutes. What only a faulty or hostile peer does (over its limits, a
+// malformed request, a body too slow) is logged at warning level at most
+// once a kind per 10 s (internal/ratelog) with the count held back.
 package chunk

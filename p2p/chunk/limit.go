@@ -78,3 +78,16 @@ func (l *peerLimits) reserve(p peer.ID, n int64) (release func(), ok bool) {
 		}
 	}, true
 }
+
+// held sums the streams and bytes held by every peer.
+func (l *peerLimits) held() (streams int, bytes int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, n := range l.streams {
+		streams += n
+	}
+	for _, n := range l.bytes {
+		bytes += n
+	}
+	return streams, bytes
+}

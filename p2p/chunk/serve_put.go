@@ -31,7 +31,9 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 	case !store.IsNotFound(err): // a quarantined chunk may be put again
 		return err
 	}
-	body := &goAhead{str: str, r: io.LimitReader(str, o.Size)}
+	end, _ := ctx.Deadline()
+	pace := &paced{str: str, rate: s.cfg.MinRate, slack: s.cfg.RateSlack, end: end}
+	body := &goAhead{str: str, r: io.LimitReader(pace, o.Size)}
 	err = s.cfg.Store.Put(ctx, o.Chunk, o.Size, body, o.Marshal())
 	if errors.Is(err, store.ErrExists) && !body.started { // a concurrent PUT won
 		info, serr := s.cfg.Store.Stat(ctx, o.Chunk)
@@ -43,6 +45,9 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 	if err != nil {
 		if body.werr != nil {
 			return fmt.Errorf("%w: send go-ahead: %v", errAborted, body.werr)
+		}
+		if pace.slow != nil {
+			return fmt.Errorf("%w: %w", errAborted, pace.slow)
 		}
 		return err
 	}

@@ -13,13 +13,21 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/scatterbytes/scatterbytes/internal/ratelog"
 )
+
+// abuseLogEvery is the least time between two warnings of one kind of
+// abuse (a peer over its limits, a malformed request, a body too slow);
+// the ones between are counted.
+const abuseLogEvery = 10 * time.Second
 
 // Service serves the chunk protocol from a store. Make it with NewService,
 // Register it on the node's gated host, Close it before closing the store.
 type Service struct {
 	cfg    Config
 	log    *slog.Logger
+	abuse  *ratelog.Logger // what a peer can cause at will, by kind
 	limits *peerLimits
 
 	ctx    context.Context // cancelled by Close: aborts in-flight store calls
@@ -67,6 +75,7 @@ func NewService(cfg Config) (*Service, error) {
 	return &Service{
 		cfg:    cfg,
 		log:    cfg.Logger,
+		abuse:  ratelog.New(cfg.Logger, abuseLogEvery, nil),
 		limits: newPeerLimits(cfg.MaxStreamsPerPeer, cfg.MaxBytesPerPeer),
 		ctx:    ctx,
 		cancel: cancel,
@@ -147,6 +156,7 @@ func (s *Service) handle(str network.Stream) {
 	defer stop()
 
 	req, err := s.serve(ctx, str, remote)
+	s.logAbuse(ctx, remote, req, err)
 	switch {
 	case errors.Is(err, errAborted) || ctx.Err() != nil:
 		s.log.Debug("chunk exchange aborted", "peer", remote, "op", req.Op, "chunk", req.Chunk, "err", err)
@@ -169,6 +179,32 @@ func (s *Service) handle(str network.Stream) {
 		}
 	}
 	str.Close()
+}
+
+// logAbuse warns, at a bounded rate per kind, of what only a faulty or
+// hostile peer does; each case is also logged at debug level by handle.
+func (s *Service) logAbuse(ctx context.Context, remote peer.ID, req request, err error) {
+	var kind string
+	switch {
+	case err == nil:
+		return
+	case errors.Is(err, ErrBusy):
+		kind = "over limits"
+	case errors.Is(err, ErrBadMessage):
+		kind = "malformed request"
+	case errors.Is(err, errTooSlow):
+		kind = "body too slow"
+	default:
+		return
+	}
+	s.abuse.Log(ctx, slog.LevelWarn, kind, "chunk peer misbehaving", "peer", remote, "op", req.Op, "err", err)
+}
+
+// InFlight returns what the service holds for peers now: streams being
+// served and PUT bytes reserved (each PUT's size, held until it ends; the
+// store's space reservation lives exactly as long). For tests and metrics.
+func (s *Service) InFlight() (streams int, putBytes int64) {
+	return s.limits.held()
 }
 
 // serve reads the request and runs it. It returns nil once it has sent the

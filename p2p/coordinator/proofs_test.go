@@ -24,10 +24,11 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
-// provingNetwork starts a coordinator and n storage nodes with 1 s epochs.
+// provingNetwork starts a coordinator and n storage nodes with epochs of
+// testEpoch.
 func provingNetwork(t *testing.T, n int, configure func(*coordinator.Config)) *testnet.Network {
 	t.Helper()
-	return nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: n, Epoch: time.Second, Coordinator: configure}))
+	return nettest.NewWith(t, testclient.WithStorage(testclient.WithCoordinator(testnet.Options{Nodes: n, Epoch: testEpoch}, configure)))
 }
 
 func coordOf(net *testnet.Network) *coordinator.Coordinator {
@@ -97,7 +98,7 @@ func TestHonestNodesPassEveryEpoch(t *testing.T) {
 	// Chunks stored in epoch e are committed in the proof of e and
 	// challenged from e+1: twenty epochs of challenges end at e+21.
 	start := st.Epoch
-	waitEpoch(t, c, start+epochs+2, time.Duration(epochs+30)*time.Second)
+	waitEpoch(t, c, start+epochs+2, time.Duration(epochs+30)*testEpoch)
 	views := nodeViews(t, c)
 	for _, p := range net.Nodes() {
 		v, ok := views[p.Node().ID().String()]
@@ -159,7 +160,7 @@ func TestLossIsCaughtAndDisqualified(t *testing.T) {
 	t.Logf("node %s lost %d chunks (10%%), node %s lost %d (2%%)", lossy.Node().ID(), lostA, careless.Node().ID(), lostB)
 	c := coordOf(net)
 	st, _ := c.Status()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Duration(within+20)*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Duration(within+20)*testEpoch)
 	defer cancel()
 	err := wait.For(ctx, func() error {
 		v := nodeViews(t, c)[lossy.Node().ID().String()]
@@ -189,14 +190,14 @@ func TestCoordinatorRestartKeepsProofsGoing(t *testing.T) {
 	putFiles(t, net, 2, 20<<10, 0)
 	c := coordOf(net)
 	st, _ := c.Status()
-	waitEpoch(t, c, st.Epoch+4, 30*time.Second)
+	waitEpoch(t, c, st.Epoch+4, 30*testEpoch)
 	before := nodeViews(t, c)
 	if err := net.Coordinator().Restart(); err != nil {
 		t.Fatal(err)
 	}
 	c = coordOf(net)
 	st, _ = c.Status()
-	waitEpoch(t, c, st.Epoch+5, 30*time.Second)
+	waitEpoch(t, c, st.Epoch+5, 30*testEpoch)
 	after := nodeViews(t, c)
 	for id, b := range before {
 		a := after[id]

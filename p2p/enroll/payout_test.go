@@ -12,6 +12,8 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -32,7 +34,7 @@ func segwitAddr(t *testing.T, net *chaincfg.Params) string {
 // malformed one, a mainnet one and a legacy (P2PKH) one are refused with
 // a message that says why.
 func TestEnrolmentChecksPayout(t *testing.T) {
-	net := nettest.New(t, 1)
+	net := nettest.NewWith(t, testclient.WithCoordinator(testnet.Options{Nodes: 1}, nil))
 	if got := net.Profile.BitcoinNet(); got != "regtest" {
 		t.Fatalf("a testnet pays on %q, want regtest", got)
 	}

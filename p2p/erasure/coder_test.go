@@ -343,3 +343,33 @@ func TestEncodeInPlaceBlocksBadBlock(t *testing.T) {
 		t.Fatalf("wrong length: err = %v, want ErrLayout", err)
 	}
 }
+
+// TestPadWith: the padding past a stripe's end holds what PadWith writes,
+// parity covers it, and the stripe rebuilds from any K shards all the
+// same.
+func TestPadWith(t *testing.T) {
+	l, _ := NewLayout(4, 2, 10, 0) // one stripe; data shards 1..3 all padding
+	c, _ := NewCoder(l)
+	c.PadWith(func(stripe int, p []byte) {
+		for i := range p {
+			p[i] = byte(stripe + 1)
+		}
+	})
+	data := randomBytes(l.Size, 3)
+	buf := make([]byte, l.StripeBufferSize())
+	copy(buf, data)
+	shards, err := c.EncodeInPlace(0, buf, l.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shards[3], bytes.Repeat([]byte{1}, len(shards[3]))) {
+		t.Fatalf("shard 3 holds %x, want the padding", shards[3])
+	}
+	lost := make([][]byte, len(shards))
+	copy(lost, shards)
+	lost[0], lost[3] = nil, nil
+	got, err := c.Reconstruct(0, lost)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("Reconstruct = %x, %v; want %x", got, err, data)
+	}
+}

@@ -30,9 +30,10 @@
 // rounded up), not 6 × 4 MiB.
 //
 // Within a stripe, data shard j holds the stripe's bytes
-// [j × shardSize, (j+1) × shardSize), zero-padded past the stripe's end;
-// shards K..K+M-1 are parity over those padded data shards. A reader drops
-// the padding using the stripe length from the layout.
+// [j × shardSize, (j+1) × shardSize), padded past the stripe's end with
+// zeros or with bytes the writer chooses (Coder.PadWith); shards K..K+M-1
+// are parity over those padded data shards. A reader drops the padding
+// using the stripe length from the layout and never looks at it.
 //
 // # Range reads
 //

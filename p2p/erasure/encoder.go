@@ -16,7 +16,15 @@ type Coder struct {
 	// goroutines, which for a block of tens of KiB costs more CPU than it
 	// saves and scatters the block over the caches of other cores.
 	rs1 reedsolomon.Encoder
+	pad func(stripe int, p []byte) // nil: zeros
 }
+
+// PadWith makes the encoders fill the padding of stripe i's data shards
+// (the bytes past the stripe's end) with pad(i, p) instead of zeros. A
+// writer whose shards must be its own (chunks are shared by content)
+// pads with bytes of its own; readers drop the padding whatever it holds.
+// Call it before encoding; pad must write all of p.
+func (c *Coder) PadWith(pad func(stripe int, p []byte)) { c.pad = pad }
 
 // NewCoder returns a Coder for l.
 func NewCoder(l Layout) (*Coder, error) {
@@ -103,7 +111,7 @@ func (c *Coder) EncodeInPlaceBlocks(i int, buf []byte, n int64, block int, each 
 	return shards, nil
 }
 
-// shardsIn checks the arguments of EncodeInPlace, zeroes the padding after
+// shardsIn checks the arguments of EncodeInPlace, fills the padding after
 // the data and cuts buf into the stripe's K+M shards.
 func (c *Coder) shardsIn(i int, buf []byte, n int64) ([][]byte, error) {
 	st, err := c.stripe(i)
@@ -117,9 +125,13 @@ func (c *Coder) shardsIn(i int, buf []byte, n int64) ([][]byte, error) {
 	if int64(len(buf)) < total {
 		return nil, fmt.Errorf("%w: stripe %d needs a %d-byte buffer, got %d", ErrLayout, i, total, len(buf))
 	}
-	// Only the padding after the data needs zeros: Encode overwrites the
-	// parity shards whole.
-	clear(buf[n : int64(c.l.K)*st.ShardSize])
+	// Only the padding after the data needs filling: Encode overwrites
+	// the parity shards whole.
+	if pad := buf[n : int64(c.l.K)*st.ShardSize]; c.pad != nil {
+		c.pad(i, pad)
+	} else {
+		clear(pad)
+	}
 	shards := make([][]byte, c.l.K+c.l.M)
 	for j := range shards {
 		shards[j] = buf[int64(j)*st.ShardSize : int64(j+1)*st.ShardSize : int64(j+1)*st.ShardSize]

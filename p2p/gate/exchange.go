@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
@@ -15,7 +17,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
-// exchange runs our side of the protocol with p: send ours, judge theirs.
+// exchange runs our side of the protocol with p, whom we dialled: send
+// ours, judge theirs.
 func (g *Gate) exchange(p peer.ID) {
 	<-g.ready
 	ctx, cancel := context.WithTimeout(g.ctx, g.cfg.Timeout)
@@ -23,15 +26,7 @@ func (g *Gate) exchange(p peer.ID) {
 	m, err := g.openExchange(ctx, p)
 	switch {
 	case errors.Is(err, errNoExchange):
-		// A newcomer without a certificate may still enrol (the one
-		// ungated protocol): refuse it now, hang up after a grace period.
-		g.settle(p, cert.Member{}, err)
-		time.AfterFunc(g.cfg.Grace, func() {
-			if _, ok := g.Verified(p); !ok {
-				_ = g.h.Network().ClosePeer(p)
-				g.forget(p)
-			}
-		})
+		g.noExchange(p, err)
 	case err != nil:
 		g.reject(p, err)
 	default:
@@ -41,6 +36,60 @@ func (g *Gate) exchange(p peer.ID) {
 
 // errNoExchange marks a peer that does not speak the certificate protocol.
 var errNoExchange = errors.New("does not speak the certificate protocol")
+
+// noExchange refuses p, which does not speak the certificate protocol or
+// did not open it in time. A newcomer without a certificate may still enrol
+// (the one ungated protocol) where enrolment is served: the gate hangs up
+// after Grace, or at once when Grace is negative.
+func (g *Gate) noExchange(p peer.ID, err error) {
+	g.settle(p, cert.Member{}, err)
+	if g.cfg.Grace < 0 {
+		g.hangUp(p)
+		return
+	}
+	time.AfterFunc(g.cfg.Grace, func() {
+		if _, ok := g.Verified(p); !ok {
+			g.hangUp(p)
+		}
+	})
+}
+
+// identified refuses at once a peer that dialled us and whose identify
+// does not list the certificate protocol: it will never open the exchange,
+// and waiting Timeout for it would hold a connection for nothing.
+func (g *Gate) identified(e event.EvtPeerIdentificationCompleted) {
+	if slices.Contains(e.Protocols, g.cfg.Protocol) || g.dialled(e.Peer) {
+		return
+	}
+	g.mu.Lock()
+	v := g.peers[e.Peer]
+	waiting := v != nil && !v.finished
+	g.mu.Unlock()
+	if waiting {
+		g.noExchange(e.Peer, fmt.Errorf("%w: %s: %w", ErrNotVerified, e.Peer, errNoExchange))
+	}
+}
+
+// overdue runs Timeout after we began to wait for p, who dialled us, to
+// open the exchange (round gen of v). If p has not, it is refused: one
+// without a verdict as a peer that does not speak the protocol, a verified
+// one back on a new connection as a peer that did not show its certificate
+// again.
+func (g *Gate) overdue(p peer.ID, v *verdict, gen int) {
+	if g.h.Network().Connectedness(p) != network.Connected {
+		return
+	}
+	g.mu.Lock()
+	current := g.peers[p] == v && v.gen == gen && v.started
+	unjudged, unconfirmed := current && !v.finished, current && v.finished && v.err == nil && v.recheck
+	g.mu.Unlock()
+	switch {
+	case unjudged:
+		g.noExchange(p, fmt.Errorf("%w: %s: did not open the certificate exchange within %s: %w", ErrNotVerified, p, g.cfg.Timeout, errNoExchange))
+	case unconfirmed:
+		g.reject(p, fmt.Errorf("%w: %s: did not show its certificate again within %s", ErrNotVerified, p, g.cfg.Timeout))
+	}
+}
 
 func (g *Gate) openExchange(ctx context.Context, p peer.ID) (cert.Member, error) {
 	s, err := g.h.NewStream(network.WithNoDial(ctx, "certificate exchange"), p, g.cfg.Protocol)
@@ -64,7 +113,9 @@ func (g *Gate) openExchange(ctx context.Context, p peer.ID) (cert.Member, error)
 	return m, err
 }
 
-// handle serves the remote side's exchange: judge theirs, then send ours.
+// handle serves the exchange a peer that dialled us opened: judge theirs,
+// and only if it holds send ours, so that nothing of ours (role, payout
+// address) reaches a peer that has not proven itself.
 func (g *Gate) handle(s network.Stream) {
 	// The gate judges no one before Run, so that its owner can finish
 	// wiring what verdicts reach (the node sets the routing table's

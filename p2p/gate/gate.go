@@ -14,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/scatterbytes/scatterbytes/internal/ratelog"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
@@ -43,8 +44,15 @@ type Config struct {
 	// Timeout bounds an exchange and a wait for a verdict.
 	Timeout time.Duration
 	// Grace is how long a peer that does not speak the certificate protocol
-	// stays connected (to enrol) before the gate hangs up; default 3×Timeout.
+	// stays connected (to enrol) before the gate hangs up: 0 means the
+	// default, 3×Timeout; a negative Grace hangs up at once. Only a party
+	// that serves enrolment (the coordinator) has a reason to keep such a
+	// peer.
 	Grace time.Duration
+	// MaxPending bounds the peers connected without a verified verdict
+	// (exchange under way, or refused and within Grace); over it the
+	// gater refuses new inbound peers it has no verdict for. Default 256.
+	MaxPending int
 	// OnDrop, if set, is called after the gate forgets a peer: refused,
 	// revoked, blocked, or gone with no verdict that holds (its certificate
 	// expired, or it left before it was verified). A verified peer that
@@ -67,6 +75,9 @@ type Gate struct {
 	ctx   context.Context // set by Run; exchanges stop with it
 	ready chan struct{}   // closed when Run has set ctx
 
+	backoff *backoff
+	rlog    *ratelog.Logger // refusals a remote can cause at will
+
 	mu    sync.Mutex
 	peers map[peer.ID]*verdict
 }
@@ -81,6 +92,9 @@ type verdict struct {
 	// recheck marks a verified peer whose connections all closed: the
 	// verdict holds, and the next connection's exchange checks it again.
 	recheck bool
+	// gen counts the rounds of waiting for the peer to open the exchange,
+	// so that a late timer of an earlier round does nothing.
+	gen int
 }
 
 // needsExchange reports whether our side of the exchange is due: no
@@ -95,8 +109,11 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	if cfg.Grace <= 0 {
+	if cfg.Grace == 0 {
 		cfg.Grace = 3 * cfg.Timeout
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 256
 	}
 	if cfg.Denied == nil {
 		cfg.Denied = func(peer.ID) bool { return false }
@@ -108,7 +125,11 @@ func New(cfg Config) (*Gate, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Gate{cfg: cfg, log: log, ready: make(chan struct{}), peers: map[peer.ID]*verdict{}}, nil
+	return &Gate{
+		cfg: cfg, log: log, ready: make(chan struct{}), peers: map[peer.ID]*verdict{},
+		backoff: newBackoff(cfg.Now),
+		rlog:    ratelog.New(log, logEvery, cfg.Now),
+	}, nil
 }
 
 // Attach binds the gate to its host: it registers the certificate protocol
@@ -126,12 +147,17 @@ func (g *Gate) Attach(h host.Host) error {
 }
 
 // pruneEvery is how often Run forgets disconnected peers whose verdict has
-// expired.
+// expired, and back-off records that have run out.
 const pruneEvery = time.Minute
 
-// Run starts an exchange with every peer that completes identify, keeps the
-// verdicts of verified peers that disconnect and forgets the others, until
-// ctx is cancelled.
+// logEvery is the least time between two log records of one kind of
+// refusal; the ones between are counted.
+const logEvery = 10 * time.Second
+
+// Run starts an exchange with every peer that connects (and again with
+// each that completes identify on a new connection), keeps the verdicts of
+// verified peers that disconnect and forgets the others, until ctx is
+// cancelled.
 func (g *Gate) Run(ctx context.Context) error {
 	sub, err := g.h.EventBus().Subscribe([]any{
 		new(event.EvtPeerIdentificationCompleted),
@@ -157,6 +183,7 @@ func (g *Gate) Run(ctx context.Context) error {
 			return nil
 		case <-prune.C:
 			g.pruneExpired()
+			g.backoff.prune()
 		case e, ok := <-sub.Out():
 			if !ok {
 				return nil
@@ -165,8 +192,13 @@ func (g *Gate) Run(ctx context.Context) error {
 			case event.EvtPeerIdentificationCompleted:
 				g.restartRefused(e.Peer)
 				g.start(e.Peer)
+				g.identified(e)
 			case event.EvtPeerConnectednessChanged:
-				if e.Connectedness != network.Connected {
+				if e.Connectedness == network.Connected {
+					// Not only after identify: a peer that never
+					// completes it must meet the exchange's deadline too.
+					g.start(e.Peer)
+				} else {
 					g.disconnected(e.Peer)
 				}
 			}
@@ -286,6 +318,8 @@ func (g *Gate) restartRefused(p peer.ID) {
 // verdict is in. A verdict from an earlier connection is checked again,
 // while it goes on holding; a verdict on a certificate that has expired
 // since is replaced by a new exchange: the peer has probably renewed it.
+// Our side is to open the exchange if we dialled p, and else to wait for
+// p to open it (doc.go: the dialer goes first).
 func (g *Gate) start(p peer.ID) *verdict {
 	g.mu.Lock()
 	v := g.state(p)
@@ -295,11 +329,41 @@ func (g *Gate) start(p peer.ID) *verdict {
 	}
 	run := v.needsExchange()
 	v.started = true
+	if run {
+		v.gen++
+	}
+	gen := v.gen
 	g.mu.Unlock()
 	if run {
-		go g.exchange(p)
+		if g.dialled(p) {
+			go g.exchange(p)
+		} else {
+			time.AfterFunc(g.cfg.Timeout, func() { g.overdue(p, v, gen) })
+		}
 	}
 	return v
+}
+
+// dialled reports whether one of our connections to p is outbound.
+func (g *Gate) dialled(p peer.ID) bool {
+	for _, c := range g.h.Network().ConnsToPeer(p) {
+		if c.Stat().Direction == network.DirOutbound {
+			return true
+		}
+	}
+	return false
+}
+
+// pending counts the peers with a record but no verdict that admits them:
+// exchange under way, or refused and still connected. Callers hold g.mu.
+func (g *Gate) pendingLocked() int {
+	n := 0
+	for _, v := range g.peers {
+		if !v.finished || v.err != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // settle records a verdict for p once; later verdicts are ignored unless
@@ -344,9 +408,10 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 		return
 	}
 	if err != nil {
-		g.log.Info("peer refused", "peer", p, "err", err)
+		g.rlog.Log(context.Background(), slog.LevelInfo, refusalKind(err), "peer refused", "peer", p, "err", err)
 		return
 	}
+	g.backoff.clear(p)
 	g.log.Debug("peer verified", "peer", p, "role", m.Role)
 	g.Reoffer(p)
 }
@@ -363,8 +428,28 @@ func (g *Gate) Reoffer(p peer.ID) {
 // would meet a stale refusal after it was unblocked.
 func (g *Gate) reject(p peer.ID, err error) {
 	g.settle(p, cert.Member{}, err)
+	g.hangUp(p)
+}
+
+// hangUp closes p's connections, forgets it and starts or lengthens its
+// back-off: the gater keeps it away for a while.
+func (g *Gate) hangUp(p peer.ID) {
+	if d := g.backoff.refuse(p); d > 0 {
+		g.rlog.Log(context.Background(), slog.LevelInfo, "backoff", "refused peer kept away", "peer", p, "for", d)
+	}
 	_ = g.h.Network().ClosePeer(p)
 	g.forget(p)
+}
+
+// refusalKind names the kind of a refusal for the rate-limited log.
+func refusalKind(err error) string {
+	switch {
+	case errors.Is(err, ErrDenied):
+		return "denied"
+	case errors.Is(err, errNoExchange):
+		return "no certificate"
+	}
+	return "bad certificate"
 }
 
 // disconnected keeps the verdict of a verified peer whose last connection

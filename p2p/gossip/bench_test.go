@@ -10,7 +10,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 )
@@ -19,21 +18,36 @@ import (
 // coordinator and N-1 storage nodes, every pair connected) each publish
 // one proof-sized message per epoch; an epoch ends when every member has
 // every message. It reports protobuf bytes sent per node per epoch (mean
-// and the busiest node), received, and the payload share. One b.N is one
-// epoch.
+// and the busiest node), received, the payload share, and how many copies
+// of a message that is (sent bytes / message size). One b.N is one epoch.
+// "burst" publishes all N at once; "spread" one after another, each
+// delivered everywhere before the next, as proofs spread over an hour's
+// epoch would be.
 //
 //	go test -run '^$' -bench GossipBytes -benchtime 10x ./p2p/gossip/
 func BenchmarkGossipBytes(b *testing.B) {
 	for _, n := range []int{30} {
-		b.Run(fmt.Sprintf("nodes=%d/size=40KiB", n), func(b *testing.B) { benchGossip(b, n, 40<<10) })
+		for _, spread := range []bool{false, true} {
+			name := fmt.Sprintf("nodes=%d/size=40KiB/burst", n)
+			if spread {
+				name = fmt.Sprintf("nodes=%d/size=40KiB/spread", n)
+			}
+			b.Run(name, func(b *testing.B) { benchGossip(b, n, 40<<10, spread) })
+		}
 	}
 }
 
-func benchGossip(b *testing.B, n, size int) {
-	net := nettest.NewWith(b, testnet.Options{Nodes: n - 1, Epoch: time.Second})
-	peers := net.Running()
+func benchGossip(b *testing.B, n, size int, spread bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	// Not nettest.New: thirty nodes on a busy machine may need more than
+	// its 30 s to fill their routing tables.
+	net, err := testnet.Start(ctx, testnet.Options{Dir: b.TempDir(), Nodes: n - 1, Epoch: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(net.Close)
+	peers := net.Running()
 	for i, a := range peers {
 		for _, c := range peers[i+1:] {
 			if err := a.Node().Host().Connect(ctx, c.Node().AddrInfo()); err != nil {
@@ -85,23 +99,33 @@ func benchGossip(b *testing.B, n, size int) {
 			counts[i].Store(0)
 			topics[i].SetEpoch(e)
 		}
+		delivered := func(want int64) func() error {
+			return func() error {
+				for i := range counts {
+					if got := counts[i].Load(); got < want {
+						return fmt.Errorf("member %d has %d of %d proofs of epoch %d", i, got, want, e)
+					}
+				}
+				return nil
+			}
+		}
 		for i, t := range topics {
 			payload := make([]byte, size)
 			copy(payload, fmt.Sprintf("proof of node %d for epoch %d", i, e))
+			if spread {
+				if err := t.Publish(ctx, gossip.KindProof, e, payload); err != nil {
+					b.Fatal(err)
+				}
+				waitFor(b, delivered(int64(i+1)))
+				continue
+			}
 			go func() {
 				if err := t.Publish(ctx, gossip.KindProof, e, payload); err != nil {
 					b.Error(err)
 				}
 			}()
 		}
-		waitFor(b, func() error {
-			for i := range counts {
-				if got := counts[i].Load(); got < int64(n) {
-					return fmt.Errorf("member %d has %d of %d proofs of epoch %d", i, got, n, e)
-				}
-			}
-			return nil
-		})
+		waitFor(b, delivered(int64(n)))
 	}
 	round(2) // warm-up: fanout and meshes settle
 	before := traffic(peers)
@@ -122,6 +146,11 @@ func benchGossip(b *testing.B, n, size int) {
 	b.ReportMetric(mean(recv), "recv-B/node/epoch")
 	b.ReportMetric(mean(data), "data-B/node/epoch")
 	b.ReportMetric(mean(sent)/float64(size), "copies/node/epoch")
+	var mesh []float64
+	for _, p := range peers {
+		mesh = append(mesh, float64(len(p.Node().Gossip().Mesh())))
+	}
+	b.ReportMetric(mean(mesh), "mesh-peers")
 }
 
 func traffic(peers []*testnet.Peer) []gossip.Traffic {

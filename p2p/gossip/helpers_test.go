@@ -184,14 +184,26 @@ func (m *member) sawJudged(payload string) bool {
 // publish sends an envelope from r, unchecked.
 func (r *raw) publish(t *testing.T, kind gossip.Kind, epoch uint64, payload string) {
 	t.Helper()
-	r.publishData(t, gossip.EncodeEnvelope(kind, epoch, []byte(payload)))
+	r.send(t, env(kind, epoch, payload))
 }
 
-func (r *raw) publishData(t *testing.T, data []byte) {
+// send publishes data from r in one batch: every message leaves for the
+// same peers at once, before any verdict can prune r from a mesh.
+func (r *raw) send(t *testing.T, data ...[]byte) {
 	t.Helper()
-	if err := r.topic.Publish(testCtx(t), data); err != nil {
+	var batch pubsub.MessageBatch
+	for _, d := range data {
+		if err := r.topic.AddToBatch(testCtx(t), &batch, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.node.PubSub().PublishBatch(&batch); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func env(kind gossip.Kind, epoch uint64, payload string) []byte {
+	return gossip.EncodeEnvelope(kind, epoch, []byte(payload))
 }
 
 // waitDelivered waits until every member (but skip) holds payload.
@@ -230,6 +242,45 @@ func (g *gossipNet) notDelivered(t *testing.T, payload, marker string, unjudged 
 			t.Errorf("member %d's validator judged %.20q", i, payload)
 		}
 	}
+}
+
+// count names a verdict counter of gossip.Counts.
+type count struct {
+	what  string
+	field func(gossip.Counts) int64
+}
+
+// expectCounted runs publish, a raw peer's, and waits until every member
+// in that peer's mesh has counted a verdict under each of counts: proof
+// that what it sent arrived, and why it was dropped. publish sends
+// everything at once: a penalised peer is pruned from the meshes at the
+// next heartbeat, and what it sends after that reaches no one.
+func (g *gossipNet) expectCounted(t *testing.T, r *raw, counts []count, publish func()) {
+	t.Helper()
+	mesh := r.node.Gossip().Mesh()
+	before := map[peer.ID]gossip.Counts{}
+	for _, m := range g.members {
+		before[m.id] = m.topic.Counts()
+	}
+	publish()
+	waitFor(t, func() error {
+		n := 0
+		for i, m := range g.members {
+			if !contains(mesh, m.id) {
+				continue
+			}
+			n++
+			for _, c := range counts {
+				if c.field(m.topic.Counts()) <= c.field(before[m.id]) {
+					return fmt.Errorf("member %d has not counted %s", i, c.what)
+				}
+			}
+		}
+		if n == 0 {
+			return errors.New("no member in the mesh of the raw peer")
+		}
+		return nil
+	})
 }
 
 func contains(ps []peer.ID, p peer.ID) bool {

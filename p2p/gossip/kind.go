@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -60,16 +59,6 @@ func (v Verdict) String() string {
 		return "ignore"
 	}
 	return fmt.Sprintf("verdict(%d)", int(v))
-}
-
-func (v Verdict) result() pubsub.ValidationResult {
-	switch v {
-	case Accept:
-		return pubsub.ValidationAccept
-	case Ignore:
-		return pubsub.ValidationIgnore
-	}
-	return pubsub.ValidationReject
 }
 
 // Validator judges the payload of one kind. author signed the message (the

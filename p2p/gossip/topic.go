@@ -21,10 +21,11 @@ const subBuffer = 1024
 // Subscribe (or Relay): the node enters the mesh then, and from then on a
 // message of a kind without a validator is rejected.
 type Topic struct {
-	r     *Router
-	t     *pubsub.Topic
-	clock *clock
-	recs  records
+	r      *Router
+	t      *pubsub.Topic
+	clock  *clock
+	recs   records
+	counts counts
 
 	mu         sync.RWMutex
 	validators map[Kind]Validator

@@ -36,22 +36,45 @@ func (c *clock) advance(e uint64) bool {
 	return true
 }
 
-// judge places a message's epoch in the window. Until an epoch is known
+// Where an epoch falls.
+const (
+	inWindow = iota
+	unknown  // no epoch known yet
+	stale    // older than the previous epoch
+	early    // beyond the horizon
+)
+
+// place places a message's epoch in the window. Until an epoch is known
 // only the epoch kind gets through: it is how the epoch becomes known.
-func (c *clock) judge(kind Kind, e uint64) Verdict {
+func (c *clock) place(kind Kind, e uint64) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case !c.known && kind == KindBeacon:
-		return Accept
+	case kind == KindBeacon && (!c.known || e > c.cur):
+		// A newer beacon is judged by its validator (the coordinator's
+		// signature), not by this node's idea of the time: beacons are how
+		// a node that fell behind catches up.
+		return inWindow
 	case !c.known:
-		return Ignore
+		return unknown
 	case e < c.cur && c.cur-e > 1:
-		return Ignore // stale: older than the previous epoch
+		return stale
 	case e > c.horizon():
+		return early
+	}
+	return inWindow
+}
+
+// judge is place as a verdict: too early is a Reject, unknown and stale
+// are Ignores. (The topic's validator ignores early messages too.)
+func (c *clock) judge(kind Kind, e uint64) Verdict {
+	switch c.place(kind, e) {
+	case inWindow:
+		return Accept
+	case early:
 		return Reject
 	}
-	return Accept
+	return Ignore
 }
 
 // horizon is the latest epoch a message may name: the next one, and one

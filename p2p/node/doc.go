@@ -32,4 +32,21 @@
 //   - the peer store: SetCRL forgets its addresses, the store refuses new
 //     ones (peers without the CRL yet still name it in DHT answers), and it
 //     is never dialled as a bootstrap or known peer.
+//
+// # Resource limits
+//
+// The libp2p resource manager keeps libp2p's machine-scaled system and
+// transient limits but fixes every peer's budget whatever the machine
+// (peerLimit): 8 connections, 128 inbound and 256 outbound streams, 96
+// MiB of stream memory. A member needs far less (16 chunk streams, 16 DHT
+// streams, a few for the certificate exchange, identify, ping and gossip),
+// and scaled with memory the default grows to gigabytes for one peer.
+// Each protocol has its own per-peer budget beside it: the chunk protocol
+// (p2p/chunk.ProtocolLimit: 16 streams, 64 MiB), the DHT (16 streams, 8
+// MiB: kad-dht's messages are at most 4 MiB), the certificate exchange (4
+// streams, 128 KiB) and enrolment (2 streams, 128 KiB). So a verified
+// peer that turns hostile holds at most 96 MiB of a node's buffers and a
+// few hundred streams before it is refused, and the node stays within the
+// 256 MiB it is sized for. Peers without a certificate are bounded by the
+// gate (package gate: a back-off and at most 256 waiting for a verdict).
 package node

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
@@ -18,7 +19,7 @@ import (
 )
 
 func TestNewcomerEnrolsAndJoins(t *testing.T) {
-	net := nettest.New(t, 3)
+	net := nettest.NewWith(t, testclient.WithCoordinator(testnet.Options{Nodes: 3}, nil))
 	dir := t.TempDir()
 	k, err := identity.LoadOrCreate(filepath.Join(dir, node.KeyFile))
 	if err != nil {
@@ -61,7 +62,7 @@ func TestNewcomerEnrolsAndJoins(t *testing.T) {
 }
 
 func TestCertificateRenewsBeforeExpiry(t *testing.T) {
-	net := nettest.New(t, 1)
+	net := nettest.NewWith(t, testclient.WithCoordinator(testnet.Options{Nodes: 1}, nil))
 	p := net.Peer(1)
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)

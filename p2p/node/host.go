@@ -135,11 +135,29 @@ func publicAddrs(addrs []ma.Multiaddr) []ma.Multiaddr {
 	return out
 }
 
-// resourceManager scales libp2p's default limits to the machine and adds
-// explicit per-protocol limits for ScatterBytes protocols.
+// peerLimit is every remote peer's budget, whatever the machine (libp2p
+// would scale it with memory: 256 + 128/GiB inbound streams and 64 MiB +
+// 128 MiB/GiB, i.e. gigabytes for one peer on a large machine). A member
+// needs at most: 16 chunk streams (two per chunk-service slot, see
+// p2p/chunk.ProtocolLimit), 16 DHT streams, a few for the certificate
+// exchange, identify, ping and gossip; 128 inbound leaves room and stops a
+// peer opening thousands. Its memory is what yamux may reserve for receive
+// windows: 64 MiB for chunk transfers (16 × 4 MiB windows) plus 32 MiB
+// for everything else. Eight connections as libp2p's default: one per
+// concurrent dial.
+var peerLimit = rcmgr.BaseLimit{
+	ConnsInbound: 8, ConnsOutbound: 8, Conns: 8, FD: 8,
+	StreamsInbound: 128, StreamsOutbound: 256, Streams: 384,
+	Memory: 96 << 20,
+}
+
+// resourceManager scales libp2p's default limits to the machine, fixes the
+// per-peer budget (peerLimit) and adds explicit per-protocol limits for
+// ScatterBytes protocols.
 func resourceManager(limits []ProtocolLimit) (network.ResourceManager, error) {
 	scaling := rcmgr.DefaultLimits
 	libp2p.SetDefaultServiceLimits(&scaling)
+	scaling.PeerBaseLimit, scaling.PeerLimitIncrease = peerLimit, rcmgr.BaseLimitIncrease{}
 	for _, l := range limits {
 		scaling.AddProtocolLimit(l.ID,
 			rcmgr.BaseLimit{StreamsInbound: l.Streams, StreamsOutbound: l.Streams, Streams: 2 * l.Streams, Memory: l.Memory},

@@ -87,6 +87,12 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	}, ProtocolLimit{
 		ID: cfg.Profile.Protocol("enroll", "1.0.0"), Streams: 64, StreamsPerPeer: 2,
 		Memory: 4 << 20, MemoryPerPeer: 128 << 10,
+	}, ProtocolLimit{
+		// kad-dht keeps one stream per peer and direction for its
+		// requests; 16 covers its concurrent queries and refreshes. A
+		// message is at most 4 MiB (kad-dht's cap), so 8 MiB a peer.
+		ID: cfg.Profile.Protocol("kad", "1.0.0"), Streams: 1024, StreamsPerPeer: 16,
+		Memory: 64 << 20, MemoryPerPeer: 8 << 20,
 	})
 	n := &Node{cfg: cfg, prof: cfg.Profile, log: cfg.Logger, dns: madns.DefaultResolver, added: newAddedPeers()}
 	if n.log == nil {
@@ -106,7 +112,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		Denied:   n.denied,
 		OnDrop:   n.evict,
 		Timeout:  cfg.ExchangeTimeout,
-		Logger:   n.log,
+		// Only a party serving enrolment keeps a peer without a
+		// certificate connected; every other hangs up at once.
+		Grace:  graceFor(o.enroll != nil),
+		Logger: n.log,
 	})
 	if err != nil {
 		return nil, err
@@ -131,6 +140,15 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	// the routing table unverified, so no add can race with this.
 	n.watchRoutingTable()
 	return n, nil
+}
+
+// graceFor is the gate's Grace: the default (3 × the exchange timeout) for
+// a party that serves enrolment, none for the others.
+func graceFor(servesEnrolment bool) time.Duration {
+	if servesEnrolment {
+		return 0
+	}
+	return -1
 }
 
 func (n *Node) startServices(ctx context.Context) error {

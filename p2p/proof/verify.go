@@ -78,7 +78,27 @@ func Verify(data []byte, opts Options) (*Result, error) {
 	return r, nil
 }
 
-func (p *Proof) verify(opts Options) (*Result, error) {
+// VerifyAuthor checks only who made a proof: the network, its beacon
+// (signed by the coordinator), the node's certificate and the node's
+// signature over the whole message. It is what a relaying node checks
+// before it forwards a proof (about 4 signatures instead of Verify's 35
+// at 16 samples): a forged proof never travels, and one whose samples
+// are wrong travels signed by its author, whom the coordinator's Verify
+// then holds to it.
+func VerifyAuthor(data []byte, opts Options) (node peer.ID, epoch uint64, err error) {
+	p, err := Unmarshal(data)
+	if err != nil {
+		return "", 0, err
+	}
+	if _, err := p.author(opts); err != nil {
+		return "", 0, fmt.Errorf("verify proof of %s for epoch %d: %w", p.Node, p.Epoch, err)
+	}
+	return p.Node, p.Epoch, nil
+}
+
+// author checks what VerifyAuthor does and returns the beacon and the
+// node's membership.
+func (p *Proof) author(opts Options) (*authored, error) {
 	if p.Network != opts.Network {
 		return nil, fmt.Errorf("%w: proof for network %q, not %q", ErrBadBeacon, p.Network, opts.Network)
 	}
@@ -102,6 +122,20 @@ func (p *Proof) verify(opts Options) (*Result, error) {
 	if ok, err := pub.Verify(p.signedBytes(), p.Signature); err != nil || !ok {
 		return nil, fmt.Errorf("%w: not signed by %s", ErrBadSignature, p.Node)
 	}
+	return &authored{b: b, m: m}, nil
+}
+
+type authored struct {
+	b *Beacon
+	m cert.Member
+}
+
+func (p *Proof) verify(opts Options) (*Result, error) {
+	a, err := p.author(opts)
+	if err != nil {
+		return nil, err
+	}
+	b, m := a.b, a.m
 	if err := p.checkCommitment(&p.Next, p.Epoch+1); err != nil {
 		return nil, fmt.Errorf("next %w", err)
 	}

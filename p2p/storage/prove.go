@@ -52,14 +52,17 @@ func beaconValidator(opts proof.Options, log *slog.Logger) gossip.Validator {
 	}
 }
 
-// proofValidator accepts proofs that verify against the CA alone, signed
-// by their author for the epoch their envelope names. A proof whose
-// samples fail is still a proof: it is forwarded so everyone sees the
-// audit; the coordinator counts the failures.
+// proofValidator accepts proofs made by a member node for the epoch their
+// envelope names, under a beacon of the coordinator (proof.VerifyAuthor).
+// It does not check the samples: every node checking every proof costs
+// N² sample verifications an epoch, where the coordinator's one Verify
+// per proof is what counts (anyone may still check any proof in full:
+// `scatterbytes proof verify`). A forged proof goes nowhere; one with
+// wrong samples is signed by its author, who answers for it.
 func proofValidator(opts proof.Options, log *slog.Logger) gossip.Validator {
 	return func(_ context.Context, author peer.ID, epoch uint64, payload []byte) gossip.Verdict {
-		res, err := proof.Verify(payload, opts)
-		if res == nil || res.Node != author || res.Epoch != epoch {
+		node, e, err := proof.VerifyAuthor(payload, opts)
+		if err != nil || node != author || e != epoch {
 			log.Debug("proof refused", "author", author, "epoch", epoch, "err", err)
 			return gossip.Reject
 		}

@@ -199,7 +199,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // startNetwork runs the coordinator in this process and each storage node
 // as its own process, and waits until the coordinator routes to them all.
 func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func(), error) {
-	net, err := testnet.Start(ctx, testnet.Options{Dir: o.Dir, Nodes: 0, Logger: slog.New(slog.DiscardHandler)})
+	net, err := testnet.Start(ctx, testclient.WithCoordinator(testnet.Options{Dir: o.Dir, Nodes: 0, Logger: slog.New(slog.DiscardHandler)}, nil))
 	if err != nil {
 		return nil, nil, nil, err
 	}

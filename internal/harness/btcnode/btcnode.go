@@ -54,7 +54,7 @@ func Binary(ctx context.Context) (string, error) {
 		tmp := fmt.Sprintf("%s.%d", binPath, os.Getpid())
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, "github.com/btcsuite/btcd")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build btcd: %v: %s", err, out)
+			buildErr = fmt.Errorf("build btcd %s (needs the go command in the scatterbytes source tree; or install it with `go install github.com/btcsuite/btcd@%s` and pass its path): %v: %s", Version, Version, err, out)
 			return
 		}
 		buildErr = os.Rename(tmp, binPath) // atomic: a racing process builds the same bytes
@@ -74,11 +74,36 @@ type Node struct {
 	rpc  *rpcclient.Client
 }
 
+// Options are the settings of StartWith beyond the mining address.
+type Options struct {
+	// MiningAddr receives the coinbase of every block Mine makes.
+	MiningAddr string
+	// Index makes btcd keep its transaction and address indexes
+	// (--txindex --addrindex): getrawtransaction then answers for any
+	// transaction and searchrawtransactions for any address, which is how
+	// a person looks at payouts on a chain where btcd has no wallet.
+	Index bool
+	// Binary is the btcd to run; "" builds the module's (see Binary).
+	Binary string
+}
+
+// PassFile is the file in the node's directory holding its RPC password
+// (0600), for the CLI's --btc-rpc-pass-file or curl --user.
+const PassFile = "rpc.pass"
+
 // Start starts btcd in dir (which it owns) mining to miningAddr.
 func Start(ctx context.Context, dir, miningAddr string) (*Node, error) {
-	bin, err := Binary(ctx)
-	if err != nil {
-		return nil, err
+	return StartWith(ctx, dir, Options{MiningAddr: miningAddr})
+}
+
+// StartWith starts btcd in dir (which it owns) with o.
+func StartWith(ctx context.Context, dir string, o Options) (*Node, error) {
+	bin := o.Binary
+	if bin == "" {
+		var err error
+		if bin, err = Binary(ctx); err != nil {
+			return nil, err
+		}
 	}
 	p2p, err := freePort()
 	if err != nil {
@@ -96,10 +121,18 @@ func Start(ctx context.Context, dir, miningAddr string) (*Node, error) {
 	if err := os.WriteFile(conf, nil, 0o600); err != nil {
 		return nil, err
 	}
-	n.cmd = exec.Command(bin, "--regtest", "--configfile="+conf,
-		"--datadir="+filepath.Join(dir, "data"), "--logdir="+filepath.Join(dir, "logs"),
-		"--listen=127.0.0.1:"+strconv.Itoa(p2p), "--rpclisten="+n.RPCHost, "--notls",
-		"--rpcuser="+n.User, "--rpcpass="+n.Pass, "--miningaddr="+miningAddr, "--debuglevel=warn")
+	if err := os.WriteFile(filepath.Join(dir, PassFile), []byte(n.Pass+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	args := []string{"--regtest", "--configfile=" + conf,
+		"--datadir=" + filepath.Join(dir, "data"), "--logdir=" + filepath.Join(dir, "logs"),
+		"--listen=127.0.0.1:" + strconv.Itoa(p2p), "--rpclisten=" + n.RPCHost, "--notls",
+		"--rpcuser=" + n.User, "--rpcpass=" + n.Pass, "--miningaddr=" + o.MiningAddr, "--debuglevel=warn"}
+	if o.Index {
+		args = append(args, "--txindex", "--addrindex")
+	}
+	n.cmd = exec.Command(bin, args...)
+	n.cmd.SysProcAttr = childAttr()
 	log, err := os.Create(filepath.Join(dir, "btcd.out"))
 	if err != nil {
 		return nil, err
@@ -147,6 +180,9 @@ func (n *Node) Mine(k uint32) error {
 	_, err := n.rpc.Generate(k)
 	return err
 }
+
+// Pid is btcd's process ID.
+func (n *Node) Pid() int { return n.cmd.Process.Pid }
 
 // Stop stops btcd and waits for it.
 func (n *Node) Stop() error {

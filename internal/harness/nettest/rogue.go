@@ -1,7 +1,9 @@
 package nettest
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -18,7 +20,8 @@ import (
 // Rogue starts a bare libp2p host with key k on loopback (TCP and QUIC)
 // that answers the certificate exchange with der, whatever that is: the
 // way tests present a peer with a bad certificate. It runs no gate of its
-// own and is closed by t.Cleanup.
+// own and is closed by t.Cleanup. Like a member, it opens the exchange on
+// every connection it dials.
 func Rogue(t testing.TB, k identity.Key, der []byte) host.Host {
 	t.Helper()
 	h, err := libp2p.New(
@@ -35,10 +38,32 @@ func Rogue(t testing.TB, k identity.Key, der []byte) host.Host {
 	var msg []byte // a CertMessage (package gate) holding der
 	msg = protowire.AppendTag(msg, 1, protowire.BytesType)
 	msg = protowire.AppendBytes(msg, der)
-	h.SetStreamHandler("/scatterbytes/cert/1.0.0", func(s network.Stream) {
+	h.SetStreamHandler(certProto, func(s network.Stream) {
 		defer s.Close()
 		msgio.NewVarintReaderSize(s, 1<<20).ReadMsg()
 		msgio.NewVarintWriter(s).WriteMsg(msg)
 	})
+	// The dialer opens the exchange (package gate): on each connection it
+	// dials, the rogue sends der first, as a member would.
+	h.Network().Notify(&network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
+		if c.Stat().Direction != network.DirOutbound {
+			return
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s, err := h.NewStream(network.WithNoDial(ctx, "certificate exchange"), c.RemotePeer(), certProto)
+			if err != nil {
+				return
+			}
+			defer s.Reset()
+			_ = s.SetDeadline(time.Now().Add(10 * time.Second))
+			if msgio.NewVarintWriter(s).WriteMsg(msg) == nil {
+				msgio.NewVarintReaderSize(s, 1<<20).ReadMsg()
+			}
+		}()
+	}})
 	return h
 }
+
+const certProto = "/scatterbytes/cert/1.0.0"

@@ -9,19 +9,48 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
+// WithCoordinator sets o.Coordinator to start the real coordinator role
+// as peer 0 (package coordinator: enrolment, epochs, proofs, ledger), its
+// config adjusted by adjust if set, unless o has a coordinator already.
+func WithCoordinator(o testnet.Options, adjust func(*coordinator.Config)) testnet.Options {
+	if o.Coordinator != nil {
+		return o
+	}
+	o.Coordinator = func(ctx context.Context, s testnet.CoordinatorSetup) (testnet.Role, error) {
+		cfg := coordinator.DefaultConfig(s.Dir, s.Node.Profile)
+		cfg.Node = s.Node
+		// One CA object for the coordinator, its restarts and Certify: two
+		// loaded from the same directory would overwrite each other's state.
+		cfg.CA = s.CA
+		cfg.Validity, cfg.CRLValidity = 24*time.Hour, time.Hour
+		if s.Ledger != nil {
+			cfg.Ledger, cfg.Payer = s.Ledger, s.Payer
+		}
+		if adjust != nil {
+			adjust(&cfg)
+		}
+		return coordinator.New(ctx, cfg)
+	}
+	return o
+}
+
 // WithStorage sets o.Storage to start real storage nodes (the storage
-// role, with disk stores under each node's directory).
+// role, with disk stores under each node's directory) and o.Coordinator to
+// start the real coordinator (WithCoordinator), unless set already.
 func WithStorage(o testnet.Options) testnet.Options {
+	o = WithCoordinator(o, nil)
 	o.Storage = func(ctx context.Context, cfg node.Config, capacity int64) (testnet.Role, error) {
 		n, err := storage.New(ctx, cfg, storage.Config{Capacity: capacity, Logger: cfg.Logger})
 		if err != nil {

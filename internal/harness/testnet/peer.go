@@ -8,7 +8,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
-	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 )
 
@@ -36,9 +35,11 @@ type Peer struct {
 	Dir   string
 	Kind  cert.Role // RoleCoordinator for peer 0, RoleNode for the rest
 	ID    peer.ID
+	// Payout is the regtest address a storage node enrolled with (the
+	// key in PayoutKeyFile); "" without Options.Bitcoin.
+	Payout string
 
 	cfg    node.Config
-	coord  *coordinator.Config // peer 0's; its Node is cfg at Start
 	mu     sync.Mutex
 	role   Role
 	cancel context.CancelFunc
@@ -87,14 +88,8 @@ func (p *Peer) Start() error {
 
 func (p *Peer) newRole(ctx context.Context) (Role, error) {
 	switch {
-	case p.coord != nil:
-		cfg := *p.coord
-		cfg.Node = p.cfg
-		c, err := coordinator.New(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
+	case p.Kind == cert.RoleCoordinator:
+		return p.newCoordinator(ctx)
 	case p.net.opts.Storage != nil:
 		return p.net.opts.Storage(ctx, p.cfg, p.net.opts.Capacity)
 	default:

@@ -5,6 +5,31 @@
 // bench and the examples run it; tests reach it through package nettest,
 // which adds the testing.TB conveniences. This package never imports
 // testing, so that the production binary can use it.
+//
+// # Bitcoin
+//
+// With Options.Bitcoin the network pays its nodes on Bitcoin regtest, as
+// `testnet up --btc` shows a user. Decisions:
+//   - btcd runs as a child process (package btcnode) in DIR/btcd with its
+//     transaction and address indexes, so a person can look up what an
+//     address received without a wallet (searchrawtransactions); it dies
+//     with the process that started it, however that process ends.
+//   - The harness, not the coordinator, opens the ledger and makes the
+//     payer (coordinator.Config.Ledger and Payer): the coordinator restarts
+//     (Peer.Restart) and each run's scheduler reuses them, and the caller
+//     reads payouts and balances from Network.Bitcoin().Ledger while it
+//     runs (the ledger is safe for concurrent use; the payer is not, and
+//     only the coordinator's scheduler calls it).
+//   - The coordinator's key is DIR/coordinator/bitcoin.key, as `coordinator
+//     payout` uses; FundingBlocks (500) are mined to it before it starts:
+//     segwit activates at 432 and 400 coinbases are mature.
+//   - Each storage node's payout address is that of its own key,
+//     DIR/nodeNN/payout.key (0600), written into the certificate the
+//     harness issues; renewals keep it.
+//   - Regtest has no miner: a block every BlockEvery (5 s) confirms
+//     payouts and adds coinbases to the coordinator.
+//   - The pay rate (TestnetPayRateMsat) and schedule (TestnetPayments) are
+//     chosen so that a node is paid within two minutes of the start.
 package testnet
 
 import (
@@ -19,7 +44,6 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
-	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -34,6 +58,7 @@ type Network struct {
 
 	mu    sync.Mutex
 	peers []*Peer
+	btc   *Bitcoin // nil without Options.Bitcoin
 }
 
 // Options shape a Network. The zero value is a CA network with fast epochs.
@@ -59,9 +84,19 @@ type Options struct {
 	// Configure, if set, adjusts each peer's node config (the
 	// coordinator's too, as peer 0) before it starts.
 	Configure func(i int, c *node.Config)
-	// Coordinator, if set, adjusts the coordinator's config (samples per
-	// proof, spot checks, reputation, ledger) before it starts.
-	Coordinator func(c *coordinator.Config)
+	// Coordinator, if set, makes peer 0's role, the coordinator (package
+	// testclient's WithStorage makes a p2p/coordinator one, with its CA,
+	// enrolment and epochs); nil starts a bare node with a coordinator
+	// certificate: no enrolment, no beacons. The harness cannot import the
+	// coordinator itself, for the same reason as Storage: the coordinator
+	// imports the chunk protocol (through proofs), whose own tests run on
+	// this harness.
+	Coordinator func(ctx context.Context, c CoordinatorSetup) (Role, error)
+	// Bitcoin, if set, runs btcd on regtest beside the network, funds the
+	// coordinator, enrols every storage node with a regtest payout
+	// address of its own and pays them on a schedule (see BitcoinOptions
+	// and Network.Bitcoin). It needs Coordinator (the payer runs in it).
+	Bitcoin *BitcoinOptions
 }
 
 // redundancyFor is the default erasure coding of a testnet of n storage
@@ -89,6 +124,7 @@ func Start(ctx context.Context, o Options) (*Network, error) {
 	}
 	net := &Network{dir: o.Dir, opts: o}
 	if err := net.startCoordinator(ctx); err != nil {
+		net.Close()
 		return nil, err
 	}
 	if err := net.Profile.Save(filepath.Join(o.Dir, ProfileFile)); err != nil {
@@ -145,10 +181,15 @@ func (net *Network) NewMember(role cert.Role) (identity.Key, []byte, error) {
 // Certify returns a DER certificate for k: signed by the CA, or self-signed
 // on an open network.
 func (net *Network) Certify(k identity.Key, role cert.Role) ([]byte, error) {
+	return net.certify(k, role, "")
+}
+
+// certify is Certify with a payout address in the certificate.
+func (net *Network) certify(k identity.Key, role cert.Role, payout string) ([]byte, error) {
 	if net.CA == nil {
-		return cert.SelfSigned(k, role, "", 24*time.Hour)
+		return cert.SelfSigned(k, role, payout, 24*time.Hour)
 	}
-	der, _, err := net.CA.Issue(k.PubKey(), role, "", 24*time.Hour)
+	der, _, err := net.CA.Issue(k.PubKey(), role, payout, 24*time.Hour)
 	return der, err
 }
 
@@ -178,7 +219,7 @@ func (net *Network) Running() []*Peer {
 	return out
 }
 
-// Close stops every peer.
+// Close stops every peer, then btcd if the network runs one.
 func (net *Network) Close() {
 	var wg sync.WaitGroup
 	for _, p := range net.Peers() {
@@ -186,6 +227,9 @@ func (net *Network) Close() {
 		go func() { defer wg.Done(); p.Stop() }()
 	}
 	wg.Wait()
+	if net.btc != nil {
+		net.btc.close()
+	}
 }
 
 // Partition cuts peer i off from every other peer (both directions).

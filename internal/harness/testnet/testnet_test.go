@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -17,7 +18,7 @@ import (
 // The coordinator is the real role, with its CA on disk in its directory,
 // and comes back from it after a restart.
 func TestCoordinatorIsTheRole(t *testing.T) {
-	net := nettest.New(t, 2)
+	net := nettest.NewWith(t, testclient.WithCoordinator(testnet.Options{Nodes: 2}, nil))
 	c0 := net.Coordinator()
 	if _, ok := c0.Role().(*coordinator.Coordinator); !ok {
 		t.Fatalf("peer 0 runs a %T", c0.Role())
