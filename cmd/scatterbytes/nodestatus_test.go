@@ -22,10 +22,10 @@ import (
 // running storage node of an in-process network, and `node status` in a
 // directory where no node ran.
 func TestNodeStatusAndEarnings(t *testing.T) {
-	net := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 4, Epoch: time.Second,
-		Coordinator: func(cfg *coordinator.Config) {
+	net := nettest.NewWith(t, testclient.WithStorage(testclient.WithCoordinator(testnet.Options{Nodes: 4, Epoch: time.Second},
+		func(cfg *coordinator.Config) {
 			cfg.Reputation.SuspendBelow, cfg.Reputation.ReinstateAbove = 0.001, 0.002
-		}}))
+		})))
 	prof := filepath.Join(t.TempDir(), "net.json")
 	if err := net.Profile.Save(prof); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
-	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 )
 
 // New starts a coordinator (peer 0: CA, enrolment, bootstrap) and n
@@ -33,18 +32,6 @@ func NewWith(t testing.TB, o testnet.Options) *testnet.Network {
 	}
 	if o.Logger == nil && os.Getenv("SB_TEST_LOG") != "" {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	// Placement skips suspended nodes (package p2p/standing), and a node
-	// that misses a few 2 s epochs on a loaded machine (the race
-	// detector, parallel builds) would be suspended behind a test's back:
-	// test networks suspend only a node whose reachability falls near
-	// zero, unless the test's own hook sets other parameters.
-	own := o.Coordinator
-	o.Coordinator = func(c *coordinator.Config) {
-		c.Reputation.SuspendBelow, c.Reputation.ReinstateAbove = 0.001, 0.002
-		if own != nil {
-			own(c)
-		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
