@@ -15,7 +15,7 @@ import (
 
 func nodeCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "node", Short: "Run a storage node"}
-	cmd.AddCommand(nodeRunCmd(), nodeScrubCmd())
+	cmd.AddCommand(nodeRunCmd(), nodeScrubCmd(), nodeStatusCmd(), nodeEarningsCmd())
 	return cmd
 }
 

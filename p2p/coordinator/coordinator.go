@@ -125,6 +125,7 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 		c.Close()
 		return nil, err
 	}
+	c.serveStanding()
 	return c, nil
 }
 

@@ -24,6 +24,16 @@
 // the order). Place stores a set of chunks on distinct candidates at once;
 // PutStripe and Replicate are Candidates then Place.
 //
+// Writes respect the coordinator's standings when Config.Standings is
+// set (package p2p/standing, asked at most once per epoch): suspended and
+// disqualified nodes are never candidates, and a stripe gets at most one
+// vetting node while the other nodes suffice. When they do not (a new
+// network is all vetting nodes, and a node is vetted only by proving data
+// it holds) just enough vetting nodes make up the shortfall and the Net
+// warns once; when even they are too few, ErrNotEnoughNodes says how
+// many nodes the standings passed over. Reads ignore the standings: a
+// suspended node may still serve what it holds.
+//
 // # Fetch
 //
 // Fetch reads one chunk from its holders, fastest first, then from the

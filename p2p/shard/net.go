@@ -30,12 +30,18 @@ type Net struct {
 	clock  clock       // the races' time
 	stats  Stats
 	bad    badHolders // holders that served a corrupt chunk, warned about once
+	// vettingWarned is set once placement had to put more than one shard
+	// of a stripe on vetting nodes.
+	vettingWarned atomic.Bool
 }
 
 // Config configures a Net. Start from DefaultConfig.
 type Config struct {
 	// Lifetime is how long storage orders ask nodes to keep shards.
 	Lifetime time.Duration
+	// Standings, if set, is the coordinator's view of the nodes, which
+	// writes respect (see admit); nil places on every node.
+	Standings Standings
 }
 
 // DefaultConfig returns a Net configuration: orders for 90 days.

@@ -33,9 +33,11 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 		return nil, err
 	}
 	d := t.node.DHT()
+	st := t.standings(ctx, size)
 	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
-	out := t.filter(ctx, table, size)
-	if need > 0 && len(out) >= need {
+	a := admit(st, t.filter(ctx, table, size), need)
+	if out := a.peers; need > 0 && len(out) >= need {
+		t.warnVetting(a, need)
 		return out, nil
 	}
 	closest, err := d.GetClosestPeers(ctx, key)
@@ -43,16 +45,19 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
 	all := t.storageNodes(union(closest, table), exclude)
-	if out = t.filter(ctx, all, size); len(out) < need {
+	a = admit(st, t.filter(ctx, all, size), need)
+	out := a.peers
+	if len(out) < need {
 		switch {
-		case size > 0 && len(all) >= need:
+		case size > 0 && len(all) >= need && a.excluded+a.vetting == 0:
 			return out, fmt.Errorf("%w (%w): %d of %d with room for %d bytes, %d needed",
 				ErrNotEnoughNodes, ErrNoSpace, len(out), len(all), size, need)
 		case size > 0:
-			return out, fmt.Errorf("%w: %d with room for %d bytes found, %d needed", ErrNotEnoughNodes, len(out), size, need)
+			return out, fmt.Errorf("%w: %d with room for %d bytes found, %d needed%s", ErrNotEnoughNodes, len(out), size, need, a.passedOver())
 		}
 		return out, fmt.Errorf("%w: %d found, %d needed", ErrNotEnoughNodes, len(out), need)
 	}
+	t.warnVetting(a, need)
 	return out, nil
 }
 

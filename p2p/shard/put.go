@@ -32,8 +32,10 @@ func (t *Net) PutStripe(ctx context.Context, shards [][]byte, ids []cid.Cid, k, 
 // that have room for it (fewer if fewer have), under orders that say k+m,
 // and returns them.
 func (t *Net) Replicate(ctx context.Context, id cid.Cid, data []byte, copies, k, m int) ([]peer.ID, error) {
-	cands, err := t.Candidates(ctx, id.KeyString(), 1, int64(len(data)), nil)
-	if err != nil {
+	// Asked for copies nodes, so that the standings admit as many vetting
+	// nodes as the copies need; fewer will do.
+	cands, err := t.Candidates(ctx, id.KeyString(), max(copies, 1), int64(len(data)), nil)
+	if err != nil && (len(cands) == 0 || !errors.Is(err, ErrNotEnoughNodes)) {
 		return nil, err
 	}
 	copies = min(copies, len(cands))

@@ -102,12 +102,25 @@ func (s *Storage) prove(ctx context.Context) error {
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("cannot prove this epoch", "epoch", b.Epoch, "err", err)
+				s.noteStatus(b.Epoch, fmt.Errorf("prove: %w", err))
 			}
 			continue
 		}
 		if err := s.topic.Publish(ctx, gossip.KindProof, b.Epoch, out); err != nil && ctx.Err() == nil {
 			s.log.Warn("publish proof", "epoch", b.Epoch, "err", err)
+			s.proofs.Add(1) // counted as before: made and handed to gossip
+			s.noteStatus(b.Epoch, fmt.Errorf("publish: %w", err))
+			continue
 		}
 		s.proofs.Add(1)
+		s.noteStatus(b.Epoch, nil)
+	}
+}
+
+// noteStatus rewrites the status file after the beacon of epoch.
+func (s *Storage) noteStatus(epoch uint64, err error) {
+	c, _ := s.prover.Committed()
+	if werr := s.status.note(epoch, s.proofs.Load(), c.Count, c.Bytes, err); werr != nil {
+		s.log.Warn("write the status file", "err", werr)
 	}
 }

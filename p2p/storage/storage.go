@@ -9,6 +9,11 @@
 // what was quarantined since its last pass. A chunk found corrupt while
 // it is served is quarantined at once by the chunk service.
 //
+// After every beacon it answers, the node rewrites DIR/status.json
+// (StatusFile: last epoch proven, proofs published, what it committed, the
+// last error), which `scatterbytes node status` reads beside the
+// coordinator's view.
+//
 // Node is the storage node role (`scatterbytes node run`): the node and
 // this service made by one New and run by one Run.
 package storage
@@ -64,6 +69,7 @@ type Storage struct {
 	prover  *proof.Prover
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
+	status  *status      // DIR/status.json
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -75,7 +81,8 @@ func Limit(n *node.Config) node.Option {
 // Open opens the chunk store in dir/chunks and registers the chunk protocol
 // on the node's gated host. Run serves until ctx ends.
 func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, error) {
-	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096)}
+	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096),
+		status: &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -11,13 +11,22 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 )
 
 // NewNetwork is nettest.New with storage nodes that store chunks: what a
 // client needs.
 func NewNetwork(t testing.TB, n int) *testnet.Network {
 	t.Helper()
-	return nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: n}))
+	// Placement skips suspended nodes (package p2p/standing), and a node
+	// that misses a few 2 s epochs on a loaded machine (the race
+	// detector, parallel builds) would be suspended behind a test's back:
+	// these networks suspend only a node whose reachability falls near
+	// zero (about 135 missed epochs in a row).
+	o := testclient.WithCoordinator(testnet.Options{Nodes: n}, func(c *coordinator.Config) {
+		c.Reputation.SuspendBelow, c.Reputation.ReinstateAbove = 0.001, 0.002
+	})
+	return nettest.NewWith(t, testclient.WithStorage(o))
 }
 
 // New starts a client of the network with its own key, certificate,

@@ -1,0 +1,90 @@
+package shard
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/p2p/standing"
+)
+
+// Standings is where placement learns the coordinator's view of the
+// nodes (package standing's Cache). Get returns nil when none is known:
+// placement then treats every node as in good standing.
+type Standings interface {
+	Get(ctx context.Context) *standing.Standings
+}
+
+// admitted is a write's candidates after the standings.
+type admitted struct {
+	peers    []peer.ID
+	excluded int // suspended or disqualified
+	vetting  int // vetting nodes over the stripe's allowance
+	allowed  int // vetting nodes admitted
+}
+
+// admit applies the standings to the candidates of a write of need
+// shards, keeping their order: suspended and disqualified nodes are left
+// out, and so is every vetting node after the first, unless the other
+// nodes are too few for need: then just enough vetting nodes are kept to
+// make up need (a new network is all vetting nodes, and they can only be
+// vetted by holding data).
+func admit(st *standing.Standings, ps []peer.ID, need int) admitted {
+	if st == nil {
+		return admitted{peers: ps}
+	}
+	var good, vetting int
+	for _, p := range ps {
+		switch s := st.State(p); {
+		case s.Excluded():
+		case s == standing.Vetting:
+			vetting++
+		default:
+			good++
+		}
+	}
+	a := admitted{allowed: min(vetting, max(1, need-good))}
+	a.vetting = vetting - a.allowed
+	kept := 0
+	for _, p := range ps {
+		switch s := st.State(p); {
+		case s.Excluded():
+			a.excluded++
+		case s == standing.Vetting:
+			if kept == a.allowed {
+				continue
+			}
+			kept++
+			a.peers = append(a.peers, p)
+		default:
+			a.peers = append(a.peers, p)
+		}
+	}
+	return a
+}
+
+// standings returns the standings for a write, nil for a read.
+func (t *Net) standings(ctx context.Context, size int64) *standing.Standings {
+	if size <= 0 || t.cfg.Standings == nil {
+		return nil
+	}
+	return t.cfg.Standings.Get(ctx)
+}
+
+// passedOver says, for an error, which nodes the standings left out.
+func (a admitted) passedOver() string {
+	if a.excluded == 0 && a.vetting == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; passed over: %d suspended or disqualified, %d vetting beyond %d per stripe", a.excluded, a.vetting, max(1, a.allowed))
+}
+
+// warnVetting logs once per Net that a stripe went on more than one
+// vetting node because the others were too few.
+func (t *Net) warnVetting(a admitted, need int) {
+	if a.allowed > 1 && t.vettingWarned.CompareAndSwap(false, true) {
+		t.log.Warn("too few vetted storage nodes: some stripes put more than one shard on a vetting node",
+			"vetting", a.allowed, "shards", need)
+	}
+}
