@@ -21,6 +21,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
+	"github.com/scatterbytes/scatterbytes/p2p/gossip"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
@@ -250,5 +252,13 @@ func TestCoordinatorRestartKeepsProofsGoing(t *testing.T) {
 		if sum != v.EarnedMsat || len(entries) == 0 {
 			t.Errorf("node %s: %d credits in the ledger worth %d msat, its record says %d msat", id, len(entries), sum, v.EarnedMsat)
 		}
+	}
+}
+
+// TestProofFitsGossip: the largest proof a node may make travels in one
+// gossip message (a 16-sample proof of 4 MiB chunks is about 560 KB).
+func TestProofFitsGossip(t *testing.T) {
+	if proof.MaxProofSize > gossip.MaxPayload {
+		t.Fatalf("a proof may be %d bytes, a gossip payload at most %d", proof.MaxProofSize, gossip.MaxPayload)
 	}
 }

@@ -41,7 +41,9 @@
 //     unverified peer's pubsub stream is reset before a byte is read, and
 //     none is opened to it, so it can neither send nor receive.
 //   - A size cap: an RPC frame is at most MaxEnvelope + 4 KiB (a longer
-//     one resets the stream); an envelope at most MaxEnvelope (256 KiB).
+//     one resets the stream); an envelope at most MaxEnvelope (800 KiB:
+//     a proof of 16 samples of 4 MiB chunks is about 560 KB, and
+//     proof.MaxProofSize is 768 KiB).
 //   - Peer scoring (below), flood publishing and peer exchange off (the
 //     DHT finds peers; PX would hand out addresses the gate has to refuse).
 //

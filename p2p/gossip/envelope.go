@@ -10,10 +10,10 @@ import (
 const (
 	// MaxEnvelope bounds an envelope, the data of one gossip message. A
 	// message of more is refused (Reject) before it is decoded.
-	MaxEnvelope = 256 << 10
+	MaxEnvelope = 800 << 10
 	// MaxPayload bounds the payload an envelope carries: MaxEnvelope less
 	// room for the kind, the epoch and the field headers.
-	MaxPayload = 262000
+	MaxPayload = 819056
 )
 
 // Envelope field numbers.
