@@ -307,9 +307,12 @@ func TestPutShortSource(t *testing.T) {
 // waitChunks waits until count reports no chunk left, for a few epochs of
 // the test network: deletes of committed chunks take effect at the next
 // commitment.
-func waitChunks(t *testing.T, count func() int) {
+func waitChunks(t *testing.T, count func() int) { t.Helper(); waitChunksFor(t, 30*time.Second, count) }
+
+// waitChunksFor is waitChunks with its own deadline.
+func waitChunksFor(t *testing.T, d time.Duration, count func() int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
 	if err := wait.For(ctx, func() error {
 		if n := count(); n != 0 {

@@ -141,7 +141,12 @@ func TestLossIsCaughtAndDisqualified(t *testing.T) {
 	// runs the latest was 1.65 times that (package reputation's test), so
 	// the test allows twice the expectation.
 	within := 2 * reputation.EpochsToDisqualify(p, 0.10)
-	net := provingNetwork(t, 6, nil)
+	// This test is about audits: a node slow to prove while the client
+	// uploads 600 chunks under the race detector must not be suspended
+	// and passed over by placement.
+	net := provingNetwork(t, 6, func(c *coordinator.Config) {
+		c.Reputation.SuspendBelow, c.Reputation.ReinstateAbove = 0.001, 0.002
+	})
 	putFiles(t, net, 4, 400<<10, 4<<10)
 	nodes := net.Nodes()
 	lossy, careless := nodes[0], nodes[1]
