@@ -88,8 +88,7 @@ func (c *Coordinator) NodeStanding(p peer.ID) (NodeView, bool, error) {
 
 // Status returns the current epoch and network totals.
 func (c *Coordinator) Status() (StatusView, error) {
-	now := time.Now()
-	e := c.clock.at(now)
+	e := c.clock.now()
 	v := StatusView{Network: c.cfg.Node.Profile.Name, Epoch: e, Length: c.clock.length,
 		Start: c.clock.start(e), Nodes: map[string]int{}}
 	b, err := c.state.beacon(e)

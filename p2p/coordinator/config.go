@@ -66,6 +66,10 @@ type Config struct {
 	// Payer, if set, pays nodes on its schedule (package payments) from
 	// Ledger, which must then be set too.
 	Payer *payments.Payer
+	// Clock, if set, is the time the epochs follow instead of the wall
+	// clock's (see Clock). Certificates, CRLs and network timeouts keep
+	// the wall clock.
+	Clock Clock
 }
 
 // DefaultConfig returns the configuration of a coordinator with its

@@ -91,12 +91,16 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 	if c.state, err = openState(filepath.Join(cfg.Node.Dir, StateDir)); err != nil {
 		return nil, err
 	}
-	genesis, err := c.state.genesis(time.Now())
+	clk := cfg.Clock
+	if clk == nil {
+		clk = wallClock{}
+	}
+	genesis, err := c.state.genesis(clk.Now())
 	if err != nil {
 		c.state.Close()
 		return nil, fmt.Errorf("coordinator: %w", err)
 	}
-	c.clock = clock{genesis: genesis, length: time.Duration(cfg.Node.Profile.Epoch)}
+	c.clock = clock{Clock: clk, genesis: genesis, length: time.Duration(cfg.Node.Profile.Epoch)}
 	if c.ledger = cfg.Ledger; c.ledger == nil {
 		terms := ledger.Terms{PriceMsat: cfg.Node.Profile.PayRateMsat, Epoch: time.Duration(cfg.Node.Profile.Epoch), NodeShare: ledger.DefaultNodeShare}
 		if c.ledger, err = ledger.Open(filepath.Join(cfg.Node.Dir, LedgerDir), terms); err != nil {

@@ -3,12 +3,10 @@ package coordinator
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/syndtr/goleveldb/leveldb"
 
-	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 )
@@ -19,11 +17,11 @@ import (
 // beacon.
 func (c *Coordinator) runEpochs(ctx context.Context) error {
 	for {
-		e := c.clock.at(time.Now())
+		e := c.clock.now()
 		if err := c.openEpoch(ctx, e); err != nil {
 			return err
 		}
-		if !wait.Sleep(ctx, time.Until(c.clock.start(e+1))) {
+		if !c.clock.SleepUntil(ctx, c.clock.start(e+1)) {
 			return nil
 		}
 	}
@@ -33,13 +31,13 @@ func (c *Coordinator) runEpochs(ctx context.Context) error {
 // the credits of the proofs recorded so far to the ledger, until ctx ends.
 func (c *Coordinator) runChecks(ctx context.Context) error {
 	for {
-		e := c.clock.at(time.Now())
+		e := c.clock.now()
 		half := c.clock.start(e).Add(c.clock.length / 2)
-		if time.Now().After(half) {
+		if c.clock.Now().After(half) {
 			e++
 			half = c.clock.start(e).Add(c.clock.length / 2)
 		}
-		if !wait.Sleep(ctx, time.Until(half)) {
+		if !c.clock.SleepUntil(ctx, half) {
 			return nil
 		}
 		c.spotCheck(ctx, e)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,17 +91,30 @@ func nodeViews(t *testing.T, c *coordinator.Coordinator) map[string]coordinator.
 
 func TestHonestNodesPassEveryEpoch(t *testing.T) {
 	const epochs = 20
-	net := provingNetwork(t, 6, nil)
+	// The test steps the epochs itself, each once every node has proved
+	// the one before: an honest node misses no epoch however slow the
+	// machine, and a node that never proves one fails the test.
+	clk := newSteppedClock(time.Now())
+	net := provingNetwork(t, 6, func(c *coordinator.Config) { c.Clock = clk })
 	putFiles(t, net, 6, 20<<10, 0)
 	c := coordOf(net)
 	st, err := c.Status()
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := func(e uint64) time.Time { return st.Start.Add(time.Duration(e-st.Epoch) * st.Length) }
 	// Chunks stored in epoch e are committed in the proof of e and
-	// challenged from e+1: twenty epochs of challenges end at e+21.
-	start := st.Epoch
-	waitEpoch(t, c, start+epochs+2, time.Duration(epochs+30)*testEpoch)
+	// challenged from e+1. The first stepped epoch is the first every node
+	// hears the beacon of: they were all on the topic by then.
+	first := st.Epoch + 1
+	for e := first; e <= first+epochs; e++ {
+		clk.Set(start(e))
+		waitProved(t, c, net, e)
+		clk.Set(start(e).Add(st.Length / 2)) // the spot checks
+	}
+	// Opening the epoch after next settles the last one proved.
+	clk.Set(start(first + epochs + 2))
+	waitEpoch(t, c, first+epochs+2, time.Minute)
 	views := nodeViews(t, c)
 	for _, p := range net.Nodes() {
 		v, ok := views[p.Node().ID().String()]
@@ -114,6 +128,70 @@ func TestHonestNodesPassEveryEpoch(t *testing.T) {
 			t.Errorf("honest node %s proved %d epochs with %d audits, %d bytes in %d chunks; want %d epochs of real data",
 				v.Peer, v.Proven, v.Audits, v.Bytes, v.Chunks, epochs)
 		}
+	}
+}
+
+// waitProved waits until every storage node of net has proved epoch e.
+func waitProved(t *testing.T, c *coordinator.Coordinator, net *testnet.Network, e uint64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	err := wait.For(ctx, func() error {
+		views := nodeViews(t, c)
+		for _, p := range net.Nodes() {
+			if v := views[p.Node().ID().String()]; v.LastEpoch < e {
+				return fmt.Errorf("node %s last proved epoch %d, waiting for %d", p.Node().ID(), v.LastEpoch, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// steppedClock is a coordinator clock that moves only when the test sets
+// it.
+type steppedClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	moved chan struct{} // closed, and replaced, whenever now moves
+}
+
+func newSteppedClock(t time.Time) *steppedClock {
+	return &steppedClock{now: t, moved: make(chan struct{})}
+}
+
+func (c *steppedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *steppedClock) SleepUntil(ctx context.Context, t time.Time) bool {
+	for {
+		c.mu.Lock()
+		now, moved := c.now, c.moved
+		c.mu.Unlock()
+		if !now.Before(t) {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-moved:
+		}
+	}
+}
+
+// Set moves the clock forward to t; an earlier t changes nothing.
+func (c *steppedClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.now) {
+		c.now = t
+		close(c.moved)
+		c.moved = make(chan struct{})
 	}
 }
 

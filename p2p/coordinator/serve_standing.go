@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
-	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -20,7 +19,7 @@ func (c *Coordinator) serveStanding() {
 }
 
 func (c *Coordinator) answerStanding(remote peer.ID, req *standing.Request) *standing.Response {
-	resp := &standing.Response{Epoch: c.clock.at(time.Now())}
+	resp := &standing.Response{Epoch: c.clock.now()}
 	refuse := func(msg string) *standing.Response {
 		return &standing.Response{Epoch: resp.Epoch, Error: msg}
 	}
