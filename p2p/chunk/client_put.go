@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -40,7 +41,18 @@ func (c Client) Put(ctx context.Context, h host.Host, p peer.ID, o Order, r io.R
 // The bytes are not hashed here: p hashes them and refuses a mismatch
 // (store.ErrMismatch), keeping nothing.
 func (c Client) Upload(ctx context.Context, h host.Host, p peer.ID, o Order, r io.Reader) (PutResult, error) {
-	req := &request{Op: opPut, Chunk: o.Chunk, Size: o.Size, Order: o.Marshal()}
+	return c.UploadShard(ctx, h, p, o, o.Chunk, r)
+}
+
+// UploadShard is Upload of chunk id, a shard of o's stripe (o.Covers(id)),
+// which need not be o's own chunk; the sender need not be o's client
+// either. A repairer places a rebuilt shard with it, under the order it
+// holds for its own shard of the stripe.
+func (c Client) UploadShard(ctx context.Context, h host.Host, p peer.ID, o Order, id cid.Cid, r io.Reader) (PutResult, error) {
+	if !o.Covers(id) {
+		return PutResult{}, fmt.Errorf("%w: the order for %s does not cover %s", ErrOrderMismatch, o.Chunk, id)
+	}
+	req := &request{Op: opPut, Chunk: id, Size: o.Size, Order: o.Marshal()}
 	x, err := c.open(ctx, h, p, req)
 	if err != nil {
 		return PutResult{}, err
@@ -51,7 +63,7 @@ func (c Client) Upload(ctx context.Context, h host.Host, p peer.ID, o Order, r i
 		return PutResult{}, x.fail(req, p, err)
 	}
 	x.done()
-	if err := checkReceipt(&res, &o, p); err != nil {
+	if err := checkReceipt(&res, &o, id, p); err != nil {
 		return PutResult{}, x.fail(req, p, err)
 	}
 	return res, nil
@@ -106,9 +118,10 @@ func putResult(resp *response, o *Order) (PutResult, error) {
 	return res, nil
 }
 
-// checkReceipt checks that the receipt is signed by p and acknowledges the
-// chunk under the order p says it holds, which this client signed.
-func checkReceipt(res *PutResult, o *Order, p peer.ID) error {
+// checkReceipt checks that the receipt is signed by p and acknowledges
+// chunk id under the order p says it holds, which o's client signed and
+// which covers id.
+func checkReceipt(res *PutResult, o *Order, id cid.Cid, p peer.ID) error {
 	rc := &res.Receipt
 	if err := VerifyReceipt(rc); err != nil {
 		return err
@@ -116,9 +129,9 @@ func checkReceipt(res *PutResult, o *Order, p peer.ID) error {
 	switch {
 	case rc.Node != p:
 		return fmt.Errorf("%w: signed by %s, not %s", ErrBadReceipt, rc.Node, p)
-	case !rc.Chunk.Equals(o.Chunk) || rc.Size != o.Size:
+	case !rc.Chunk.Equals(id) || rc.Size != o.Size:
 		return fmt.Errorf("%w: for %s (%d bytes)", ErrBadReceipt, rc.Chunk, rc.Size)
-	case res.Held.Client != o.Client || !res.Held.Chunk.Equals(o.Chunk) || rc.OrderHash != res.Held.Hash():
+	case res.Held.Client != o.Client || !res.Held.Covers(id) || rc.OrderHash != res.Held.Hash():
 		return fmt.Errorf("%w: not for an order of %s", ErrBadReceipt, o.Client)
 	}
 	return nil

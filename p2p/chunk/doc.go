@@ -83,12 +83,12 @@
 //	          5 receipt (Receipt bytes)  6 order (Order bytes, with HAVE)
 //	          7 free+1 (0 or absent: not stated)  8 capacity (0: none)
 //	Order     1 chunk  2 size  3 expiry  4 k  5 m  6 client  7 created
-//	          8 nonce  15 signature
+//	          8 nonce  9 stripe (repeated: every shard ID)  15 signature
 //	Receipt   1 chunk  2 size  3 node  4 stored_at  5 order_hash (32 bytes)
 //	          15 signature
 //
 // chunk.proto is the schema, with every field's caps; orders and receipts
-// are at most 1 KiB. Decoders follow package internal/wire's policy: they
+// are at most 4 KiB (MaxOrder, the store's metadata limit). Decoders follow package internal/wire's policy: they
 // skip unknown fields, so later versions may add some, and refuse
 // groups, wrong wire types, a non-repeated field given twice (so no two
 // readers of a signed order disagree), a missing required field (all of
@@ -99,15 +99,33 @@
 // # Orders and receipts
 //
 // An order's canonical encoding writes fields 1–8 in order, each always
-// present, then the signature. The client signs, with its Ed25519
-// identity key, "scatterbytes order v1\x00" followed by fields 1–8; anyone
-// verifies against the key embedded in the client's peer ID. Order.Hash is
-// SHA-256 of those signed bytes. The node keeps the encoded order as the
-// chunk's metadata. A node refuses a PUT whose order is malformed,
-// unsigned or badly signed, signed by someone other than the sender
-// (ErrBadOrder), expired (ErrOrderExpired), for a chunk or size other than
-// the request announces (ErrOrderMismatch) or larger than MaxChunk
-// (ErrTooLarge); a store without room answers store.ErrNoSpace.
+// present, then the stripe's IDs (field 9, absent when the order has no
+// stripe, so orders made before it keep their bytes and hashes), then the
+// signature. The client signs, with its Ed25519 identity key,
+// "scatterbytes order v1\x00" followed by fields 1–9; anyone verifies
+// against the key embedded in the client's peer ID. Order.Hash is SHA-256
+// of those signed bytes. The node keeps the encoded order as the chunk's
+// metadata.
+//
+// An order with a stripe names every shard of the chunk's stripe (k+m
+// distinct IDs, at most MaxStripe, the order's chunk among them, all of
+// the order's size). It is the stripe's record on the ciphertext side:
+// any holder knows the stripe's other members and its k and m without the
+// manifest or the file key. And it authorises every shard it names
+// (Order.Covers): a PUT may carry a shard of the stripe other than the
+// order's chunk, from any member, not only the client. That is how a
+// holder repairs a stripe while its owner is away (package p2p/storage,
+// "Repair"). The risk is bounded: the bytes must hash to an ID the client
+// signed, so a member can only store what the client asked the network to
+// keep, under the client's expiry, on a node that holds none of it yet.
+//
+// A node refuses a PUT whose order is malformed, unsigned or badly signed
+// (ErrBadOrder), expired (ErrOrderExpired), not covering the chunk the
+// request announces or of another size (ErrOrderMismatch), or larger than
+// MaxChunk (ErrTooLarge); a store without room answers store.ErrNoSpace.
+// A PUT from a member other than the order's client is refused when the
+// order has no stripe (ErrBadOrder): only a stripe makes an order
+// transferable.
 //
 // A receipt is the node's signature, with its identity key, over
 // "scatterbytes receipt v1\x00" followed by fields 1–5: the node stored

@@ -22,6 +22,10 @@ const orderDomain = "scatterbytes order v1\x00"
 // MaxShards bounds K+M (Reed-Solomon over GF(2^8)).
 const MaxShards = 256
 
+// MaxStripe bounds the chunk IDs an order may list in Stripe, so that an
+// order stays under MaxOrder (64 IDs of 36 bytes).
+const MaxStripe = 64
+
 // Order is a client's signed request that a node keep one chunk until
 // Expiry. The node stores the encoded order as the chunk's metadata; it is
 // what later proofs and payouts refer to (by Hash) and what authorises a
@@ -34,6 +38,13 @@ type Order struct {
 	Client  peer.ID   // the signer; an Ed25519 peer ID embeds its key
 	Created time.Time // when signed; millisecond precision
 	Nonce   uint64    // random, so two orders for one chunk differ
+	// Stripe, when set, lists the IDs of every shard of Chunk's stripe, in
+	// stripe order (K data shards, then M parity), Chunk among them. It
+	// makes the order a record of the stripe that needs no file key, and
+	// it authorises any member to place any shard of the stripe under
+	// this order (Covers): that is how a stripe is repaired without its
+	// owner. An order without it covers Chunk alone.
+	Stripe []cid.Cid
 	// Signature is Client's Ed25519 signature over orderDomain followed by
 	// the order's canonical encoding without this field.
 	Signature []byte
@@ -49,6 +60,7 @@ const (
 	orderClient    = 6
 	orderCreated   = 7
 	orderNonce     = 8
+	orderStripe    = 9
 	orderSignature = 15
 )
 
@@ -60,7 +72,11 @@ func (o *Order) appendUnsigned(b []byte) []byte {
 	b = wire.AppendUint(b, orderM, uint64(max(o.M, 0)))
 	b = wire.AppendBytes(b, orderClient, []byte(o.Client))
 	b = appendTime(b, orderCreated, o.Created)
-	return wire.AppendUint(b, orderNonce, o.Nonce)
+	b = wire.AppendUint(b, orderNonce, o.Nonce)
+	for _, id := range o.Stripe { // absent when unset: older orders keep their bytes
+		b = wire.AppendBytes(b, orderStripe, cidBytes(id))
+	}
+	return b
 }
 
 // signedBytes is what the signature covers.
@@ -100,6 +116,10 @@ func UnmarshalOrder(b []byte) (Order, error) {
 			o.Created = decodeTime(v)
 		case orderNonce:
 			o.Nonce = v.Uint()
+		case orderStripe:
+			var id cid.Cid
+			id, err = decodeCID(v)
+			o.Stripe = append(o.Stripe, id)
 		case orderSignature:
 			o.Signature = decodeBytes(v)
 		}
@@ -176,7 +196,53 @@ func (o *Order) check() error {
 	case o.Client == "":
 		return fmt.Errorf("%w: no client", ErrBadOrder)
 	}
+	return o.checkStripe()
+}
+
+// checkStripe validates Stripe: absent, or K+M distinct valid IDs (at most
+// MaxStripe) among which Chunk.
+func (o *Order) checkStripe() error {
+	if len(o.Stripe) == 0 {
+		return nil
+	}
+	if len(o.Stripe) != o.K+o.M || len(o.Stripe) > MaxStripe {
+		return fmt.Errorf("%w: a stripe of %d shards for redundancy %d+%d (at most %d)", ErrBadOrder, len(o.Stripe), o.K, o.M, MaxStripe)
+	}
+	seen := make(map[string]bool, len(o.Stripe))
+	for _, id := range o.Stripe {
+		if err := store.CheckID(id); err != nil {
+			return fmt.Errorf("%w: stripe: %v", ErrBadOrder, err)
+		}
+		if seen[id.KeyString()] {
+			return fmt.Errorf("%w: stripe names %s twice", ErrBadOrder, id)
+		}
+		seen[id.KeyString()] = true
+	}
+	if !seen[o.Chunk.KeyString()] {
+		return fmt.Errorf("%w: stripe does not name the order's chunk %s", ErrBadOrder, o.Chunk)
+	}
 	return nil
+}
+
+// Covers reports whether o authorises keeping chunk id: its own chunk, or
+// any shard its Stripe lists.
+func (o *Order) Covers(id cid.Cid) bool { return o.Shard(id) >= 0 }
+
+// Shard is id's index in o's stripe (0 for Chunk when Stripe is unset),
+// or -1 when o does not cover id.
+func (o *Order) Shard(id cid.Cid) int {
+	if len(o.Stripe) == 0 {
+		if o.Chunk.Equals(id) {
+			return 0
+		}
+		return -1
+	}
+	for i, s := range o.Stripe {
+		if s.Equals(id) {
+			return i
+		}
+	}
+	return -1
 }
 
 // verifySig checks sig over msg against the public key embedded in id.

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -64,6 +66,8 @@ func TestPutRefusals(t *testing.T) {
 		{name: "signed by another client", want: ErrBadOrder, order: func() Order {
 			return signedOrder(t, other, data)
 		}},
+		{name: "stripe order for a chunk outside its stripe", want: ErrOrderMismatch, chunk: otherData,
+			order: func() Order { return stripeOrder(t, k, data, randomChunk(t, 64<<10)) }},
 		{name: "expired", want: ErrOrderExpired, order: func() Order {
 			o := Order{Chunk: store.Sum(data), Size: int64(len(data)), Expiry: time.Now().Add(-time.Second), K: 1}
 			if err := SignOrder(k, &o); err != nil {
@@ -323,5 +327,65 @@ func waitFor(t *testing.T, cond func() error) {
 	defer cancel()
 	if err := testnet.WaitFor(ctx, cond); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// stripeOrder signs an order for data's chunk whose stripe is data and
+// the others, 1+len(others), all of data's size.
+func stripeOrder(t testing.TB, k identity.Key, data []byte, others ...[]byte) Order {
+	t.Helper()
+	ids := []cid.Cid{store.Sum(data)}
+	for _, d := range others {
+		ids = append(ids, store.Sum(d))
+	}
+	o := Order{Chunk: ids[0], Size: int64(len(data)), Expiry: time.Now().Add(time.Hour), K: 1, M: len(others), Stripe: ids}
+	if err := SignOrder(k, &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// A member other than the client may PUT any shard of a stripe under the
+// client's order for another shard of it: that is repair. The node keeps
+// the client's order, receipts name the client's order, and the client
+// still owns (may delete) the shard.
+func TestPutShardUnderAClientsOrder(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	_, client := e.party(1)
+	repairer, _ := e.party(2)
+	st := storeKinds[0].open(t, 0)
+	e.serve(t, st, nil)
+	own, lost := randomChunk(t, 64<<10), randomChunk(t, 64<<10)
+	o := stripeOrder(t, client, own, lost)
+	lostID := store.Sum(lost)
+
+	res, err := c.UploadShard(testCtx(t), repairer, e.server().ID, o, lostID, bytes.NewReader(lost))
+	if err != nil {
+		t.Fatalf("repairer's PUT of a stripe shard: %v", err)
+	}
+	if res.AlreadyStored || !res.Receipt.Chunk.Equals(lostID) || res.Receipt.OrderHash != o.Hash() {
+		t.Fatalf("receipt %+v, stored before %v: want a new receipt for %s under the client's order", res.Receipt, res.AlreadyStored, lostID)
+	}
+	info, err := st.Stat(testCtx(t), lostID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := UnmarshalOrder(info.Meta)
+	if err != nil || held.Hash() != o.Hash() || held.Client != client.PeerID() {
+		t.Fatalf("the node keeps order %+v (%v), want the client's", held, err)
+	}
+	// Again: the node has it, under an order of the same client.
+	res, err = c.UploadShard(testCtx(t), repairer, e.server().ID, o, lostID, untouched{t})
+	if err != nil || !res.AlreadyStored {
+		t.Fatalf("second PUT: %v, stored before %v; want HAVE", err, res.AlreadyStored)
+	}
+	// Not for a chunk the order does not cover, and not without a stripe.
+	if _, err := c.UploadShard(testCtx(t), repairer, e.server().ID, o, store.Sum(randomChunk(t, 64<<10)), untouched{t}); !errors.Is(err, ErrOrderMismatch) {
+		t.Fatalf("PUT of a chunk outside the stripe: %v, want ErrOrderMismatch", err)
+	}
+	plain := signedOrder(t, client, own)
+	if _, err := c.Upload(testCtx(t), repairer, e.server().ID, plain, untouched{t}); !errors.Is(err, ErrBadOrder) {
+		t.Fatalf("PUT by a member under another's order without a stripe: %v, want ErrBadOrder", err)
 	}
 }

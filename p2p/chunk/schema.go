@@ -1,14 +1,21 @@
 package chunk
 
-import "github.com/scatterbytes/scatterbytes/internal/wire"
+import (
+	"github.com/scatterbytes/scatterbytes/internal/wire"
+	"github.com/scatterbytes/scatterbytes/store"
+)
 
 // The chunk protocol's messages as package wire decodes them; chunk.proto
 // is the same tables for people and other implementations, and
 // TestProtoMatchesSchemas keeps the two in step.
 
-// maxOrder bounds an encoded order or receipt: a canonical one is under
-// 200 bytes.
-const maxOrder = 1 << 10
+// MaxOrder bounds an encoded order or receipt: a canonical one is under
+// 200 bytes without a stripe, and under 2,600 with MaxStripe shard IDs.
+// It is the store's metadata limit, as a node keeps the order as the
+// chunk's metadata.
+const MaxOrder = store.MaxMetaSize
+
+const maxOrder = MaxOrder
 
 // maxID bounds a binary CID or peer ID: chunk IDs are 36 bytes, Ed25519
 // peer IDs 38.
@@ -46,6 +53,7 @@ var orderSchema = wire.Message{Name: "Order", Max: maxOrder, Fields: []wire.Fiel
 	{Num: orderClient, Name: "client", Kind: wire.Bytes, Required: true, Max: maxID},
 	{Num: orderCreated, Name: "created_unix_ms", Kind: wire.Uint64, Required: true, Max: maxUnixMilli},
 	{Num: orderNonce, Name: "nonce", Kind: wire.Uint64, Required: true},
+	{Num: orderStripe, Name: "stripe", Kind: wire.Bytes, Repeated: true, Max: maxID, MaxCount: MaxStripe},
 	{Num: orderSignature, Name: "signature", Kind: wire.Bytes, Required: true, Max: maxSignature},
 }}
 

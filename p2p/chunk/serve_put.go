@@ -25,22 +25,23 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 		return fmt.Errorf("%w: %d bytes in flight", ErrBusy, s.cfg.MaxBytesPerPeer)
 	}
 	defer release()
-	switch info, err := s.cfg.Store.Stat(ctx, o.Chunk); {
+	id := req.Chunk // o covers it (checkOrder)
+	switch info, err := s.cfg.Store.Stat(ctx, id); {
 	case err == nil:
-		return s.have(ctx, str, remote, info)
+		return s.have(ctx, str, o.Client, info)
 	case !store.IsNotFound(err): // a quarantined chunk may be put again
 		return err
 	}
 	end, _ := ctx.Deadline()
 	pace := &paced{str: str, rate: s.cfg.MinRate, slack: s.cfg.RateSlack, end: end}
 	body := &goAhead{str: str, r: io.LimitReader(pace, o.Size)}
-	err = s.cfg.Store.Put(ctx, o.Chunk, o.Size, body, o.Marshal())
+	err = s.cfg.Store.Put(ctx, id, o.Size, body, o.Marshal())
 	if errors.Is(err, store.ErrExists) && !body.started { // a concurrent PUT won
-		info, serr := s.cfg.Store.Stat(ctx, o.Chunk)
+		info, serr := s.cfg.Store.Stat(ctx, id)
 		if serr != nil {
 			return serr
 		}
-		return s.have(ctx, str, remote, info)
+		return s.have(ctx, str, o.Client, info)
 	}
 	if err != nil {
 		if body.werr != nil {
@@ -52,15 +53,17 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 		return err
 	}
 	if s.cfg.OnStored != nil {
-		s.cfg.OnStored(o.Chunk)
+		s.cfg.OnStored(id)
 	}
-	rc := Receipt{Chunk: o.Chunk, Size: o.Size, StoredAt: s.cfg.Now(), OrderHash: o.Hash()}
+	rc := Receipt{Chunk: id, Size: o.Size, StoredAt: s.cfg.Now(), OrderHash: o.Hash()}
 	return s.sendReceipt(ctx, str, codeOK, &rc, nil)
 }
 
 // checkOrder decodes the request's order and refuses one this node will
-// not honour: badly signed, signed by another peer than the sender,
-// expired, not for the announced chunk and size, or too large.
+// not honour: badly signed, sent by another peer than its client without
+// a stripe, expired, not covering the announced chunk and size, or too
+// large. An order with a stripe may come from any member (package doc,
+// "Orders and receipts").
 func (s *Service) checkOrder(remote peer.ID, req *request) (Order, error) {
 	o, err := UnmarshalOrder(req.Order)
 	if err != nil {
@@ -70,13 +73,13 @@ func (s *Service) checkOrder(remote peer.ID, req *request) (Order, error) {
 		return o, err
 	}
 	switch {
-	case o.Client != remote:
-		return o, fmt.Errorf("%w: signed by %s, sent by %s", ErrBadOrder, o.Client, remote)
+	case o.Client != remote && len(o.Stripe) == 0:
+		return o, fmt.Errorf("%w: signed by %s, sent by %s, and names no stripe", ErrBadOrder, o.Client, remote)
 	case !o.Expiry.After(s.cfg.Now()):
 		return o, fmt.Errorf("%w: at %s", ErrOrderExpired, o.Expiry)
-	case !o.Chunk.Equals(req.Chunk) || o.Size != req.Size:
-		return o, fmt.Errorf("%w: order for %s (%d bytes), request for %s (%d bytes)",
-			ErrOrderMismatch, o.Chunk, o.Size, req.Chunk, req.Size)
+	case !o.Covers(req.Chunk) || o.Size != req.Size:
+		return o, fmt.Errorf("%w: order for %s (%d bytes, %d in its stripe), request for %s (%d bytes)",
+			ErrOrderMismatch, o.Chunk, o.Size, len(o.Stripe), req.Chunk, req.Size)
 	case o.Size > s.cfg.MaxChunk:
 		return o, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, o.Size, s.cfg.MaxChunk)
 	}
@@ -84,10 +87,11 @@ func (s *Service) checkOrder(remote peer.ID, req *request) (Order, error) {
 }
 
 // have answers a PUT of a chunk already stored: with a receipt for the
-// order the node holds if remote signed it, else ErrNotOwner.
-func (s *Service) have(ctx context.Context, str network.Stream, remote peer.ID, info store.Info) error {
+// order the node holds if client (the new order's) signed it too, else
+// ErrNotOwner.
+func (s *Service) have(ctx context.Context, str network.Stream, client peer.ID, info store.Info) error {
 	held, err := UnmarshalOrder(info.Meta)
-	if err != nil || held.Client != remote {
+	if err != nil || held.Client != client {
 		return fmt.Errorf("%w: %s", ErrNotOwner, info.ID)
 	}
 	rc := Receipt{Chunk: info.ID, Size: info.Size, StoredAt: info.StoredAt, OrderHash: held.Hash()}

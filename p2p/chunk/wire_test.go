@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfs/go-cid"
+
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/store"
 
@@ -46,6 +48,26 @@ func goldenOrder(t testing.TB) Order {
 	return o
 }
 
+// goldenStripeOrder is goldenOrder as the third shard of a 4+2 stripe.
+func goldenStripeOrder(t testing.TB) Order {
+	o := Order{
+		Chunk: store.Sum(fixedData), Size: int64(len(fixedData)),
+		Expiry: fixedTime.Add(30 * 24 * time.Hour), K: 4, M: 2,
+		Created: fixedTime, Nonce: 0x0123456789abcdef,
+	}
+	for i := range 6 {
+		if i == 2 {
+			o.Stripe = append(o.Stripe, o.Chunk)
+			continue
+		}
+		o.Stripe = append(o.Stripe, store.Sum([]byte{byte(i)}))
+	}
+	if err := SignOrder(fixedKey(t, 0), &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 func goldenReceipt(t testing.TB) Receipt {
 	o := goldenOrder(t)
 	r := Receipt{Chunk: o.Chunk, Size: o.Size, StoredAt: fixedTime.Add(time.Second), OrderHash: o.Hash()}
@@ -57,9 +79,10 @@ func goldenReceipt(t testing.TB) Receipt {
 
 // goldenMessages are the wire encodings pinned in testdata/*.golden.
 func goldenMessages(t testing.TB) map[string][]byte {
-	o, r := goldenOrder(t), goldenReceipt(t)
+	o, r, so := goldenOrder(t), goldenReceipt(t), goldenStripeOrder(t)
 	return map[string][]byte{
 		"order":                 o.Marshal(),
+		"order-stripe":          so.Marshal(),
 		"receipt":               r.Marshal(),
 		"request-put":           (&request{Op: opPut, Chunk: o.Chunk, Size: o.Size, Order: o.Marshal()}).marshal(),
 		"request-get":           (&request{Op: opGet, Chunk: o.Chunk, Offset: 5, Length: 10}).marshal(),
@@ -142,6 +165,13 @@ func TestOrderRoundTrip(t *testing.T) {
 			}
 		})
 	}
+	t.Run("signature covers the stripe", func(t *testing.T) {
+		m := goldenStripeOrder(t)
+		m.Stripe[0], m.Stripe[1] = m.Stripe[1], m.Stripe[0]
+		if err := VerifyOrder(&m); !errors.Is(err, ErrBadOrder) {
+			t.Fatalf("VerifyOrder after reordering the stripe: %v", err)
+		}
+	})
 	t.Run("sign for another client", func(t *testing.T) {
 		m := goldenOrder(t)
 		if err := SignOrder(fixedKey(t, 1), &m); !errors.Is(err, ErrBadOrder) {
@@ -208,5 +238,69 @@ func TestMessageLimits(t *testing.T) {
 	buf.WriteString("body")
 	if m, err := readMsg(&buf); err != nil || string(m) != "head" || buf.String() != "body" {
 		t.Fatalf("readMsg = %q, %v; left %q", m, err, buf.String())
+	}
+}
+
+func TestOrderStripe(t *testing.T) {
+	o := goldenStripeOrder(t)
+	got, err := UnmarshalOrder(o.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyOrder(&got); err != nil || got.Hash() != o.Hash() || len(got.Stripe) != 6 {
+		t.Fatalf("decoded stripe order: %v, %d shards", err, len(got.Stripe))
+	}
+	for i, id := range o.Stripe {
+		if !got.Covers(id) || got.Shard(id) != i {
+			t.Fatalf("shard %d: covered %v at %d", i, got.Covers(id), got.Shard(id))
+		}
+	}
+	if got.Covers(store.Sum([]byte("elsewhere"))) {
+		t.Fatal("the order covers a chunk outside its stripe")
+	}
+	if plain := goldenOrder(t); !plain.Covers(plain.Chunk) || plain.Covers(o.Stripe[0]) || plain.Shard(plain.Chunk) != 0 {
+		t.Fatal("an order without a stripe must cover its chunk alone")
+	}
+	other := store.Sum([]byte("other"))
+	for _, tc := range []struct {
+		name   string
+		mutate func(*Order)
+	}{
+		{"too few shards", func(o *Order) { o.Stripe = o.Stripe[:5] }},
+		{"a shard twice", func(o *Order) { o.Stripe[5] = o.Stripe[0] }},
+		{"without the order's chunk", func(o *Order) { o.Stripe[2] = other }},
+		{"an invalid ID", func(o *Order) { o.Stripe[0] = cid.Undef }},
+		{"over MaxStripe", func(o *Order) {
+			o.K, o.M, o.Stripe = MaxStripe, 1, nil
+			for i := range MaxStripe + 1 {
+				o.Stripe = append(o.Stripe, store.Sum([]byte{byte(i), byte(i >> 8)}))
+			}
+			o.Stripe[0] = o.Chunk
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := goldenStripeOrder(t)
+			m.Signature = nil
+			tc.mutate(&m)
+			if err := SignOrder(fixedKey(t, 0), &m); !errors.Is(err, ErrBadOrder) {
+				t.Fatalf("SignOrder: %v, want ErrBadOrder", err)
+			}
+		})
+	}
+	// The largest order fits the store's metadata.
+	big := goldenStripeOrder(t)
+	big.K, big.M, big.Stripe, big.Signature = MaxStripe-1, 1, nil, nil
+	for i := range MaxStripe {
+		big.Stripe = append(big.Stripe, store.Sum([]byte{byte(i), 1}))
+	}
+	big.Stripe[0] = big.Chunk
+	if err := SignOrder(fixedKey(t, 0), &big); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(big.Marshal()); n > MaxOrder {
+		t.Fatalf("an order with %d shards is %d bytes, over MaxOrder %d", MaxStripe, n, MaxOrder)
+	}
+	if _, err := UnmarshalOrder(big.Marshal()); err != nil {
+		t.Fatalf("the largest order does not decode: %v", err)
 	}
 }

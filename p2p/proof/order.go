@@ -10,7 +10,9 @@ import (
 )
 
 // checkOrder decodes a sample's order and checks that its client signed it
-// for the committed leaf and that it was in force at the beacon.
+// for the committed leaf (its chunk, or a shard of its stripe: a repaired
+// shard is kept under the order of the shard it was rebuilt from) and
+// that it was in force at the beacon.
 func checkOrder(s *Sample, b *Beacon) (chunk.Order, error) {
 	o, err := chunk.UnmarshalOrder(s.Order)
 	if err != nil {
@@ -20,8 +22,8 @@ func checkOrder(s *Sample, b *Beacon) (chunk.Order, error) {
 		return o, fmt.Errorf("%w: %w", ErrBadOrder, err)
 	}
 	switch {
-	case !o.Chunk.Equals(s.Chunk):
-		return o, fmt.Errorf("%w: the order is for chunk %s", ErrBadOrder, o.Chunk)
+	case !o.Covers(s.Chunk):
+		return o, fmt.Errorf("%w: the order is for chunk %s and covers no %s", ErrBadOrder, o.Chunk, s.Chunk)
 	case uint64(o.Size) != s.Size:
 		return o, fmt.Errorf("%w: the order is for %d bytes, the leaf says %d", ErrBadOrder, o.Size, s.Size)
 	case o.Hash() != s.OrderHash:

@@ -298,7 +298,7 @@ func (p *Prover) read(ctx context.Context, epoch uint64, keepUntil time.Time, sk
 			return nil
 		}
 		o, err := chunk.UnmarshalOrder(info.Meta)
-		if err != nil || !o.Expiry.After(keepUntil) || !o.Chunk.Equals(info.ID) || o.Size != info.Size {
+		if err != nil || !o.Expiry.After(keepUntil) || !o.Covers(info.ID) || o.Size != info.Size {
 			return nil
 		}
 		d, err := store.Digest(info.ID)

@@ -1,6 +1,9 @@
 package proof
 
-import "github.com/scatterbytes/scatterbytes/internal/wire"
+import (
+	"github.com/scatterbytes/scatterbytes/internal/wire"
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+)
 
 // The proof messages as package wire decodes them; proof.proto is the
 // same tables for people and other implementations, and
@@ -28,9 +31,9 @@ const (
 	maxSignature = 128      // Ed25519's 64 bytes, generously
 	maxNetwork   = 64       // profile names are 1..64 characters
 	maxCert      = 4 << 10  // a membership certificate (ours are ~500 bytes)
-	maxOrder     = 1 << 10  // an encoded chunk.Order
-	maxSlice     = 32 << 10 // a one-byte slice proof: 16 KiB leaf + 8 + 64 per level
-	maxSample    = 40 << 10
+	maxOrder     = chunk.MaxOrder // an encoded chunk.Order, with its stripe
+	maxSlice     = 32 << 10       // a one-byte slice proof: 16 KiB leaf + 8 + 64 per level
+	maxSample    = 44 << 10
 	maxCommit    = 256
 	// maxUnixMilli is the start of year 10000, as in p2p/chunk.
 	maxUnixMilli = 253402300800000
