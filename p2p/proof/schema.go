@@ -27,10 +27,10 @@ const (
 )
 
 const (
-	maxID        = 128      // binary CID or peer ID
-	maxSignature = 128      // Ed25519's 64 bytes, generously
-	maxNetwork   = 64       // profile names are 1..64 characters
-	maxCert      = 4 << 10  // a membership certificate (ours are ~500 bytes)
+	maxID        = 128            // binary CID or peer ID
+	maxSignature = 128            // Ed25519's 64 bytes, generously
+	maxNetwork   = 64             // profile names are 1..64 characters
+	maxCert      = 4 << 10        // a membership certificate (ours are ~500 bytes)
 	maxOrder     = chunk.MaxOrder // an encoded chunk.Order, with its stripe
 	maxSlice     = 32 << 10       // a one-byte slice proof: 16 KiB leaf + 8 + 64 per level
 	maxSample    = 44 << 10
