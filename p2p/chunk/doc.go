@@ -111,21 +111,21 @@
 // distinct IDs, at most MaxStripe, the order's chunk among them, all of
 // the order's size). It is the stripe's record on the ciphertext side:
 // any holder knows the stripe's other members and its k and m without the
-// manifest or the file key. And it authorises every shard it names
-// (Order.Covers): a PUT may carry a shard of the stripe other than the
-// order's chunk, from any member, not only the client. That is how a
-// holder repairs a stripe while its owner is away (package p2p/storage,
-// "Repair"). The risk is bounded: the bytes must hash to an ID the client
-// signed, so a member can only store what the client asked the network to
-// keep, under the client's expiry, on a node that holds none of it yet.
+// manifest or the file key. An order covers its own chunk and every shard
+// its stripe names (Order.Covers).
+//
+// A PUT may come from any member, not only the order's client, and may
+// carry any chunk the order covers: that is how a holder repairs a stripe
+// (or a replicated chunk) while its owner is away (package p2p/storage,
+// "Repair"). The node keeps the client's order, so the client still owns
+// the copy. The risk is bounded: the bytes must hash to an ID the client
+// signed, so a member can only place what the client asked the network
+// to keep, under the client's expiry.
 //
 // A node refuses a PUT whose order is malformed, unsigned or badly signed
 // (ErrBadOrder), expired (ErrOrderExpired), not covering the chunk the
 // request announces or of another size (ErrOrderMismatch), or larger than
 // MaxChunk (ErrTooLarge); a store without room answers store.ErrNoSpace.
-// A PUT from a member other than the order's client is refused when the
-// order has no stripe (ErrBadOrder): only a stripe makes an order
-// transferable.
 //
 // A receipt is the node's signature, with its identity key, over
 // "scatterbytes receipt v1\x00" followed by fields 1–5: the node stored

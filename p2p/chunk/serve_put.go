@@ -16,7 +16,7 @@ import (
 // goes out on the store's first read, i.e. only once the store has found
 // room for the chunk, so every refusal comes before a byte of body.
 func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, req *request) error {
-	o, err := s.checkOrder(remote, req)
+	o, err := s.checkOrder(req)
 	if err != nil {
 		return err
 	}
@@ -60,11 +60,10 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 }
 
 // checkOrder decodes the request's order and refuses one this node will
-// not honour: badly signed, sent by another peer than its client without
-// a stripe, expired, not covering the announced chunk and size, or too
-// large. An order with a stripe may come from any member (package doc,
-// "Orders and receipts").
-func (s *Service) checkOrder(remote peer.ID, req *request) (Order, error) {
+// not honour: badly signed, expired, not covering the announced chunk and
+// size, or too large. The sender need not be the order's client (package
+// doc, "Orders and receipts").
+func (s *Service) checkOrder(req *request) (Order, error) {
 	o, err := UnmarshalOrder(req.Order)
 	if err != nil {
 		return o, fmt.Errorf("%w: %v", ErrBadOrder, err)
@@ -73,8 +72,6 @@ func (s *Service) checkOrder(remote peer.ID, req *request) (Order, error) {
 		return o, err
 	}
 	switch {
-	case o.Client != remote && len(o.Stripe) == 0:
-		return o, fmt.Errorf("%w: signed by %s, sent by %s, and names no stripe", ErrBadOrder, o.Client, remote)
 	case !o.Expiry.After(s.cfg.Now()):
 		return o, fmt.Errorf("%w: at %s", ErrOrderExpired, o.Expiry)
 	case !o.Covers(req.Chunk) || o.Size != req.Size:
