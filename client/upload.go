@@ -197,7 +197,8 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 }
 
 // putManifest seals the manifest and stores each of its chunks on M+2
-// nodes closest to the chunk's CID.
+// nodes closest to the chunk's CID, under orders for 1+(M+1), the copies
+// repair keeps.
 func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journal) (manifest.Ref, error) {
 	ref, chunks, err := manifest.Seal(m, j.key)
 	if err != nil {
@@ -207,7 +208,7 @@ func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journ
 	g, gctx := errgroup.WithContext(ctx)
 	for _, ch := range chunks {
 		g.Go(func() error {
-			_, err := c.shards.Replicate(gctx, ch.ID, ch.Data, copies, 1, m.M)
+			_, err := c.shards.Replicate(gctx, ch.ID, ch.Data, copies, 1, copies-1)
 			if err != nil {
 				return fmt.Errorf("store manifest chunk %s: %w", ch.ID, err)
 			}

@@ -30,7 +30,8 @@ func (t *Net) PutStripe(ctx context.Context, shards [][]byte, ids []cid.Cid, k, 
 
 // Replicate stores one chunk on `copies` distinct nodes closest to its CID
 // that have room for it (fewer if fewer have), under orders that say k+m,
-// and returns them.
+// and returns them. Repair keeps k+m copies of it (package p2p/storage):
+// pass k+m = copies.
 func (t *Net) Replicate(ctx context.Context, id cid.Cid, data []byte, copies, k, m int) ([]peer.ID, error) {
 	// Asked for copies nodes, so that the standings admit as many vetting
 	// nodes as the copies need; fewer will do.
@@ -56,7 +57,59 @@ func (t *Net) Replicate(ctx context.Context, id cid.Cid, data []byte, copies, k,
 // the median upload time is hedged on a spare node, and the first copy to
 // land wins. It returns the holder of each shard. It returns only once
 // every upload it started has ended: datas may be reused then.
+//
+// When ids are a whole stripe (k+m distinct IDs, at most chunk.MaxStripe),
+// every order names the stripe (chunk.Order.Stripe): the record of the
+// stripe that repair reads, and its authority to place a lost shard.
 func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
+	stripe := stripeOf(ids, k, m)
+	return t.place(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
+		return t.put(ctx, p, ids[j], datas[j], k, m, stripe)
+	})
+}
+
+// Rehome places datas[j] (named ids[j], shards that o covers, rebuilt by a
+// repairer) on distinct nodes with room that exclude does not name,
+// under o, the order the repairer holds for its own shard of the stripe:
+// the client's signature authorises every shard o's stripe names. It
+// returns the new holder of each.
+func (t *Net) Rehome(ctx context.Context, o chunk.Order, ids []cid.Cid, datas [][]byte, exclude map[peer.ID]bool) ([]peer.ID, error) {
+	for _, id := range ids {
+		if !o.Covers(id) {
+			return nil, fmt.Errorf("rehome %s: %w: the order for %s does not cover it", id, chunk.ErrOrderMismatch, o.Chunk)
+		}
+	}
+	cands, err := t.Candidates(ctx, ids[0].KeyString(), len(ids), o.Size, exclude)
+	if err != nil {
+		return nil, err
+	}
+	return t.place(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
+		res, err := t.chunks.UploadShard(ctx, t.node.Host(), p, o, ids[j], bytes.NewReader(datas[j]))
+		t.learn(p, o.Size, res, err)
+		if err == nil {
+			t.count(res, len(datas[j]))
+		}
+		return err
+	})
+}
+
+// stripeOf is ids when they can be an order's stripe, else nil.
+func stripeOf(ids []cid.Cid, k, m int) []cid.Cid {
+	if len(ids) != k+m || len(ids) > chunk.MaxStripe {
+		return nil
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id.KeyString()] {
+			return nil
+		}
+		seen[id.KeyString()] = true
+	}
+	return ids
+}
+
+// place is Place with put(ctx, p, j) storing shard j on p.
+func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
 	n := len(datas)
 	spare := n // the next spare candidate
 	r := race{
@@ -75,7 +128,7 @@ func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []
 			return 0, false
 		},
 		attempt: func(ctx context.Context, j, c int) error {
-			return t.Put(ctx, cands[c], ids[j], datas[j], k, m)
+			return put(ctx, cands[c], j)
 		},
 		failed: func(j, c int, err error) {
 			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", cands[c], "err", err)
@@ -102,7 +155,12 @@ func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []
 // Net's key, and notes what p's answer says of its free space. A chunk p
 // already holds is not sent again.
 func (t *Net) Put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int) error {
-	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(t.cfg.Lifetime), K: k, M: m}
+	return t.put(ctx, p, id, data, k, m, nil)
+}
+
+// put is Put under an order that names stripe (nil: none).
+func (t *Net) put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int, stripe []cid.Cid) error {
+	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(t.cfg.Lifetime), K: k, M: m, Stripe: stripe}
 	if err := chunk.SignOrder(t.key, &o); err != nil {
 		return err
 	}
@@ -111,11 +169,15 @@ func (t *Net) Put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m 
 	if err != nil {
 		return err
 	}
+	t.count(res, len(data))
+	return nil
+}
+
+func (t *Net) count(res chunk.PutResult, n int) {
 	if res.AlreadyStored {
 		t.stats.ShardsSkipped.Add(1)
 	} else {
 		t.stats.ShardsSent.Add(1)
-		t.stats.BytesSent.Add(int64(len(data)))
+		t.stats.BytesSent.Add(int64(n))
 	}
-	return nil
 }
