@@ -37,6 +37,35 @@ type Profile struct {
 	PayRateMsat    uint64   `json:"pay_rate_msat"`
 	Bitcoin        string   `json:"bitcoin,omitempty"`
 	Public         bool     `json:"public,omitempty"`
+	// RepairMargin, if set, is how many shards above k a stripe keeps
+	// healthy before it is repaired (see RepairAt); unset is the default
+	// from the durability math.
+	RepairMargin *int `json:"repair_margin,omitempty"`
+}
+
+// RepairAt is the healthy shard count at or below which a stripe of k+m
+// is repaired: k + the profile's RepairMargin (at most m-1), by default
+// k + min(m-1, ceil(m/2)).
+//
+// The durability math behind the default. A stripe's lost shards are
+// found lost after the grace period (package coordinator's suspension:
+// ceil(ln(SuspendBelow)/ln(ReachLambda)) missed epochs, 10 by default)
+// and rebuilt within about one epoch more; call that window W and the
+// chance that one healthy holder fails for good within it p. Repairing
+// at t healthy shards, data is lost only if t-k+1 of the t holders fail
+// within W: about C(t, t-k+1)·p^(t-k+1). For 4+2, repairing at 5 (after
+// the first loss) that is 10p², at 4 (after the second) 4p: with p = 1%
+// a loss once in 10,000 repairs against once in 25. Waiting saves
+// bandwidth (one k-shard fetch rebuilds two shards instead of one) but
+// costs two orders of magnitude of durability, so the default keeps
+// ceil(m/2) shards of margin: every loss is repaired for m ≤ 2, and
+// wider codes (10+6: repaired at 13) batch a few losses per fetch.
+func (p *Profile) RepairAt(k, m int) int {
+	margin := min(m-1, (m+1)/2)
+	if p != nil && p.RepairMargin != nil {
+		margin = min(m-1, *p.RepairMargin)
+	}
+	return k + max(margin, 0)
 }
 
 // Duration is a time.Duration written as a Go duration string in JSON.
@@ -147,6 +176,9 @@ func (p *Profile) Validate() error {
 	}
 	if _, _, err := ParseRedundancy(p.Redundancy); err != nil {
 		return bad("redundancy", "%v", err)
+	}
+	if p.RepairMargin != nil && (*p.RepairMargin < 0 || *p.RepairMargin > 255) {
+		return bad("repair_margin", "%d is outside 0..255", *p.RepairMargin)
 	}
 	if p.Bitcoin != "" {
 		if _, ok := bitcoinNets[p.Bitcoin]; !ok {

@@ -146,3 +146,25 @@ func TestBitcoinNetDefaults(t *testing.T) {
 		t.Fatalf("bitcoin signet gives %s", p.BitcoinParams().Name)
 	}
 }
+
+func TestRepairAt(t *testing.T) {
+	var p *Profile // no profile: the default
+	for _, tc := range []struct{ k, m, want int }{{4, 2, 5}, {1, 1, 1}, {10, 6, 13}, {3, 3, 5}, {2, 0, 2}} {
+		if got := p.RepairAt(tc.k, tc.m); got != tc.want {
+			t.Errorf("default RepairAt(%d, %d) = %d, want %d", tc.k, tc.m, got, tc.want)
+		}
+	}
+	zero, big := 0, 9
+	if got := (&Profile{RepairMargin: &zero}).RepairAt(4, 2); got != 4 {
+		t.Errorf("margin 0: RepairAt(4, 2) = %d, want 4 (repair only at k)", got)
+	}
+	if got := (&Profile{RepairMargin: &big}).RepairAt(4, 2); got != 5 {
+		t.Errorf("margin 9: RepairAt(4, 2) = %d, want 5 (a margin of m or more is m-1)", got)
+	}
+	neg := -1
+	pr := valid()
+	pr.RepairMargin = &neg
+	if err := pr.Validate(); err == nil || !strings.Contains(err.Error(), "repair_margin") {
+		t.Errorf("a negative margin: %v, want an error naming repair_margin", err)
+	}
+}
