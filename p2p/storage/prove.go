@@ -114,6 +114,9 @@ func (s *Storage) prove(ctx context.Context) error {
 		}
 		s.proofs.Add(1)
 		s.noteStatus(b.Epoch, nil)
+		if s.repair != nil {
+			s.repair.kick(b.Epoch)
+		}
 	}
 }
 

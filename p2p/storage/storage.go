@@ -19,6 +19,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,6 +54,10 @@ type Config struct {
 	Store store.Store
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
+	// RepairRate bounds the bytes per second the node moves to repair
+	// stripes (see "Repair"); 0 is DefaultRepairRate, a negative rate
+	// turns repair off.
+	RepairRate int
 }
 
 // Storage serves a node's chunks.
@@ -70,6 +75,7 @@ type Storage struct {
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
+	repair  *repairer    // nil when repair is off
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -131,6 +137,13 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		s.closeStore()
 		return nil, err
 	}
+	if cfg.RepairRate >= 0 {
+		if s.repair, err = newRepairer(s, cmp.Or(cfg.RepairRate, DefaultRepairRate)); err != nil {
+			svc.Close()
+			s.closeStore()
+			return nil, err
+		}
+	}
 	svc.Register(n.Host(), n.Profile().Protocol("chunk", "1.0.0"))
 	return s, nil
 }
@@ -153,11 +166,22 @@ func (s *Storage) Run(ctx context.Context) error {
 	if s.disk != nil {
 		g.Go(func() error { return s.disk.Run(ctx) })
 	}
+	if s.repair != nil {
+		g.Go(func() error { return s.repair.run(ctx) })
+	}
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	return err
+}
+
+// Repairs is what the node's repairer did (zero when repair is off).
+func (s *Storage) Repairs() RepairStats {
+	if s.repair == nil {
+		return RepairStats{}
+	}
+	return s.repair.snapshot()
 }
 
 // Proofs is how many proofs the node has published.
