@@ -48,8 +48,8 @@
 //     most MaxBeacon (4 KiB, proof.MaxBeaconSize) bytes; the request
 //     names no peer. Gossip never replays a beacon: a storage node that
 //     started within an epoch, or whose mesh was not formed when the
-//     beacon went out, asks for it here (package p2p/storage, "catching
-//     up"). The beacon is signed, so the node verifies it as it would a
+//     beacon went out, asks for it here (package p2p/storage,
+//     catchup.go). The beacon is signed, so the node verifies it as it would a
 //     gossiped one and trusts the stream for nothing. Refused before the
 //     coordinator has made its first beacon.
 //
