@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +22,6 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
-	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -34,7 +32,7 @@ type repairNet struct {
 	t     *testing.T
 	net   *testnet.Network
 	coord *coordinator.Coordinator
-	clk   *steppedClock
+	clk   *nettest.SteppedClock
 	start time.Time // of epoch `epoch`
 	len   time.Duration
 	epoch uint64 // the last epoch stepped to
@@ -42,7 +40,7 @@ type repairNet struct {
 
 func newRepairNet(t *testing.T, nodes int, lambda float64) *repairNet {
 	t.Helper()
-	clk := newSteppedClock(time.Now())
+	clk := nettest.NewSteppedClock(time.Now())
 	o := testnet.Options{Nodes: nodes, Epoch: 2 * time.Second}
 	o = testclient.WithCoordinator(o, func(c *coordinator.Config) {
 		c.Clock = clk
@@ -57,10 +55,6 @@ func newRepairNet(t *testing.T, nodes int, lambda float64) *repairNet {
 		t.Fatal(err)
 	}
 	return &repairNet{t: t, net: net, coord: c, clk: clk, start: st.Start, len: st.Length, epoch: st.Epoch}
-}
-
-func storageOf(p *testnet.Peer) *storage.Storage {
-	return p.Role().(*storage.Node).Storage()
 }
 
 // step opens the next epoch and waits until the coordinator has every
@@ -302,49 +296,4 @@ func TestNoRepairWithinGrace(t *testing.T) {
 		}
 	}
 	readBack(t, c, ref, data)
-}
-
-// steppedClock is a coordinator clock that moves only when the test sets
-// it.
-type steppedClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	moved chan struct{} // closed, and replaced, whenever now moves
-}
-
-func newSteppedClock(t time.Time) *steppedClock {
-	return &steppedClock{now: t, moved: make(chan struct{})}
-}
-
-func (c *steppedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *steppedClock) SleepUntil(ctx context.Context, t time.Time) bool {
-	for {
-		c.mu.Lock()
-		now, moved := c.now, c.moved
-		c.mu.Unlock()
-		if !now.Before(t) {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-moved:
-		}
-	}
-}
-
-// Set moves the clock forward to t; an earlier t changes nothing.
-func (c *steppedClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.now) {
-		c.now = t
-		close(c.moved)
-		c.moved = make(chan struct{})
-	}
 }
