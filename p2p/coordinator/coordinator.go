@@ -22,6 +22,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
@@ -56,6 +57,8 @@ type Coordinator struct {
 	ledger    *ledger.Ledger
 	ownLedger bool // opened by New, closed by Close
 
+	metrics *coordMetrics
+
 	closeOnce sync.Once
 }
 
@@ -65,6 +68,9 @@ type Coordinator struct {
 func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Node.Metrics == nil {
+		cfg.Node.Metrics = metrics.New()
 	}
 	c := &Coordinator{cfg: cfg, ca: cfg.CA}
 	key, err := c.loadKey()
@@ -125,6 +131,7 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("part", "coordinator")
+	c.metrics = newCoordMetrics(c, cfg.Node.Metrics)
 	if err := c.joinTopic(); err != nil {
 		c.Close()
 		return nil, err
@@ -244,6 +251,9 @@ func (c *Coordinator) ID() peer.ID { return c.node.ID() }
 
 // Node is the coordinator's own peer.
 func (c *Coordinator) Node() *node.Node { return c.node }
+
+// Metrics is the coordinator's metrics: its node's series and its own.
+func (c *Coordinator) Metrics() *metrics.Set { return c.cfg.Node.Metrics }
 
 // Ledger is the ledger the coordinator credits.
 func (c *Coordinator) Ledger() *ledger.Ledger { return c.ledger }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
+	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/store"
@@ -53,6 +54,9 @@ type Config struct {
 	Store store.Store
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
+	// Metrics receives the node's series (package p2p/metrics); nil makes
+	// a Set of the node's own. New hands it to the node too.
+	Metrics *metrics.Set
 }
 
 // Storage serves a node's chunks.
@@ -70,6 +74,7 @@ type Storage struct {
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
+	metrics *metrics.Set
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -81,8 +86,13 @@ func Limit(n *node.Config) node.Option {
 // Open opens the chunk store in dir/chunks and registers the chunk protocol
 // on the node's gated host. Run serves until ctx ends.
 func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, error) {
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
 	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096),
-		status: &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}}}
+		status:  &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}},
+		metrics: cfg.Metrics}
+	s.status.observe = s.observeProof
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -111,9 +121,10 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	// Every reader and writer but the prover sees the guarded store, in
 	// which an owner's delete of a committed chunk waits for the next
 	// commitment (package proof, "Deletes").
-	s.st = prover.Guard(s.st)
+	s.st = s.metrics.Store(prover.Guard(s.st))
 	ccfg := chunk.DefaultConfig(s.st, n.Key())
 	ccfg.Logger = s.log
+	ccfg.OnServed = s.metrics.ChunkServed
 	ccfg.OnStored = func(id cid.Cid) {
 		select {
 		case s.provide <- id:
@@ -134,6 +145,9 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	svc.Register(n.Host(), n.Profile().Protocol("chunk", "1.0.0"))
 	return s, nil
 }
+
+// Metrics is the node's metrics: its registry and series.
+func (s *Storage) Metrics() *metrics.Set { return s.metrics }
 
 // Store is the chunk store.
 func (s *Storage) Store() store.Store { return s.st }
@@ -208,4 +222,9 @@ func (s *Storage) provideOne(ctx context.Context, id cid.Cid) {
 	if err := s.n.DHT().Provide(pctx, id, true); err != nil && ctx.Err() == nil {
 		s.log.Debug("provide", "chunk", id, "err", err)
 	}
+}
+
+// observeProof counts the outcome of answering the beacon of epoch.
+func (s *Storage) observeProof(epoch uint64, result string) {
+	s.metrics.Proof(result)
 }
