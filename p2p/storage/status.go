@@ -114,3 +114,10 @@ func proofResult(err error, made bool) string {
 	}
 	return ProofFailed
 }
+
+// snapshot returns the status as last noted.
+func (st *status) snapshot() Status {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.cur
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/ipfs/go-cid"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/scatterbytes/scatterbytes/internal/logring"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/metrics"
@@ -57,6 +58,14 @@ type Config struct {
 	// Metrics receives the node's series (package p2p/metrics); nil makes
 	// a Set of the node's own. New hands it to the node too.
 	Metrics *metrics.Set
+	// Dashboard, if set, is the address of the node's dashboard, its
+	// JSON API and /metrics (package p2p/dash: any address but 127.0.0.1,
+	// ::1 or localhost needs the token kept in DIR/dashboard.token). The
+	// node then keeps the dashboard's history in DIR/dashboard.
+	Dashboard string
+	// SampleEvery is how often the dashboard's history samples the node
+	// and asks the coordinator for its standing; 0 means dash.SampleEvery.
+	SampleEvery time.Duration
 }
 
 // Storage serves a node's chunks.
@@ -75,6 +84,8 @@ type Storage struct {
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
 	metrics *metrics.Set
+	recent  *logring.Ring // the last warnings and errors, for the dashboard
+	dash    *dashboard    // nil when Config.Dashboard is empty
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -96,6 +107,8 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.recent = logring.New(recentErrors, slog.LevelWarn)
+	s.log = slog.New(s.recent.Handler(s.log.Handler()))
 	if s.st == nil {
 		dcfg := disk.DefaultConfig(cfg.Capacity)
 		dcfg.Logger = s.log
@@ -142,6 +155,11 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		s.closeStore()
 		return nil, err
 	}
+	if err := s.openDashboard(dir, cfg); err != nil {
+		svc.Close()
+		s.closeStore()
+		return nil, err
+	}
 	svc.Register(n.Host(), n.Profile().Protocol("chunk", "1.0.0"))
 	return s, nil
 }
@@ -167,6 +185,9 @@ func (s *Storage) Run(ctx context.Context) error {
 	if s.disk != nil {
 		g.Go(func() error { return s.disk.Run(ctx) })
 	}
+	if s.dash != nil {
+		g.Go(func() error { return s.runDashboard(ctx) })
+	}
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
@@ -180,6 +201,9 @@ func (s *Storage) Proofs() int64 { return s.proofs.Load() }
 func (s *Storage) closeStore() {
 	if s.topic != nil {
 		s.topic.Close()
+	}
+	if s.dash != nil {
+		s.dash.close()
 	}
 	if s.disk != nil {
 		if err := s.disk.Close(); err != nil {
@@ -224,7 +248,11 @@ func (s *Storage) provideOne(ctx context.Context, id cid.Cid) {
 	}
 }
 
+// recentErrors is how many warnings and errors the dashboard shows.
+const recentErrors = 20
+
 // observeProof counts the outcome of answering the beacon of epoch.
 func (s *Storage) observeProof(epoch uint64, result string) {
 	s.metrics.Proof(result)
+	s.noteEpoch(epoch, result)
 }
