@@ -92,7 +92,11 @@ func (h *History) Add(s Sample) error {
 // Samples returns the samples taken since t, oldest first, at most max
 // (evenly thinned when there are more).
 func (h *History) Samples(since time.Time, max int) ([]Sample, error) {
-	it := h.db.NewIterator(&util.Range{Start: key(pfxSample, uint64(since.UnixNano())), Limit: []byte("t")}, nil)
+	start := []byte(pfxSample)
+	if since.After(time.Unix(0, 0)) {
+		start = key(pfxSample, uint64(since.UnixNano()))
+	}
+	it := h.db.NewIterator(&util.Range{Start: start, Limit: []byte("t")}, nil)
 	defer it.Release()
 	var out []Sample
 	for it.Next() {
@@ -154,21 +158,20 @@ func (h *History) Epochs(n int) ([]Epoch, error) {
 		first = last.Epoch + 1 - uint64(n)
 	}
 	have := map[uint64]Epoch{last.Epoch: last}
+	// Before the first epoch ever recorded nothing is missed: the party
+	// did not exist yet.
+	oldest := last.Epoch
 	for it.Prev() {
 		var e Epoch
 		if json.Unmarshal(it.Value(), &e) != nil {
 			continue
 		}
 		if e.Epoch < first {
+			oldest = first // older records: the window is full
 			break
 		}
 		have[e.Epoch] = e
-	}
-	// Before the first epoch ever recorded nothing is missed: the party
-	// did not exist yet.
-	oldest := last.Epoch
-	for e := range have {
-		oldest = min(oldest, e)
+		oldest = min(oldest, e.Epoch)
 	}
 	var out []Epoch
 	for e := max(first, oldest); e <= last.Epoch; e++ {

@@ -159,3 +159,33 @@ func TestDashboardShowsTheNodesNumbers(t *testing.T) {
 		t.Errorf("API: %+v; the node has %+v", v.Disk, u)
 	}
 }
+
+func TestDashboardOffLoopbackNeedsTheToken(t *testing.T) {
+	net := dashNetwork(t, 1, "127.0.0.2:0")
+	sn := storageNodes(t, net)[0]
+	d := sn.Storage().Dashboard()
+	token, err := os.ReadFile(filepath.Join(net.Nodes()[0].Config().Dir, dash.TokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/api/v1/view", "/metrics"} {
+		req, _ := http.NewRequest("GET", "http://"+d.Addr()+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s without the token: %d", path, resp.StatusCode)
+		}
+		req.Header.Set("Authorization", "Bearer "+string(bytes.TrimSpace(token)))
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s with the token: %d", path, resp.StatusCode)
+		}
+	}
+}
