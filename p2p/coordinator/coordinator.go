@@ -18,7 +18,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
+	"github.com/scatterbytes/scatterbytes/internal/logring"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/dash"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -58,6 +60,8 @@ type Coordinator struct {
 	ownLedger bool // opened by New, closed by Close
 
 	metrics *coordMetrics
+	dash    *dash.Server  // nil when Config.Dashboard is empty
+	recent  *logring.Ring // the last warnings and errors, for the dashboard
 
 	closeOnce sync.Once
 }
@@ -130,13 +134,18 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	c.log = c.log.With("part", "coordinator")
+	c.recent = logring.New(20, slog.LevelWarn)
+	c.log = slog.New(c.recent.Handler(c.log.Handler())).With("part", "coordinator")
 	c.metrics = newCoordMetrics(c, cfg.Node.Metrics)
 	if err := c.joinTopic(); err != nil {
 		c.Close()
 		return nil, err
 	}
 	c.serveStanding()
+	if err := c.openDashboard(); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -220,6 +229,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		c.api = nil
 		g.Go(func() error { return c.serveAPI(ctx, l) })
 	}
+	if c.dash != nil {
+		g.Go(func() error { return c.dash.Run(ctx) })
+	}
 	return g.Wait()
 }
 
@@ -238,6 +250,9 @@ func (c *Coordinator) closeOwn() {
 		}
 		if c.api != nil {
 			c.api.Close()
+		}
+		if c.dash != nil {
+			_ = c.dash.Close() // closed already after Run
 		}
 		if c.ownLedger {
 			c.ledger.Close()

@@ -60,3 +60,13 @@ func delta(a, b int64) int64 {
 	}
 	return b - a
 }
+
+// ProofChart draws the proofs the coordinator verified per epoch: all
+// samples passed, or some failed.
+func (v *CoordinatorView) ProofChart() template.HTML {
+	var bars []Bar
+	for _, e := range v.Epochs {
+		bars = append(bars, Bar{Label: fmt.Sprintf("epoch %d", e.Epoch), Parts: []float64{float64(e.Passed), float64(e.Missed)}})
+	}
+	return BarChart("chart-proofs", "proofs per epoch", bars, []string{"passed", "failed audits"}, []string{"ok", "bad"})
+}

@@ -2,7 +2,6 @@ package dash
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -41,11 +40,12 @@ func toFloat(v any) float64 {
 var pages = template.Must(template.New("").Funcs(funcs).ParseFS(web, "web/*.html", "web/*.css"))
 
 // Handler serves a party's page (template name), its view as JSON and
-// metrics (nil: no /metrics). view is asked once per request.
-func Handler(name string, view func(context.Context) (any, error), metrics http.Handler) http.Handler {
+// metrics (nil: no /metrics). view is asked once per request (it may read
+// the request's query: the coordinator's table sorts by it).
+func Handler(name string, view func(*http.Request) (any, error), metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		v, err := view(r.Context())
+		v, err := view(r)
 		if err != nil {
 			http.Error(w, "cannot read the numbers: "+err.Error(), http.StatusInternalServerError)
 			return
@@ -61,7 +61,7 @@ func Handler(name string, view func(context.Context) (any, error), metrics http.
 		_, _ = w.Write(b.Bytes())
 	})
 	mux.HandleFunc("GET /api/v1/view", func(w http.ResponseWriter, r *http.Request) {
-		v, err := view(r.Context())
+		v, err := view(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

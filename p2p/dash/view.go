@@ -109,3 +109,59 @@ type Payout struct {
 	State string `json:"state"`
 	Txid  string `json:"txid"`
 }
+
+// CoordinatorView is everything the coordinator's page and its JSON API
+// show.
+type CoordinatorView struct {
+	Network string        `json:"network"`
+	Node    string        `json:"coordinator"`
+	Now     time.Time     `json:"now"`
+	Refresh time.Duration `json:"refresh_ns"`
+
+	Epoch       uint64        `json:"epoch"`
+	EpochStart  time.Time     `json:"epoch_start"`
+	EpochLength time.Duration `json:"epoch_length_ns"`
+	// Beacon is the epoch's beacon: its hash and randomness, hex.
+	BeaconHash       string `json:"beacon_hash,omitempty"`
+	BeaconRandomness string `json:"beacon_randomness,omitempty"`
+
+	StoredBytes    uint64         `json:"stored_bytes"`
+	NodesByState   map[string]int `json:"nodes_by_state"`
+	CreditsPending int            `json:"credits_pending"`
+
+	// Nodes are sorted by Sort (a column's JSON name), descending if Desc.
+	Nodes []NodeRow `json:"nodes"`
+	Sort  string    `json:"sort"`
+	Desc  bool      `json:"desc"`
+
+	// Epochs: per epoch, proofs whose samples all passed (Passed) and
+	// proofs with a failed sample (Missed).
+	Epochs  []Epoch         `json:"epochs"`
+	Payouts PayoutTotals    `json:"payouts"`
+	Peers   Peers           `json:"peers"`
+	Errors  []logring.Entry `json:"errors"`
+}
+
+// NodeRow is one storage node in the coordinator's table.
+type NodeRow struct {
+	Peer       string  `json:"peer"`
+	State      string  `json:"state"`
+	AuditScore float64 `json:"audit_score"`
+	ReachScore float64 `json:"reach_score"`
+	Uptime     float64 `json:"uptime"`
+	Audits     uint64  `json:"audits"`
+	Failed     uint64  `json:"audits_failed"`
+	Proven     uint64  `json:"epochs_proven"`
+	Missed     uint64  `json:"epochs_missed"`
+	LastEpoch  uint64  `json:"last_epoch"`
+	Bytes      uint64  `json:"bytes"`
+	Chunks     uint64  `json:"chunks"`
+	EarnedMsat uint64  `json:"earned_msat"`
+}
+
+// PayoutTotals are the ledger's payouts in short.
+type PayoutTotals struct {
+	Count  map[string]int    `json:"count_by_state"`
+	Sat    map[string]uint64 `json:"sat_by_state"`
+	Recent []Payout          `json:"recent"`
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"time"
@@ -53,7 +54,7 @@ func (s *Storage) openDashboard(dir string, cfg Config) error {
 		return err
 	}
 	d := &dashboard{hist: h, every: every, refresh: min(every, 30*time.Second)}
-	view := func(ctx context.Context) (any, error) { return s.View(ctx) }
+	view := func(r *http.Request) (any, error) { return s.View(r.Context()) }
 	d.srv, err = dash.Listen(dash.Config{Addr: cfg.Dashboard, Dir: dir, Logger: s.log},
 		dash.Handler("node", view, s.metrics.Handler()))
 	if err != nil {
