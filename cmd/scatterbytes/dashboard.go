@@ -10,6 +10,10 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/dash"
 )
 
+// coordinatorDashboard is the coordinator's default dashboard address,
+// beside a node's (dash.DefaultAddr) on the same machine.
+const coordinatorDashboard = "127.0.0.1:8090"
+
 // dashboardAddr is the address to serve the dashboard on: addr, unless
 // it is the default (not given) and another process holds it; then a port
 // the system picks on the same host, so that a second node on a machine
