@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/ipfs/go-cid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,7 +20,11 @@ func (s *Set) Store(st store.Store) store.Store {
 	if s == nil {
 		return st
 	}
-	s.RegisterOnce("store", func() []prometheus.Collector { return usageGauges(st) })
+	// A store reopened with the same Set (a node restarted in-process)
+	// replaces the old one in the slot the gauges read.
+	slot := s.Slot("store")
+	slot.Store(usager{st})
+	s.RegisterOnce("store", func() []prometheus.Collector { return usageGauges(slot) })
 	c := &counted{Store: st, ops: s.storeOps}
 	if q, ok := st.(store.Quarantiner); ok {
 		return &countedQ{counted: c, q: q}
@@ -27,11 +32,15 @@ func (s *Set) Store(st store.Store) store.Store {
 	return c
 }
 
-// usageGauges read st.Usage at each scrape; a failure reads as 0.
-func usageGauges(st store.Store) []prometheus.Collector {
+// usager holds a store in a slot (an atomic.Value needs one concrete type).
+type usager struct{ store.Usager }
+
+// usageGauges read the slot's store's Usage at each scrape; a failure
+// reads as 0.
+func usageGauges(slot *atomic.Value) []prometheus.Collector {
 	read := func(f func(store.Usage) int64) func() float64 {
 		return func() float64 {
-			u, err := st.Usage(context.Background())
+			u, err := slot.Load().(usager).Usage(context.Background())
 			if err != nil {
 				return 0
 			}
