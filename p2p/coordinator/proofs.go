@@ -139,12 +139,21 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	}
 	rec.Rep.Reach(p, true, true)
 	rec.Closed = max(rec.Closed, e)
-	rec.Next, rec.NextEpoch = res.Next.Marshal(), e+1
-	rec.LastEpoch, rec.Chunks = e, res.Count
-	rec.Bytes = 0
+	// Gossip may deliver a node's proofs out of order (two published a
+	// moment apart take different paths): a proof older than the last
+	// recorded counts for its own epoch, but the node's latest commitment
+	// and epoch stay the newer proof's, or the record would go back.
+	late := known && rec.LastEpoch > e
+	if !late {
+		rec.Next, rec.NextEpoch = res.Next.Marshal(), e+1
+		rec.LastEpoch, rec.Chunks = e, res.Count
+		rec.Bytes = 0
+	}
 	if err == errNothingProven {
 		err = nil
-		rec.Spot = nil
+		if !late {
+			rec.Spot = nil
+		}
 		batch := new(leveldb.Batch)
 		putProof(batch, e, res.Node, pr)
 		putNode(batch, res.Node, rec)
@@ -155,11 +164,16 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	// passed: sampling estimates the share of them the node can prove.
 	if passed := len(res.Samples) - pr.Failed; err == nil && passed > 0 && rec.Rep.State.Paid() && res.Committed != nil {
 		avail := uint32(uint64(passed) * ledger.FullAvailability / uint64(len(res.Samples)))
-		rec.Bytes, pr.Bytes, pr.Credit = res.Committed.Bytes, res.Committed.Bytes, true
+		if !late {
+			rec.Bytes = res.Committed.Bytes
+		}
+		pr.Bytes, pr.Credit = res.Committed.Bytes, true
 		putCredit(batch, credit{Node: res.Node, Epoch: e, Bytes: res.Committed.Bytes, Length: int64(b.Length),
 			Payout: res.Payout, Availability: avail})
 	}
-	rec.Spot = spotTargets(res)
+	if !late {
+		rec.Spot = spotTargets(res)
+	}
 	putProof(batch, e, res.Node, pr)
 	putNode(batch, res.Node, rec)
 	return c.state.write(batch)
