@@ -410,6 +410,9 @@ func (r *repairer) place(ctx context.Context, g *group, st *standing.Standings, 
 // shard rotten on this disk is not a repair's input.
 func (r *repairer) readOwn(ctx context.Context, id cid.Cid) ([]byte, error) {
 	rc, err := r.s.st.Get(ctx, id, 0, -1)
+	if errors.Is(err, store.ErrCorrupt) { // quarantined by the scrub or a GET
+		r.count(func(s *RepairStats) { s.Corrupt++ })
+	}
 	if err != nil {
 		return nil, err
 	}
