@@ -25,6 +25,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -42,10 +43,13 @@ type repairNet struct {
 	epoch uint64 // the last epoch stepped to
 }
 
-func newRepairNet(t *testing.T, nodes int, lambda float64) *repairNet {
+func newRepairNet(t *testing.T, nodes int, lambda float64, configure ...func(int, *node.Config)) *repairNet {
 	t.Helper()
 	clk := nettest.NewSteppedClock(time.Now())
 	o := testnet.Options{Nodes: nodes, Epoch: 2 * time.Second}
+	if len(configure) > 0 {
+		o.Configure = configure[0]
+	}
 	o = testclient.WithCoordinator(o, func(c *coordinator.Config) {
 		c.Clock = clk
 		c.SpotChecks = 0
