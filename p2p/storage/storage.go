@@ -53,6 +53,12 @@ type Config struct {
 	Store store.Store
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
+	// GC configures the expiry sweep (see "Garbage" above).
+	GC GCConfig
+	// Clock, if set, is the expiry sweep's clock instead of the wall
+	// clock's (tests). The chunk service and certificates keep the wall
+	// clock; proofs follow the coordinator's beacons.
+	Clock Clock
 }
 
 // Storage serves a node's chunks.
@@ -70,6 +76,7 @@ type Storage struct {
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
+	gc      *collector   // the expiry sweep
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -81,6 +88,9 @@ func Limit(n *node.Config) node.Option {
 // Open opens the chunk store in dir/chunks and registers the chunk protocol
 // on the node's gated host. Run serves until ctx ends.
 func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, error) {
+	if err := cfg.GC.Validate(); err != nil {
+		return nil, err
+	}
 	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096),
 		status: &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}}}
 	if s.log == nil {
@@ -112,6 +122,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	// which an owner's delete of a committed chunk waits for the next
 	// commitment (package proof, "Deletes").
 	s.st = prover.Guard(s.st)
+	s.gc = newCollector(cfg.GC, cfg.Clock, s.st, s.log.With("part", "gc"))
 	ccfg := chunk.DefaultConfig(s.st, n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnStored = func(id cid.Cid) {
@@ -150,6 +161,7 @@ func (s *Storage) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.announce(ctx) })
 	g.Go(func() error { return s.prove(ctx) })
+	g.Go(func() error { return s.gc.run(ctx) })
 	if s.disk != nil {
 		g.Go(func() error { return s.disk.Run(ctx) })
 	}
