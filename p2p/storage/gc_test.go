@@ -152,8 +152,21 @@ type epochs struct {
 	next  uint64
 }
 
+// newEpochs steps from the epoch after the coordinator's current one.
+// Gossip publishes to mesh peers only (no flood publishing), and a beacon
+// is published once: one published before the coordinator and the nodes
+// have formed a mesh reaches no one. So it first waits for every node to
+// have a mesh.
 func newEpochs(t *testing.T, net *testnet.Network, clk *storage.SteppedClock) *epochs {
 	t.Helper()
+	within(t, time.Minute, func() error {
+		for _, p := range net.Peers() {
+			if len(p.Node().Gossip().Mesh()) == 0 {
+				return fmt.Errorf("peer %d has no gossip mesh yet", p.Index)
+			}
+		}
+		return nil
+	})
 	c := net.Coordinator().Role().(*coordinator.Coordinator)
 	st, err := c.Status()
 	if err != nil {
