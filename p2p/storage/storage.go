@@ -16,6 +16,51 @@
 //
 // Node is the storage node role (`scatterbytes node run`): the node and
 // this service made by one New and run by one Run.
+//
+// # Garbage
+//
+// A chunk is kept until its order's Expiry or until its owner deletes it
+// (chunk protocol DELETE), and no longer. Two things remove it, both
+// through the prover's guarded store (package proof, "Deletes"), so that
+// no chunk leaves while a commitment the node must still prove holds it:
+// a missed sample would be the node's loss, not its fault.
+//
+//   - The owner's DELETE: a chunk no commitment holds goes at once; a
+//     committed one vanishes for every reader at once and its bytes go
+//     when the node installs its next commitment, after its next proof:
+//     within about an epoch (gc.go is not involved).
+//   - The expiry sweep (gc.go): at start and every GCConfig.Interval
+//     (DefaultSweepInterval, an hour) it reads the store's orders in CID
+//     order, 256 at a time (no index iterator is held while it deletes),
+//     and deletes every chunk whose order expired more than
+//     GCConfig.Grace (DefaultExpiryGrace, ten minutes) ago by the node's
+//     clock, at most GCConfig.MaxDeletes (4096) a pass; a pass that stops
+//     there is followed by the next within min(Interval, a minute). The
+//     grace is for clocks: a node clock a little ahead of its client's
+//     must not delete a chunk before the expiry the client signed. A
+//     chunk whose order does not decode is kept (the chunk service never
+//     stores one; deleting what cannot be judged is the worse mistake).
+//
+// The bound: a chunk whose order expires at E is gone from the node at
+// most Grace + Interval after E (defaults: 70 minutes) while the node
+// runs; when more than MaxDeletes chunks are due in one pass, add
+// min(Interval, a minute) and a pass's own time for each MaxDeletes of
+// them ahead of it in CID order. Expired chunks are normally never in the
+// outstanding commitment: the prover commits only chunks whose orders run
+// past the end of the epoch the commitment is challenged in, and the
+// beacon that replaces the commitment comes an epoch before that end. A
+// node whose clock runs ahead of the coordinator's, or whose beacon is
+// late, by more than an epoch plus the grace can find a committed chunk
+// expired: its bytes then stay until the node answers the next beacon.
+//
+// Expired chunks are not paid for: the commitment each proof carries
+// leaves out every chunk whose order ends before the epoch it earns for
+// ends (package proof, "Commitments"), and the coordinator credits the
+// committed bytes. So the status file's committed bytes drop at the first
+// commitment after that, and the store's Usage when the chunk is deleted.
+// A delete the guard deferred lives in memory: a node restarted in the
+// window keeps an owner-deleted chunk until its order expires, when the
+// sweep removes it.
 package storage
 
 import (
