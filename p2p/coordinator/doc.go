@@ -28,9 +28,11 @@
 //
 // Time is cut into epochs of the profile's length from an origin kept in
 // the state (clock.go). At the start of each epoch Run publishes a signed
-// beacon (package proof) on the gossip topic (package gossip); storage
-// nodes answer with proofs, which every peer verifies against the CA
-// before relaying. The coordinator then checks each proof against the
+// beacon (package proof) on the gossip topic (package gossip), and hands
+// the current one to any member that asks over the standings protocol
+// (BEACON, package standing: gossip never replays, so a node that was not
+// in the mesh when it went out asks); storage nodes answer with proofs,
+// which every peer verifies against the CA before relaying. The coordinator then checks each proof against the
 // commitment it recorded from the node's previous one (proofs.go):
 //
 //   - a proof over the recorded commitment: each sample is an audit for

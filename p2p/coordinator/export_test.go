@@ -6,7 +6,15 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
+	"github.com/scatterbytes/scatterbytes/p2p/standing"
 )
+
+// AnswerStanding answers a standings request as the protocol's handler
+// does, for tests of a coordinator that is not running (the gate verifies
+// no one before Run, so nothing reaches it over the wire).
+func (c *Coordinator) AnswerStanding(remote peer.ID, req *standing.Request) *standing.Response {
+	return c.answerStanding(remote, req)
+}
 
 // SetState sets node p's standing as if its record had moved it there,
 // for tests of what the standings change. A node set suspended gets a

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,7 +93,7 @@ func TestHonestNodesPassEveryEpoch(t *testing.T) {
 	// The test steps the epochs itself, each once every node has proved
 	// the one before: an honest node misses no epoch however slow the
 	// machine, and a node that never proves one fails the test.
-	clk := newSteppedClock(time.Now())
+	clk := nettest.NewSteppedClock(time.Now())
 	net := provingNetwork(t, 6, func(c *coordinator.Config) { c.Clock = clk })
 	putFiles(t, net, 6, 20<<10, 0)
 	c := coordOf(net)
@@ -131,6 +130,9 @@ func TestHonestNodesPassEveryEpoch(t *testing.T) {
 	}
 }
 
+// The stepped clock of the harness is a coordinator clock.
+var _ coordinator.Clock = (*nettest.SteppedClock)(nil)
+
 // waitProved waits until every storage node of net has proved epoch e.
 func waitProved(t *testing.T, c *coordinator.Coordinator, net *testnet.Network, e uint64) {
 	t.Helper()
@@ -147,51 +149,6 @@ func waitProved(t *testing.T, c *coordinator.Coordinator, net *testnet.Network, 
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-// steppedClock is a coordinator clock that moves only when the test sets
-// it.
-type steppedClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	moved chan struct{} // closed, and replaced, whenever now moves
-}
-
-func newSteppedClock(t time.Time) *steppedClock {
-	return &steppedClock{now: t, moved: make(chan struct{})}
-}
-
-func (c *steppedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *steppedClock) SleepUntil(ctx context.Context, t time.Time) bool {
-	for {
-		c.mu.Lock()
-		now, moved := c.now, c.moved
-		c.mu.Unlock()
-		if !now.Before(t) {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-moved:
-		}
-	}
-}
-
-// Set moves the clock forward to t; an earlier t changes nothing.
-func (c *steppedClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.now) {
-		c.now = t
-		close(c.moved)
-		c.moved = make(chan struct{})
 	}
 }
 

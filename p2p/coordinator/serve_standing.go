@@ -57,6 +57,13 @@ func (c *Coordinator) answerStanding(remote peer.ID, req *standing.Request) *sta
 		if len(resp.Statement) > standing.MaxStatement {
 			return refuse("the statement's payouts alone exceed the message limit")
 		}
+	case standing.OpBeacon:
+		b := c.currentBeacon()
+		if b == nil {
+			return refuse("no beacon yet: the coordinator has not opened its first epoch")
+		}
+		// The canonical encoding: the very bytes publishBeacon gossiped.
+		resp.Beacon = b.Marshal()
 	}
 	return resp
 }

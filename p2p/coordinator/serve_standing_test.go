@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,10 +17,14 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/p2p/standing"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/payments/ledger"
@@ -216,3 +221,73 @@ func TestStandingProtocol(t *testing.T) {
 }
 
 func protocolID(s string) protocol.ID { return protocol.ID(s) }
+
+// TestBeaconOp: BEACON answers a member with the coordinator's current
+// beacon, the bytes it stored and gossiped, and follows the epochs.
+func TestBeaconOp(t *testing.T) {
+	clk := nettest.NewSteppedClock(time.Now())
+	net := nettest.NewWith(t, testclient.WithCoordinator(testnet.Options{Nodes: 1, Epoch: testEpoch},
+		func(c *coordinator.Config) { c.Clock = clk }))
+	c := coordOf(net)
+	coord, pid := standingPID(net)
+	member := net.Nodes()[0].Node()
+	opts := proof.Options{Network: net.Profile.Name, CA: net.CA.Certificate(), Coordinator: coord}
+	st, err := c.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The beacon of the epoch under way, then of the next once the clock
+	// moves there.
+	for _, e := range []uint64{st.Epoch, st.Epoch + 1} {
+		clk.Set(st.Start.Add(time.Duration(e-st.Epoch) * st.Length))
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		var got []byte
+		err := wait.For(ctx, func() error {
+			b, err := standing.Beacon(ctx, member.Host(), coord, protocolID(pid))
+			if err != nil {
+				return err
+			}
+			v, err := proof.VerifyBeacon(b, opts)
+			if err != nil {
+				return err
+			}
+			if v.Epoch != e {
+				return fmt.Errorf("beacon of epoch %d, want %d", v.Epoch, e)
+			}
+			got = b
+			return nil
+		})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, err := c.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now.Epoch != e || !bytes.Equal(got, now.Beacon) {
+			t.Fatalf("epoch %d: BEACON answered %d bytes, not the %d stored for epoch %d", e, len(got), len(now.Beacon), now.Epoch)
+		}
+	}
+}
+
+// TestBeaconOpRefusedBeforeTheFirst: a coordinator that has not opened an
+// epoch has no beacon to give, and says so.
+func TestBeaconOpRefusedBeforeTheFirst(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "coordinator")
+	if err := coordinator.Init(dir, "coord-test"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := coordinator.DefaultConfig(dir, newProfile(t, dir))
+	cfg.Node.Listen = node.ListenAddrs("127.0.0.1", 0)
+	cfg.API = ""
+	c, err := coordinator.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	resp := c.AnswerStanding(c.ID(), &standing.Request{Op: standing.OpBeacon})
+	if resp.Error == "" || resp.Beacon != nil {
+		t.Fatalf("BEACON before the first epoch: error %q, %d bytes of beacon; want a refusal", resp.Error, len(resp.Beacon))
+	}
+}

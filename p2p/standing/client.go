@@ -41,7 +41,11 @@ func Ask(ctx context.Context, h host.Host, coord peer.ID, pid protocol.ID, req R
 		return nil, err
 	}
 	if resp.Error != "" {
-		return &resp, fmt.Errorf("%v of %s: %w: %s", req.Op, req.Peer, ErrRefused, resp.Error)
+		what := req.Op.String()
+		if req.Peer != "" {
+			what += " of " + req.Peer.String()
+		}
+		return &resp, fmt.Errorf("%s: %w: %s", what, ErrRefused, resp.Error)
 	}
 	return &resp, nil
 }
@@ -76,4 +80,18 @@ func Fetch(ctx context.Context, h host.Host, coord peer.ID, pid protocol.ID) (*S
 		s.ByPeer[e.Peer] = e
 	}
 	return s, nil
+}
+
+// Beacon asks for the coordinator's current beacon and returns it as the
+// coordinator signed and gossiped it, unverified: the caller verifies it
+// (proof.VerifyBeacon) as it would a gossiped one.
+func Beacon(ctx context.Context, h host.Host, coord peer.ID, pid protocol.ID) ([]byte, error) {
+	resp, err := Ask(ctx, h, coord, pid, Request{Op: OpBeacon})
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Beacon) == 0 {
+		return nil, fmt.Errorf("%w: a BEACON answer without a beacon", ErrBadMessage)
+	}
+	return resp.Beacon, nil
 }

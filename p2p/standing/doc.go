@@ -1,6 +1,7 @@
 // Package standing is how members learn the coordinator's view of the
 // storage nodes: which to pass over when placing shards, one node's full
-// record, and a node's own earnings statement.
+// record, a node's own earnings statement, and the beacon of the epoch
+// under way for a node that did not hear it on gossip.
 //
 // # Protocol /scatterbytes/standing/1.0.0
 //
@@ -17,6 +18,7 @@
 //	  string error = 1;  uint64 epoch = 2;
 //	  repeated Entry entries = 3;  bool truncated = 4;
 //	  bytes node = 5;  bytes statement = 6;  uint64 credits_omitted = 7;
+//	  bytes beacon = 8;
 //	}
 //
 // The operations:
@@ -41,6 +43,15 @@
 //     remote peer must be the peer asked about); anyone else is refused.
 //     When the statement does not fit, the oldest credits are left out and
 //     credits_omitted counts them; the balance is always whole.
+//   - BEACON (4): the coordinator's current beacon (package p2p/proof),
+//     the very bytes it published on the gossip topic, in beacon, at
+//     most MaxBeacon (4 KiB, proof.MaxBeaconSize) bytes; the request
+//     names no peer. Gossip never replays a beacon: a storage node that
+//     started within an epoch, or whose mesh was not formed when the
+//     beacon went out, asks for it here (package p2p/storage,
+//     catchup.go). The beacon is signed, so the node verifies it as it would a
+//     gossiped one and trusts the stream for nothing. Refused before the
+//     coordinator has made its first beacon.
 //
 // A refused request gets a Response with error set (and the epoch) and
 // nothing else.

@@ -19,6 +19,9 @@ const (
 	// MaxStatement bounds the STATEMENT answer's JSON body: the response
 	// less room for its other fields.
 	MaxStatement = MaxResponse - 8<<10
+	// MaxBeacon bounds the BEACON answer's beacon: proof.MaxBeaconSize,
+	// which a test keeps in step (this package does not import proof).
+	MaxBeacon = 4 << 10
 	// MaxEntries bounds the entries of a STANDINGS answer: no entry
 	// encodes in under 40 bytes (an Ed25519 peer ID is 38), so no more
 	// fit in MaxResponse.
@@ -36,6 +39,7 @@ const (
 	OpStandings Op = 1 // every node not vetted in good standing
 	OpNode      Op = 2 // one node's full view
 	OpStatement Op = 3 // one node's ledger statement: only the node itself may ask
+	OpBeacon    Op = 4 // the coordinator's current beacon
 )
 
 func (o Op) String() string {
@@ -46,9 +50,15 @@ func (o Op) String() string {
 		return "NODE"
 	case OpStatement:
 		return "STATEMENT"
+	case OpBeacon:
+		return "BEACON"
 	}
 	return fmt.Sprintf("op(%d)", uint64(o))
 }
+
+// namesPeer reports whether a request of this op must name the node it
+// is about.
+func (o Op) namesPeer() bool { return o == OpNode || o == OpStatement }
 
 // State is a node's standing, numbered as the coordinator's reputation
 // states are.
@@ -111,13 +121,14 @@ type Response struct {
 	Statement []byte // JSON, at most MaxStatement bytes
 	// CreditsOmitted counts the oldest credits left out of Statement.
 	CreditsOmitted uint64
+	Beacon         []byte // the signed beacon as gossiped, at most MaxBeacon bytes
 }
 
 // The schemas of standing.proto, which TestProtoMatchesSchemas keeps in
 // step with these tables.
 var (
 	requestSchema = wire.Message{Name: "Request", Max: MaxRequest, Fields: []wire.Field{
-		{Num: 1, Name: "op", Kind: wire.Uint64, Required: true, Max: 3},
+		{Num: 1, Name: "op", Kind: wire.Uint64, Required: true, Max: 4},
 		{Num: 2, Name: "peer", Kind: wire.Bytes, Max: maxPeer},
 	}}
 	entrySchema = wire.Message{Name: "Entry", Max: maxEntry, Fields: []wire.Field{
@@ -133,6 +144,7 @@ var (
 		{Num: 5, Name: "node", Kind: wire.Bytes, Max: MaxNode},
 		{Num: 6, Name: "statement", Kind: wire.Bytes, Max: MaxStatement},
 		{Num: 7, Name: "credits_omitted", Kind: wire.Uint64},
+		{Num: 8, Name: "beacon", Kind: wire.Bytes, Max: MaxBeacon},
 	}}
 )
 
@@ -179,6 +191,9 @@ func (r *Response) marshal() []byte {
 	if r.CreditsOmitted != 0 {
 		b = wire.AppendUint(b, 7, r.CreditsOmitted)
 	}
+	if len(r.Beacon) > 0 {
+		b = wire.AppendBytes(b, 8, r.Beacon)
+	}
 	return b
 }
 
@@ -202,7 +217,7 @@ func (r *Request) unmarshal(b []byte) error {
 	if err == nil && r.Op == 0 {
 		err = errors.New("op 0")
 	}
-	if err == nil && r.Op != OpStandings && r.Peer == "" {
+	if err == nil && r.Op.namesPeer() && r.Peer == "" {
 		err = fmt.Errorf("%v names no peer", r.Op)
 	}
 	if err != nil {
@@ -252,6 +267,8 @@ func (r *Response) unmarshal(b []byte) error {
 			r.Statement = v.Bytes()
 		case 7:
 			r.CreditsOmitted = v.Uint()
+		case 8:
+			r.Beacon = v.Bytes()
 		}
 		return nil
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -28,7 +29,7 @@ type gcFixture struct {
 	guarded store.Store
 	prover  *proof.Prover
 	client  identity.Key
-	clock   *SteppedClock
+	clock   *nettest.SteppedClock
 	gc      *collector
 }
 
@@ -57,7 +58,7 @@ func newGCFixture(t *testing.T, cfg GCConfig) *gcFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &gcFixture{disk: d, prover: p, client: client, clock: NewSteppedClock(time.Now().Truncate(time.Millisecond))}
+	f := &gcFixture{disk: d, prover: p, client: client, clock: nettest.NewSteppedClock(time.Now().Truncate(time.Millisecond))}
 	f.guarded = p.Guard(d)
 	f.gc = newCollector(cfg, f.clock, f.guarded, slog.New(slog.DiscardHandler))
 	return f
@@ -279,11 +280,11 @@ func TestSweepSchedule(t *testing.T) {
 	if st := passAt(t0.Add(time.Hour)); st.Expired != 2 || !st.Capped {
 		t.Fatalf("hourly pass %+v, want 2 expired and capped", st)
 	}
-	f.clock.Add(time.Minute)
+	f.clock.Set(f.clock.Now().Add(time.Minute))
 	if st := passAt(t0.Add(time.Hour + time.Minute)); st.Expired != 2 || !st.Capped {
 		t.Fatalf("backlog pass %+v, want 2 expired and capped", st)
 	}
-	f.clock.Add(time.Minute)
+	f.clock.Set(f.clock.Now().Add(time.Minute))
 	if st := passAt(t0.Add(time.Hour + 2*time.Minute)); st.Expired != 1 || st.Capped {
 		t.Fatalf("last backlog pass %+v, want 1 expired, not capped", st)
 	}

@@ -55,8 +55,6 @@ func gcNetwork(t *testing.T, coordClock coordinator.Clock, nodeClock storage.Clo
 	return nettest.NewWith(t, o)
 }
 
-func storageOf(p *testnet.Peer) *storage.Storage { return p.Role().(*storage.Node).Storage() }
-
 // held is what one node holds: chunk IDs (as the chunk service sees
 // them, through the proof guard) and its store's usage.
 type held struct {
@@ -147,7 +145,7 @@ type epochs struct {
 	t     *testing.T
 	net   *testnet.Network
 	c     *coordinator.Coordinator
-	clock *storage.SteppedClock
+	clock *nettest.SteppedClock
 	start time.Time // of epoch next
 	next  uint64
 }
@@ -155,9 +153,10 @@ type epochs struct {
 // newEpochs steps from the epoch after the coordinator's current one.
 // Gossip publishes to mesh peers only (no flood publishing), and a beacon
 // is published once: one published before the coordinator and the nodes
-// have formed a mesh reaches no one. So it first waits for every node to
+// have formed a mesh reaches no one, and the nodes ask for it (catchup.go)
+// only an epoch of wall time later. So it first waits for every peer to
 // have a mesh.
-func newEpochs(t *testing.T, net *testnet.Network, clk *storage.SteppedClock) *epochs {
+func newEpochs(t *testing.T, net *testnet.Network, clk *nettest.SteppedClock) *epochs {
 	t.Helper()
 	within(t, time.Minute, func() error {
 		for _, p := range net.Peers() {
@@ -256,7 +255,7 @@ func readBack(t *testing.T, c *client.Client, ref manifest.Ref, want []byte) {
 // node has deleted it and its usage is back to what it was; a file with a
 // long lifetime stays whole. One clock drives the epochs and the sweeps.
 func TestExpiredFileLeavesEveryNode(t *testing.T) {
-	clk := storage.NewSteppedClock(time.Now())
+	clk := nettest.NewSteppedClock(time.Now())
 	net := gcNetwork(t, clk, clk)
 	longC := clienttest.New(t, net, nil)
 	shortC := clienttest.New(t, net, func(c *client.Config) { c.Lifetime = shortLife })
@@ -308,8 +307,8 @@ func TestExpiredFileLeavesEveryNode(t *testing.T) {
 // next beacon over that commitment (no audit fails for them), and that
 // proof's next commitment leaves them out; then they go and usage drops.
 func TestCommittedChunkOutlivesItsExpiryUntilProven(t *testing.T) {
-	coordClk := storage.NewSteppedClock(time.Now())
-	nodeClk := storage.NewSteppedClock(time.Now())
+	coordClk := nettest.NewSteppedClock(time.Now())
+	nodeClk := nettest.NewSteppedClock(time.Now())
 	net := gcNetwork(t, coordClk, nodeClk)
 	longC := clienttest.New(t, net, nil)
 	shortC := clienttest.New(t, net, func(c *client.Config) { c.Lifetime = shortLife })
@@ -371,7 +370,7 @@ func TestCommittedChunkOutlivesItsExpiryUntilProven(t *testing.T) {
 // vanishes at once and is freed by the node's next proof, after which
 // every node's usage is what it was before the file came.
 func TestRemovedFileLeavesEveryNode(t *testing.T) {
-	clk := storage.NewSteppedClock(time.Now())
+	clk := nettest.NewSteppedClock(time.Now())
 	net := gcNetwork(t, clk, clk)
 	c := clienttest.New(t, net, nil)
 	ep := newEpochs(t, net, clk)

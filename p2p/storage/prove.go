@@ -2,11 +2,15 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 )
@@ -81,10 +85,29 @@ func (s *Storage) proofOpts() proof.Options {
 	return o
 }
 
-// prove answers every beacon with a proof until ctx ends. A beacon it
-// cannot answer (the store failed) is logged and skipped: the node misses
-// that epoch, which costs reachability, not reputation for loss.
+// prove answers every beacon with a proof until ctx ends. Two paths bring
+// beacons to one answering loop: gossip (hearGossip) and, when none is
+// heard in time, the coordinator itself (catchUp, catchup.go). Each epoch
+// is answered at most once, whichever path brought its beacon first, and
+// a beacon older than the last answered is dropped: a second proof of an
+// epoch would be an equivocation on the topic.
 func (s *Storage) prove(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.hearGossip(ctx) })
+	g.Go(func() error { return s.catchUp(ctx) })
+	g.Go(func() error { s.answerEach(ctx); return nil })
+	return g.Wait()
+}
+
+// heardBeacon is a verified beacon on its way to the answering loop.
+type heardBeacon struct {
+	b     *proof.Beacon
+	asked bool // from the coordinator, not gossip
+}
+
+// hearGossip hands every beacon the topic accepted (its validator
+// verified it) to the answering loop until ctx ends.
+func (s *Storage) hearGossip(ctx context.Context) error {
 	defer s.beacons.Cancel()
 	for {
 		m, err := s.beacons.Next(ctx)
@@ -98,22 +121,108 @@ func (s *Storage) prove(ctx context.Context) error {
 		if err != nil {
 			continue // the validator accepted it: cannot happen
 		}
-		out, err := s.prover.Prove(ctx, b)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("cannot prove this epoch", "epoch", b.Epoch, "err", err)
-				s.noteStatus(b.Epoch, fmt.Errorf("prove: %w", err))
-			}
+		s.noteHeard(b)
+		if !s.hand(ctx, heardBeacon{b: b}) {
+			return nil
+		}
+	}
+}
+
+// noteHeard records b as the newest beacon heard unless a newer one was,
+// and reports whether it was newer.
+func (s *Storage) noteHeard(b *proof.Beacon) bool {
+	for {
+		old := s.heard.Load()
+		if old != nil && old.Epoch >= b.Epoch {
+			return false
+		}
+		if s.heard.CompareAndSwap(old, b) {
+			return true
+		}
+	}
+}
+
+// hand gives h to the answering loop; false when ctx ended first.
+func (s *Storage) hand(ctx context.Context, h heardBeacon) bool {
+	select {
+	case s.beaconc <- h:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// answerEach answers the beacons handed to it, each epoch once and never
+// one older than the last answered, until ctx ends. Only this loop
+// answers, so answers never overlap.
+func (s *Storage) answerEach(ctx context.Context) {
+	var answered uint64
+	first := true
+	for {
+		var h heardBeacon
+		select {
+		case <-ctx.Done():
+			return
+		case h = <-s.beaconc:
+		}
+		if !first && h.b.Epoch <= answered {
+			s.counts.skipped.Add(1)
 			continue
 		}
-		if err := s.topic.Publish(ctx, gossip.KindProof, b.Epoch, out); err != nil && ctx.Err() == nil {
-			s.log.Warn("publish proof", "epoch", b.Epoch, "err", err)
-			s.proofs.Add(1) // counted as before: made and handed to gossip
-			s.noteStatus(b.Epoch, fmt.Errorf("publish: %w", err))
-			continue
+		first, answered = false, h.b.Epoch
+		if h.asked {
+			s.counts.asked.Add(1)
+		} else {
+			s.counts.gossip.Add(1)
 		}
-		s.proofs.Add(1)
-		s.noteStatus(b.Epoch, nil)
+		s.answer(ctx, h.b)
+	}
+}
+
+// answer proves b's epoch, publishes the proof, counts it and notes the
+// outcome in the status file. A beacon it cannot answer (the store
+// failed) is logged and skipped: the node misses that epoch, which costs
+// reachability, not reputation for loss.
+func (s *Storage) answer(ctx context.Context, b *proof.Beacon) {
+	out, err := s.prover.Prove(ctx, b)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("cannot prove this epoch", "epoch", b.Epoch, "err", err)
+			s.noteStatus(b.Epoch, fmt.Errorf("prove: %w", err))
+		}
+		return
+	}
+	s.awaitTopicPeers(ctx)
+	if err := s.topic.Publish(ctx, gossip.KindProof, b.Epoch, out); err != nil && ctx.Err() == nil {
+		s.log.Warn("publish proof", "epoch", b.Epoch, "err", err)
+		s.proofs.Add(1) // counted as before: made and handed to gossip
+		s.noteStatus(b.Epoch, fmt.Errorf("publish: %w", err))
+		return
+	}
+	s.proofs.Add(1)
+	s.noteStatus(b.Epoch, nil)
+}
+
+// publishWait bounds how long a proof waits for a peer on the topic.
+const publishWait = 10 * time.Second
+
+// awaitTopicPeers waits, up to publishWait, until the topic knows a peer
+// to send to: a node that learned its beacon from the coordinator may be
+// so new that no peer has told it of its subscription yet, and gossip
+// drops a message published to nobody.
+func (s *Storage) awaitTopicPeers(ctx context.Context) {
+	if len(s.topic.Peers()) > 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, publishWait)
+	defer cancel()
+	if err := wait.For(ctx, func() error {
+		if len(s.topic.Peers()) == 0 {
+			return errors.New("no peer on the gossip topic")
+		}
+		return nil
+	}); err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		s.log.Warn("publishing a proof with no peer on the gossip topic", "waited", publishWait)
 	}
 }
 

@@ -9,6 +9,15 @@
 // what was quarantined since its last pass. A chunk found corrupt while
 // it is served is quarantined at once by the chunk service.
 //
+// Each epoch the node answers the coordinator's beacon with a proof
+// (package proof). It hears beacons on gossip; one that does not come in
+// time (the node started within the epoch, or its mesh was not formed when
+// the beacon went out: gossip never replays) it asks the coordinator for
+// over the standings protocol (BEACON, package standing) and verifies as
+// it would a gossiped one (catchup.go). One loop answers whatever path
+// brought the beacon: each epoch at most once, never one older than the
+// last answered.
+//
 // After every beacon it answers, the node rewrites DIR/status.json
 // (StatusFile: last epoch proven, proofs published, what it committed, the
 // last error), which `scatterbytes node status` reads beside the
@@ -122,6 +131,13 @@ type Storage struct {
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
 	gc      *collector   // the expiry sweep
+
+	// Beacons reach the answering loop on beaconc, from gossip and from
+	// the catch-up (prove.go, catchup.go); heard is the newest either
+	// path has seen, so that the catch-up asks only while behind.
+	beaconc chan heardBeacon
+	heard   atomic.Pointer[proof.Beacon]
+	counts  struct{ gossip, asked, skipped atomic.Int64 }
 }
 
 // Limit is the resource-manager budget a storage node gives the chunk
@@ -136,7 +152,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	if err := cfg.GC.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096),
+	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096), beaconc: make(chan heardBeacon),
 		status: &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
