@@ -192,7 +192,7 @@ func (p *Payer) Import(ctx context.Context, b []byte) (*ledger.Payout, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.scan(ctx); err != nil {
+	if err := p.scan(ctx, nil); err != nil {
 		return nil, err
 	}
 	po, err := p.l.Open()

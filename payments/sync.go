@@ -27,8 +27,13 @@ type Chain interface {
 // block), then makes sure an open signed payout is in the Bitcoin node's
 // mempool, sending it again if it is not (after a crash between record
 // and broadcast, or a node restarted with an empty mempool).
-func (p *Payer) Sync(ctx context.Context) error {
-	if err := p.scan(ctx); err != nil {
+func (p *Payer) Sync(ctx context.Context) error { return p.SyncProgress(ctx, nil) }
+
+// SyncProgress is Sync telling progress, if set, after each block scanned
+// how many of the blocks to scan are done (a first scan of a long chain
+// takes a while); it is called on Sync's goroutine.
+func (p *Payer) SyncProgress(ctx context.Context, progress func(done, total int)) error {
+	if err := p.scan(ctx, progress); err != nil {
 		return err
 	}
 	open, err := p.l.Open()
@@ -38,7 +43,7 @@ func (p *Payer) Sync(ctx context.Context) error {
 	return p.ensureSent(open)
 }
 
-func (p *Payer) scan(ctx context.Context) error {
+func (p *Payer) scan(ctx context.Context, progress func(done, total int)) error {
 	tip, err := p.chain.GetBlockCount()
 	if err != nil {
 		return fmt.Errorf("bitcoin node: %w", err)
@@ -77,6 +82,9 @@ func (p *Payer) scan(ctx context.Context) error {
 	for h := from; h <= to; h++ {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if progress != nil {
+			progress(int(h-from), int(to-from+1))
 		}
 		hash, err := p.chain.GetBlockHash(int64(h))
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
+	"github.com/scatterbytes/scatterbytes/p2p/dash"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
 
@@ -18,6 +19,7 @@ func coordinatorRunCmd() *cobra.Command {
 		validity, crlValidity time.Duration
 		autoEnrol             bool
 		api                   string
+		dashAddr              string
 		pay                   bool
 		bf                    btcFlags
 	)
@@ -60,6 +62,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 				cfg.Approve = nil
 			}
 			cfg.API = api
+			cfg.Dashboard = dashboardAddr(log, dashAddr, cmd.Flags().Changed("dashboard"))
 			if pay {
 				env, err := bf.open()
 				if err != nil {
@@ -78,6 +81,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			for _, a := range c.Node().AddrInfo().Addrs {
 				fmt.Fprintf(out, "  listening on %s/p2p/%s\n", a, c.ID())
 			}
+			printDashboard(out, c.Dashboard())
 			if profileOut != "" {
 				if err := c.Profile().Save(profileOut); err != nil {
 					c.Close()
@@ -95,6 +99,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 	f.BoolVar(&pay, "pay", false, "pay nodes in Bitcoin every --payout-interval through the Bitcoin node at --btc-rpc")
 	bf.add(f)
 	f.StringVar(&api, "api", "127.0.0.1:0", "loopback address of the read-only JSON API (written to DIR/api.addr; empty: none)")
+	f.StringVar(&dashAddr, "dashboard", coordinatorDashboard, `address of the dashboard, its JSON API and /metrics ("" turns it off); any but 127.0.0.1, ::1 or localhost needs the token kept in DIR/`+dash.TokenFile)
 	f.StringVar(&profileOut, "profile-out", "", "write the network profile with this coordinator's address to FILE (default DIR/network.json without --network)")
 	f.DurationVar(&validity, "validity", cert.DefaultValidity, "lifetime of the certificates enrolment issues")
 	f.DurationVar(&crlValidity, "crl-validity", cert.DefaultCRLUpdate, "how long a published CRL stays current")

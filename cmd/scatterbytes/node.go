@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/dash"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
@@ -24,6 +25,7 @@ func nodeRunCmd() *cobra.Command {
 		lf       listenFlags
 		payout   string
 		capacity int64
+		dashAddr string
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -42,6 +44,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 				return err
 			}
 			log := logger()
+			dashAddr = dashboardAddr(log, dashAddr, cmd.Flags().Changed("dashboard"))
 			k, err := identity.Load(filepath.Join(g.dir, node.KeyFile))
 			if err != nil {
 				return err
@@ -49,7 +52,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 			cfg := node.DefaultConfig(g.dir, prof)
 			cfg.Logger = log
 			cfg.Listen = lf.addrs()
-			scfg := storage.Config{Capacity: capacity, Logger: log}
+			scfg := storage.Config{Capacity: capacity, Logger: log, Dashboard: dashAddr}
 			sn, err := storage.New(ctx, cfg, scfg)
 			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
 				log.Info("enrolling with the network coordinator", "peer", k.PeerID())
@@ -67,6 +70,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 			for _, a := range n.AddrInfo().Addrs {
 				fmt.Fprintf(cmd.OutOrStdout(), "  listening on %s/p2p/%s\n", a, n.ID())
 			}
+			printDashboard(cmd.OutOrStdout(), sn.Storage().Dashboard())
 			err = sn.Run(ctx)
 			log.Info("node stopped")
 			return err
@@ -76,5 +80,6 @@ SIGINT or SIGTERM stop it cleanly.`,
 	lf.register(f, 4001)
 	f.StringVar(&payout, "payout", "", "Bitcoin address for earnings, used when enrolling")
 	f.Int64Var(&capacity, "capacity", 10<<30, "disk space in bytes the node may fill with chunks (a hard limit)")
+	f.StringVar(&dashAddr, "dashboard", dash.DefaultAddr, `address of the dashboard, its JSON API and /metrics ("" turns it off); any but 127.0.0.1, ::1 or localhost needs the token kept in DIR/`+dash.TokenFile)
 	return cmd
 }

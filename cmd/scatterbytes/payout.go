@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -159,7 +160,7 @@ loopback.`,
 			defer e.Close()
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
-			if err := e.payer.Sync(ctx); err != nil {
+			if err := syncWithProgress(ctx, cmd.ErrOrStderr(), e.payer); err != nil {
 				return err
 			}
 			if open, err := e.l.Open(); err != nil {
@@ -345,4 +346,17 @@ transaction cannot be cancelled; bump it instead.`,
 			return nil
 		},
 	}
+}
+
+// syncWithProgress syncs the ledger with the Bitcoin node, showing the
+// blocks scanned on a terminal.
+func syncWithProgress(ctx context.Context, w io.Writer, p *payments.Payer) error {
+	var bar *progress
+	defer func() { bar.Done() }()
+	return p.SyncProgress(ctx, func(done, total int) {
+		if bar == nil {
+			bar = newCountProgress(w, int64(total), "scanning blocks")
+		}
+		bar.Set(int64(done))
+	})
 }

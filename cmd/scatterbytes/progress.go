@@ -38,6 +38,26 @@ func newProgress(w io.Writer, total int64, desc string) *progress {
 	)}
 }
 
+// newCountProgress starts a bar for total items (blocks, chunks)
+// labelled desc, with rate and ETA, on a terminal only.
+func newCountProgress(w io.Writer, total int64, desc string) *progress {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	return &progress{bar: progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("blocks"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(),
+	)}
+}
+
 // Set shows n bytes done.
 func (p *progress) Set(n int64) {
 	if p != nil && p.bar != nil {

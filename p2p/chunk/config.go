@@ -62,6 +62,11 @@ type Config struct {
 	// OnStored, if set, is called after a chunk is newly stored (the
 	// storage node announces it in the DHT). It must not block.
 	OnStored func(id cid.Cid)
+	// OnServed, if set, is told each request read, when it ends: its
+	// operation ("put", "get", "has", "delete", "space"; "unknown" for a
+	// request that did not decode) and result ("ok", "aborted", or the
+	// refusal's code name: see Result). For metrics; it must not block.
+	OnServed func(op, result string)
 }
 
 // DefaultConfig returns a config serving st and signing with key.

@@ -157,6 +157,7 @@ func (s *Service) handle(str network.Stream) {
 
 	req, err := s.serve(ctx, str, remote)
 	s.logAbuse(ctx, remote, req, err)
+	s.served(ctx, req, err)
 	switch {
 	case errors.Is(err, errAborted) || ctx.Err() != nil:
 		s.log.Debug("chunk exchange aborted", "peer", remote, "op", req.Op, "chunk", req.Chunk, "err", err)

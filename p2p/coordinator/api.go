@@ -117,6 +117,7 @@ func (c *Coordinator) apiHandler() http.Handler {
 		v, err := c.Status()
 		reply(w, v, err)
 	})
+	mux.Handle("GET /metrics", c.Metrics().Handler())
 	mux.HandleFunc("GET /api/v1/nodes", func(w http.ResponseWriter, _ *http.Request) {
 		v, err := c.Nodes()
 		reply(w, v, err)

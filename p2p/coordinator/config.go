@@ -51,6 +51,10 @@ type Config struct {
 	// 127.0.0.1:0, a port the system picks, written to DIR/api.addr);
 	// empty turns it off.
 	API string
+	// Dashboard, if set, is the address of the coordinator's dashboard,
+	// its JSON API and /metrics (package p2p/dash: any address but
+	// 127.0.0.1, ::1 or localhost needs the token in Node.Dir).
+	Dashboard string
 	// Reputation are the audit and reachability parameters.
 	Reputation reputation.Params
 	// Samples is the number of chunks each proof samples (each one audit;

@@ -18,10 +18,13 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
+	"github.com/scatterbytes/scatterbytes/internal/logring"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/dash"
 	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
@@ -56,6 +59,10 @@ type Coordinator struct {
 	ledger    *ledger.Ledger
 	ownLedger bool // opened by New, closed by Close
 
+	metrics *coordMetrics
+	dash    *dash.Server  // nil when Config.Dashboard is empty
+	recent  *logring.Ring // the last warnings and errors, for the dashboard
+
 	closeOnce sync.Once
 }
 
@@ -65,6 +72,9 @@ type Coordinator struct {
 func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Node.Metrics == nil {
+		cfg.Node.Metrics = metrics.New()
 	}
 	c := &Coordinator{cfg: cfg, ca: cfg.CA}
 	key, err := c.loadKey()
@@ -124,12 +134,18 @@ func New(ctx context.Context, cfg Config) (*Coordinator, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	c.log = c.log.With("part", "coordinator")
+	c.recent = logring.New(20, slog.LevelWarn)
+	c.log = slog.New(c.recent.Handler(c.log.Handler())).With("part", "coordinator")
+	c.metrics = newCoordMetrics(c, cfg.Node.Metrics)
 	if err := c.joinTopic(); err != nil {
 		c.Close()
 		return nil, err
 	}
 	c.serveStanding()
+	if err := c.openDashboard(); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -213,6 +229,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		c.api = nil
 		g.Go(func() error { return c.serveAPI(ctx, l) })
 	}
+	if c.dash != nil {
+		g.Go(func() error { return c.dash.Run(ctx) })
+	}
 	return g.Wait()
 }
 
@@ -232,6 +251,9 @@ func (c *Coordinator) closeOwn() {
 		if c.api != nil {
 			c.api.Close()
 		}
+		if c.dash != nil {
+			_ = c.dash.Close() // closed already after Run
+		}
 		if c.ownLedger {
 			c.ledger.Close()
 		}
@@ -244,6 +266,9 @@ func (c *Coordinator) ID() peer.ID { return c.node.ID() }
 
 // Node is the coordinator's own peer.
 func (c *Coordinator) Node() *node.Node { return c.node }
+
+// Metrics is the coordinator's metrics: its node's series and its own.
+func (c *Coordinator) Metrics() *metrics.Set { return c.cfg.Node.Metrics }
 
 // Ledger is the ledger the coordinator credits.
 func (c *Coordinator) Ledger() *ledger.Ledger { return c.ledger }

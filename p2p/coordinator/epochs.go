@@ -142,6 +142,7 @@ func (c *Coordinator) closeEpoch(e uint64) error {
 		}
 		if !ok {
 			r.Rep.Reach(c.cfg.Reputation, false, true)
+			c.metrics.missed.Inc()
 			c.log.Info("node missed an epoch", "node", p, "epoch", e, "state", r.Rep.State)
 		}
 		r.Closed = e

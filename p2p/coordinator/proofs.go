@@ -29,6 +29,7 @@ const maxSpot = 4
 // handleProof's.
 func (c *Coordinator) validateProof(_ context.Context, author peer.ID, epoch uint64, payload []byte) gossip.Verdict {
 	res, err := proof.Verify(payload, c.proofOpts())
+	c.metrics.observeProof(res)
 	if res == nil {
 		c.log.Debug("proof refused", "author", author, "err", err)
 		return gossip.Reject

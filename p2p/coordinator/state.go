@@ -221,3 +221,29 @@ func (s *state) credits() ([]credit, error) {
 func (s *state) write(b *leveldb.Batch) error { return s.db.Write(b, syncWrite) }
 
 func newBatch() *leveldb.Batch { return new(leveldb.Batch) }
+
+// proofsByEpoch counts, for each epoch in [from, to], the proofs
+// recorded whose samples all passed and those with a failed sample.
+func (s *state) proofsByEpoch(from, to uint64) (passed, failed map[uint64]int, err error) {
+	passed, failed = map[uint64]int{}, map[uint64]int{}
+	it := s.db.NewIterator(&util.Range{Start: append([]byte(pfxProof), be64(from)...),
+		Limit: append([]byte(pfxProof), be64(to+1)...)}, nil)
+	defer it.Release()
+	for it.Next() {
+		k := it.Key()[len(pfxProof):]
+		if len(k) < 8 {
+			continue
+		}
+		e := binary.BigEndian.Uint64(k)
+		var r proofRecord
+		if json.Unmarshal(it.Value(), &r) != nil {
+			continue
+		}
+		if r.Failed > 0 {
+			failed[e]++
+		} else {
+			passed[e]++
+		}
+	}
+	return passed, failed, it.Error()
+}

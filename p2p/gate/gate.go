@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,11 @@ type Config struct {
 	// peer as a member (the node evicts it from the routing table). It runs
 	// on the goroutine that forgot the peer.
 	OnDrop func(peer.ID)
+	// OnRefuse, if set, is told each refusal by its reason: "denied",
+	// "no_certificate" and "bad_certificate" (a verdict), "backoff" and
+	// "pending_full" (a connection the gater refused). For metrics; it
+	// must return quickly and not call the Gate.
+	OnRefuse func(reason string)
 	// Logger receives verdicts; nil discards them.
 	Logger *slog.Logger
 }
@@ -409,6 +415,7 @@ func (g *Gate) settle(p peer.ID, m cert.Member, err error) {
 	}
 	if err != nil {
 		g.rlog.Log(context.Background(), slog.LevelInfo, refusalKind(err), "peer refused", "peer", p, "err", err)
+		g.refused(refusalReason(err))
 		return
 	}
 	g.backoff.clear(p)
@@ -440,6 +447,16 @@ func (g *Gate) hangUp(p peer.ID) {
 	_ = g.h.Network().ClosePeer(p)
 	g.forget(p)
 }
+
+// refused tells Config.OnRefuse of a refusal.
+func (g *Gate) refused(reason string) {
+	if g.cfg.OnRefuse != nil {
+		g.cfg.OnRefuse(reason)
+	}
+}
+
+// refusalReason is refusalKind as a metric label.
+func refusalReason(err error) string { return strings.ReplaceAll(refusalKind(err), " ", "_") }
 
 // refusalKind names the kind of a refusal for the rate-limited log.
 func refusalKind(err error) string {

@@ -32,9 +32,11 @@ func (g *Gate) InterceptAccept(network.ConnMultiaddrs) bool { return true }
 func (g *Gate) InterceptSecured(dir network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
 	switch {
 	case g.cfg.Denied(p):
+		g.refused("denied")
 		return false
 	case g.backoff.blocked(p):
 		g.rlog.Log(context.Background(), slog.LevelInfo, "backoff refusal", "connection refused: peer in back-off", "peer", p)
+		g.refused("backoff")
 		return false
 	case dir != network.DirInbound:
 		return true
@@ -45,6 +47,7 @@ func (g *Gate) InterceptSecured(dir network.Direction, p peer.ID, _ network.Conn
 	g.mu.Unlock()
 	if full {
 		g.rlog.Log(context.Background(), slog.LevelWarn, "pending full", "connection refused: too many peers waiting for a verdict", "peer", p, "max", g.cfg.MaxPending)
+		g.refused("pending_full")
 	}
 	return !full
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
 
@@ -40,6 +41,11 @@ type Config struct {
 	// the peer that forwarded it (gossip.Config.InvalidMemory); 0 means
 	// ten epochs.
 	GossipInvalidMemory time.Duration
+	// Metrics, if set, receives the node's series (package p2p/metrics):
+	// stream bytes by protocol, gate refusals, the resource manager's
+	// scopes, connected peers and the routing table's size. Each party
+	// has its own Set.
+	Metrics *metrics.Set
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 }

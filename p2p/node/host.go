@@ -63,6 +63,9 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, denied func(peer.ID)
 		libp2p.DialRanker(tcpFirst),
 		libp2p.DisableMetrics(),
 	}
+	if cfg.Metrics != nil {
+		opts = append(opts, libp2p.BandwidthReporter(cfg.Metrics.Bandwidth()))
+	}
 	if cfg.Profile.Public {
 		opts = append(opts,
 			libp2p.NATPortMap(),

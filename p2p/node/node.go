@@ -111,6 +111,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		Cert:     func() []byte { return *n.certDER.Load() },
 		Denied:   n.denied,
 		OnDrop:   n.evict,
+		OnRefuse: cfg.Metrics.GateRefused,
 		Timeout:  cfg.ExchangeTimeout,
 		// Only a party serving enrolment keeps a peer without a
 		// certificate connected; every other hangs up at once.
@@ -136,6 +137,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		n.raw.Close()
 		return nil, err
 	}
+	n.registerMetrics()
 	// Before Run: the gate verifies no one until then, and nothing enters
 	// the routing table unverified, so no add can race with this.
 	n.watchRoutingTable()

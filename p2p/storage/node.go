@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 )
 
@@ -20,6 +21,13 @@ type Node struct {
 // scfg.Store): the node listens and serves the chunk protocol, but nothing
 // is dialled until Run. A Node that is never Run must be closed with Close.
 func New(ctx context.Context, cfg node.Config, scfg Config, opts ...node.Option) (*Node, error) {
+	if scfg.Metrics == nil {
+		scfg.Metrics = cfg.Metrics
+	}
+	if scfg.Metrics == nil {
+		scfg.Metrics = metrics.New()
+	}
+	cfg.Metrics = scfg.Metrics
 	n, err := node.New(ctx, cfg, append(opts, Limit(&cfg))...)
 	if err != nil {
 		return nil, err

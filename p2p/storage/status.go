@@ -69,9 +69,18 @@ func ReadStatus(dir string) (Status, error) {
 // status keeps the node's Status and writes it.
 type status struct {
 	path string
-	mu   sync.Mutex
-	cur  Status
+	// observe, if set, is told each outcome (see note), under mu.
+	observe func(epoch uint64, result string)
+	mu      sync.Mutex
+	cur     Status
 }
+
+// Proof results, as metrics and the dashboard name them.
+const (
+	ProofPublished     = "published"      // a proof was made and published
+	ProofFailed        = "prove_failed"   // no proof could be made (the store failed)
+	ProofPublishFailed = "publish_failed" // made, but gossip did not take it
+)
 
 // note records the outcome of answering the beacon of epoch (err nil:
 // a proof was published) and rewrites the file. A write that fails is
@@ -79,6 +88,9 @@ type status struct {
 func (st *status) note(epoch uint64, proofs int64, chunks, bytes uint64, err error) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if st.observe != nil {
+		st.observe(epoch, proofResult(err, proofs > st.cur.Proofs))
+	}
 	st.cur.Updated = time.Now().UTC()
 	st.cur.Proofs = proofs
 	if err != nil {
@@ -88,4 +100,24 @@ func (st *status) note(epoch uint64, proofs int64, chunks, bytes uint64, err err
 	}
 	b, _ := json.MarshalIndent(st.cur, "", "  ") // a Status always encodes
 	return atomicfile.Write(st.path, append(b, '\n'), 0o644)
+}
+
+// proofResult names the outcome of a beacon answered with err; made says
+// whether a proof was made (the count of proofs made moved since the
+// last note: a proof whose publishing failed is counted as made).
+func proofResult(err error, made bool) string {
+	switch {
+	case err == nil:
+		return ProofPublished
+	case made:
+		return ProofPublishFailed
+	}
+	return ProofFailed
+}
+
+// snapshot returns the status as last noted.
+func (st *status) snapshot() Status {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.cur
 }

@@ -84,8 +84,10 @@ import (
 	"github.com/ipfs/go-cid"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/scatterbytes/scatterbytes/internal/logring"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
+	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/store"
@@ -107,6 +109,17 @@ type Config struct {
 	Store store.Store
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
+	// Metrics receives the node's series (package p2p/metrics); nil makes
+	// a Set of the node's own. New hands it to the node too.
+	Metrics *metrics.Set
+	// Dashboard, if set, is the address of the node's dashboard, its
+	// JSON API and /metrics (package p2p/dash: any address but 127.0.0.1,
+	// ::1 or localhost needs the token kept in DIR/dashboard.token). The
+	// node then keeps the dashboard's history in DIR/dashboard.
+	Dashboard string
+	// SampleEvery is how often the dashboard's history samples the node
+	// and asks the coordinator for its standing; 0 means dash.SampleEvery.
+	SampleEvery time.Duration
 	// GC configures the expiry sweep (see "Garbage" above).
 	GC GCConfig
 	// Clock, if set, is the expiry sweep's clock instead of the wall
@@ -130,7 +143,10 @@ type Storage struct {
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
-	gc      *collector   // the expiry sweep
+	metrics *metrics.Set
+	recent  *logring.Ring // the last warnings and errors, for the dashboard
+	dash    *dashboard    // nil when Config.Dashboard is empty
+	gc      *collector    // the expiry sweep
 
 	// Beacons reach the answering loop on beaconc, from gossip and from
 	// the catch-up (prove.go, catchup.go); heard is the newest either
@@ -152,11 +168,18 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	if err := cfg.GC.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
 	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096), beaconc: make(chan heardBeacon),
-		status: &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}}}
+		status:  &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}},
+		metrics: cfg.Metrics}
+	s.status.observe = s.observeProof
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.recent = logring.New(recentErrors, slog.LevelWarn)
+	s.log = slog.New(s.recent.Handler(s.log.Handler()))
 	if s.st == nil {
 		dcfg := disk.DefaultConfig(cfg.Capacity)
 		dcfg.Logger = s.log
@@ -182,10 +205,11 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	// Every reader and writer but the prover sees the guarded store, in
 	// which an owner's delete of a committed chunk waits for the next
 	// commitment (package proof, "Deletes").
-	s.st = prover.Guard(s.st)
+	s.st = s.metrics.Store(prover.Guard(s.st))
 	s.gc = newCollector(cfg.GC, cfg.Clock, s.st, s.log.With("part", "gc"))
 	ccfg := chunk.DefaultConfig(s.st, n.Key())
 	ccfg.Logger = s.log
+	ccfg.OnServed = s.metrics.ChunkServed
 	ccfg.OnStored = func(id cid.Cid) {
 		select {
 		case s.provide <- id:
@@ -203,9 +227,17 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		s.closeStore()
 		return nil, err
 	}
+	if err := s.openDashboard(dir, cfg); err != nil {
+		svc.Close()
+		s.closeStore()
+		return nil, err
+	}
 	svc.Register(n.Host(), n.Profile().Protocol("chunk", "1.0.0"))
 	return s, nil
 }
+
+// Metrics is the node's metrics: its registry and series.
+func (s *Storage) Metrics() *metrics.Set { return s.metrics }
 
 // Store is the chunk store.
 func (s *Storage) Store() store.Store { return s.st }
@@ -226,6 +258,9 @@ func (s *Storage) Run(ctx context.Context) error {
 	if s.disk != nil {
 		g.Go(func() error { return s.disk.Run(ctx) })
 	}
+	if s.dash != nil {
+		g.Go(func() error { return s.runDashboard(ctx) })
+	}
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
@@ -239,6 +274,9 @@ func (s *Storage) Proofs() int64 { return s.proofs.Load() }
 func (s *Storage) closeStore() {
 	if s.topic != nil {
 		s.topic.Close()
+	}
+	if s.dash != nil {
+		s.dash.close()
 	}
 	if s.disk != nil {
 		if err := s.disk.Close(); err != nil {
@@ -281,4 +319,13 @@ func (s *Storage) provideOne(ctx context.Context, id cid.Cid) {
 	if err := s.n.DHT().Provide(pctx, id, true); err != nil && ctx.Err() == nil {
 		s.log.Debug("provide", "chunk", id, "err", err)
 	}
+}
+
+// recentErrors is how many warnings and errors the dashboard shows.
+const recentErrors = 20
+
+// observeProof counts the outcome of answering the beacon of epoch.
+func (s *Storage) observeProof(epoch uint64, result string) {
+	s.metrics.Proof(result)
+	s.noteEpoch(epoch, result)
 }
