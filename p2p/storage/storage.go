@@ -72,6 +72,51 @@
 //
 // Node is the storage node role (`scatterbytes node run`): the node and
 // this service made by one New and run by one Run.
+//
+// # Garbage
+//
+// A chunk is kept until its order's Expiry or until its owner deletes it
+// (chunk protocol DELETE), and no longer. Two things remove it, both
+// through the prover's guarded store (package proof, "Deletes"), so that
+// no chunk leaves while a commitment the node must still prove holds it:
+// a missed sample would be the node's loss, not its fault.
+//
+//   - The owner's DELETE: a chunk no commitment holds goes at once; a
+//     committed one vanishes for every reader at once and its bytes go
+//     when the node installs its next commitment, after its next proof:
+//     within about an epoch (gc.go is not involved).
+//   - The expiry sweep (gc.go): at start and every GCConfig.Interval
+//     (DefaultSweepInterval, an hour) it reads the store's orders in CID
+//     order, 256 at a time (no index iterator is held while it deletes),
+//     and deletes every chunk whose order expired more than
+//     GCConfig.Grace (DefaultExpiryGrace, ten minutes) ago by the node's
+//     clock, at most GCConfig.MaxDeletes (4096) a pass; a pass that stops
+//     there is followed by the next within min(Interval, a minute). The
+//     grace is for clocks: a node clock a little ahead of its client's
+//     must not delete a chunk before the expiry the client signed. A
+//     chunk whose order does not decode is kept (the chunk service never
+//     stores one; deleting what cannot be judged is the worse mistake).
+//
+// The bound: a chunk whose order expires at E is gone from the node at
+// most Grace + Interval after E (defaults: 70 minutes) while the node
+// runs; when more than MaxDeletes chunks are due in one pass, add
+// min(Interval, a minute) and a pass's own time for each MaxDeletes of
+// them ahead of it in CID order. Expired chunks are normally never in the
+// outstanding commitment: the prover commits only chunks whose orders run
+// past the end of the epoch the commitment is challenged in, and the
+// beacon that replaces the commitment comes an epoch before that end. A
+// node whose clock runs ahead of the coordinator's, or whose beacon is
+// late, by more than an epoch plus the grace can find a committed chunk
+// expired: its bytes then stay until the node answers the next beacon.
+//
+// Expired chunks are not paid for: the commitment each proof carries
+// leaves out every chunk whose order ends before the epoch it earns for
+// ends (package proof, "Commitments"), and the coordinator credits the
+// committed bytes. So the status file's committed bytes drop at the first
+// commitment after that, and the store's Usage when the chunk is deleted.
+// A delete the guard deferred lives in memory: a node restarted in the
+// window keeps an owner-deleted chunk until its order expires, when the
+// sweep removes it.
 package storage
 
 import (
@@ -127,6 +172,12 @@ type Config struct {
 	// SampleEvery is how often the dashboard's history samples the node
 	// and asks the coordinator for its standing; 0 means dash.SampleEvery.
 	SampleEvery time.Duration
+	// GC configures the expiry sweep (see "Garbage" above).
+	GC GCConfig
+	// Clock, if set, is the expiry sweep's clock instead of the wall
+	// clock's (tests). The chunk service and certificates keep the wall
+	// clock; proofs follow the coordinator's beacons.
+	Clock Clock
 }
 
 // Storage serves a node's chunks.
@@ -148,6 +199,7 @@ type Storage struct {
 	metrics *metrics.Set
 	recent  *logring.Ring // the last warnings and errors, for the dashboard
 	dash    *dashboard    // nil when Config.Dashboard is empty
+	gc      *collector    // the expiry sweep
 
 	// Beacons reach the answering loop on beaconc, from gossip and from
 	// the catch-up (prove.go, catchup.go); heard is the newest either
@@ -166,6 +218,9 @@ func Limit(n *node.Config) node.Option {
 // Open opens the chunk store in dir/chunks and registers the chunk protocol
 // on the node's gated host. Run serves until ctx ends.
 func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, error) {
+	if err := cfg.GC.Validate(); err != nil {
+		return nil, err
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
@@ -204,6 +259,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	// which an owner's delete of a committed chunk waits for the next
 	// commitment (package proof, "Deletes").
 	s.st = s.metrics.Store(prover.Guard(s.st))
+	s.gc = newCollector(cfg.GC, cfg.Clock, s.st, s.log.With("part", "gc"))
 	ccfg := chunk.DefaultConfig(s.st, n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnServed = s.metrics.ChunkServed
@@ -258,6 +314,7 @@ func (s *Storage) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.announce(ctx) })
 	g.Go(func() error { return s.prove(ctx) })
+	g.Go(func() error { return s.gc.run(ctx) })
 	if s.disk != nil {
 		g.Go(func() error { return s.disk.Run(ctx) })
 	}
