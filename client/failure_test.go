@@ -23,6 +23,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -156,10 +157,24 @@ func TestCorruptShardIsDetectedAndReplaced(t *testing.T) {
 	if !bytes.Equal(got, data) {
 		t.Fatal("download differs from the upload")
 	}
-	// The node found shard 0 corrupt while sending it and quarantined it
-	// there and then, without a scrub or a restart.
+	// The node finds shard 0 corrupt while sending it whole and
+	// quarantines it there and then, without a scrub or a restart. The
+	// download above may not have read shard 0 to its end there (under
+	// load its race may take another shard first and cancel that read),
+	// so a whole GET of it is asked for here too: it must fail.
 	st := node.Role().(*storage.Node).Storage().Store()
 	id := firstShard(t, c, ref)
+	if _, err := st.Stat(ctxT(t), id); !errors.Is(err, store.ErrCorrupt) {
+		cc := chunk.Client{Protocol: net.Profile.Protocol("chunk", "1.0.0")}
+		r, err := cc.Get(ctxT(t), c2.Node().Host(), node.ID, id, 0, -1)
+		if err == nil {
+			_, err = io.Copy(io.Discard, chunk.NewVerifyingReader(r, id))
+			r.Close()
+		}
+		if err == nil {
+			t.Fatal("a whole GET of the corrupt shard succeeded")
+		}
+	}
 	err = wait.For(ctxT(t), func() error {
 		if _, err := st.Stat(ctxT(t), id); !errors.Is(err, store.ErrCorrupt) {
 			return fmt.Errorf("Stat of the corrupt shard on its holder = %v, want ErrCorrupt", err)
