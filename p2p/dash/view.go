@@ -24,9 +24,29 @@ type NodeView struct {
 	Earnings      *Earnings `json:"earnings,omitempty"`
 	StandingError string    `json:"standing_error,omitempty"`
 
+	Upkeep Upkeep `json:"upkeep"`
+
 	Errors  []logring.Entry `json:"errors"`
 	History []Sample        `json:"history"`
 	Epochs  []Epoch         `json:"epochs"`
+}
+
+// Upkeep is what the node did to keep the network's data: stripes it
+// repaired for holders that were lost, and chunks its sweep deleted when
+// their orders expired.
+type Upkeep struct {
+	RepairPasses int64         `json:"repair_passes"`
+	Endangered   int64         `json:"stripes_endangered"` // found at or below their repair threshold
+	Repaired     int64         `json:"stripes_repaired"`   // by this node
+	Rebuilt      int64         `json:"shards_rebuilt"`
+	RepairIn     int64         `json:"repair_fetched_bytes"`
+	RepairOut    int64         `json:"repair_sent_bytes"`
+	RepairFailed int64         `json:"repairs_failed"`
+	LastPass     time.Duration `json:"last_pass_ns"`
+	// Swept is when the expiry sweep last ran (zero: not yet) and Expired
+	// the chunks it deleted then.
+	Swept   time.Time `json:"swept"`
+	Expired int64     `json:"expired_chunks"`
 }
 
 // Disk is the chunk store's usage.

@@ -214,6 +214,12 @@ func (s *Storage) View(ctx context.Context) (*dash.NodeView, error) {
 		v.Peers.Listen = append(v.Peers.Listen, a.String())
 	}
 	v.Bandwidth.In, v.Bandwidth.Out = s.metrics.Bandwidth().Totals()
+	r := s.Repairs()
+	v.Upkeep = dash.Upkeep{RepairPasses: r.Passes, Endangered: r.Endangered, Repaired: r.Repaired, Rebuilt: r.Rebuilt,
+		RepairIn: r.BytesFetched, RepairOut: r.BytesSent, RepairFailed: r.Failed, LastPass: r.LastPass}
+	if sw, ok := s.LastSweep(); ok {
+		v.Upkeep.Swept, v.Upkeep.Expired = sw.At, sw.Expired
+	}
 	v.Errors = s.recent.Last()
 	if s.dash == nil {
 		return v, nil

@@ -25,6 +25,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
+	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
@@ -228,6 +229,24 @@ func TestRepairRestoresLostShards(t *testing.T) {
 	}
 	if rebuilt < 2 {
 		t.Fatalf("%d shards rebuilt, want at least the 2 lost", rebuilt)
+	}
+	// The operator sees the same on /metrics and the dashboard's view.
+	var scraped float64
+	var shown int64
+	for _, p := range r.net.Running()[1:] {
+		fams, err := metrics.Scrape(storageOf(p).Metrics().Handler())
+		if err != nil {
+			t.Fatal(err)
+		}
+		scraped += fams.Value("scatterbytes_repair_shards_rebuilt_total", nil)
+		v, err := storageOf(p).View(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown += v.Upkeep.Rebuilt
+	}
+	if int64(scraped) != rebuilt || shown != rebuilt {
+		t.Errorf("%d shards rebuilt; /metrics says %v, the dashboard %d", rebuilt, scraped, shown)
 	}
 	// Every rebuilt shard hashes to its ID (the store checks on PUT; read
 	// them back to be sure).

@@ -287,6 +287,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 			return nil, err
 		}
 	}
+	s.registerUpkeep()
 	if err := s.openDashboard(dir, cfg); err != nil {
 		svc.Close()
 		s.closeStore()
