@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/store"
@@ -67,6 +68,13 @@ type Config struct {
 	// request that did not decode) and result ("ok", "aborted", or the
 	// refusal's code name: see Result). For metrics; it must not block.
 	OnServed func(op, result string)
+	// Auditor, if set, is the peer whose GETs read AuditStore instead of
+	// Store: the coordinator spot-checks slices of the chunks a node's
+	// last proof sampled, and an owner may have deleted one since. The
+	// node keeps such a chunk's bytes, hidden from everyone else, until
+	// no spot check can name it (package proof, "Deletes").
+	Auditor    peer.ID
+	AuditStore store.Store
 }
 
 // DefaultConfig returns a config serving st and signing with key.

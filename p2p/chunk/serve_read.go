@@ -18,8 +18,15 @@ import (
 // hash is known: if the bytes are not the chunk, the stream is reset
 // before the peer has them all and the chunk is quarantined. A range is
 // sent unchecked (see the package doc).
-func (s *Service) get(ctx context.Context, str network.Stream, req *request) error {
-	info, err := s.stat(ctx, req)
+func (s *Service) get(ctx context.Context, str network.Stream, remote peer.ID, req *request) error {
+	st := s.cfg.Store
+	if s.cfg.AuditStore != nil && s.cfg.Auditor != "" && remote == s.cfg.Auditor {
+		st = s.cfg.AuditStore
+	}
+	if err := store.CheckID(req.Chunk); err != nil {
+		return err
+	}
+	info, err := st.Stat(ctx, req.Chunk)
 	if err != nil {
 		return err
 	}
@@ -27,7 +34,7 @@ func (s *Service) get(ctx context.Context, str network.Stream, req *request) err
 	if err != nil {
 		return err
 	}
-	rc, err := s.cfg.Store.Get(ctx, req.Chunk, off, n)
+	rc, err := st.Get(ctx, req.Chunk, off, n)
 	if err != nil {
 		return err
 	}

@@ -232,7 +232,7 @@ func (s *Service) serve(ctx context.Context, str network.Stream, remote peer.ID)
 	case opPut:
 		return req, s.put(ctx, str, remote, &req)
 	case opGet:
-		return req, s.get(ctx, str, &req)
+		return req, s.get(ctx, str, remote, &req)
 	case opHas:
 		return req, s.has(ctx, str, &req)
 	case opDelete:

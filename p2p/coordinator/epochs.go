@@ -3,6 +3,7 @@ package coordinator
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/syndtr/goleveldb/leveldb"
@@ -29,21 +30,26 @@ func (c *Coordinator) runEpochs(ctx context.Context) error {
 
 // runChecks spot-checks a few nodes halfway through every epoch and hands
 // the credits of the proofs recorded so far to the ledger, until ctx ends.
+// Each epoch is checked once: the next check is for the epoch after the
+// last one checked, or the current one if the coordinator fell behind. (It
+// used to recompute the epoch from the clock after each check, which on a
+// clock standing exactly at the halfway point, as a test's stepped clock
+// does, checked the same epoch again and again without end.)
 func (c *Coordinator) runChecks(ctx context.Context) error {
+	half := func(e uint64) time.Time { return c.clock.start(e).Add(c.clock.length / 2) }
+	e := c.clock.now()
+	if c.clock.Now().After(half(e)) {
+		e++
+	}
 	for {
-		e := c.clock.now()
-		half := c.clock.start(e).Add(c.clock.length / 2)
-		if c.clock.Now().After(half) {
-			e++
-			half = c.clock.start(e).Add(c.clock.length / 2)
-		}
-		if !c.clock.SleepUntil(ctx, half) {
+		if !c.clock.SleepUntil(ctx, half(e)) {
 			return nil
 		}
 		c.spotCheck(ctx, e)
 		if err := c.flushCredits(ctx); err != nil && ctx.Err() == nil {
 			c.log.Warn("ledger: credits wait for the next epoch", "err", err)
 		}
+		e = max(e+1, c.clock.now())
 	}
 }
 

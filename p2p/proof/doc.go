@@ -145,8 +145,12 @@
 // chunk service should use: a delete of a chunk the outstanding
 // commitment holds (or one being built) is deferred. The chunk vanishes
 // at once for every reader of the guarded store, but its bytes stay until
-// the next commitment, which leaves it out, is installed after the next
-// proof: at most about one epoch. Its owner putting it back meanwhile
+// no commitment the coordinator may still check holds it: the next
+// commitment leaves it out, and the one the last proof answered (whose
+// samples the coordinator spot-checks by fetching them until the node's
+// next proof) must not hold it either: at most about two epochs. The
+// storage node serves the coordinator's GETs from the store behind the
+// guard (chunk.Config.Auditor), so such a spot check finds the bytes. Its owner putting it back meanwhile
 // cancels the delete; another client putting the same bytes deletes the
 // old chunk at once (a sample of it may then fail; identical ciphertext
 // from two clients does not happen in practice).

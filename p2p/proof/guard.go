@@ -119,7 +119,7 @@ func (p *Prover) Delete(ctx context.Context, id cid.Cid) error {
 	if _, ok := p.pending[id.KeyString()]; ok {
 		return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
 	}
-	if p.building || (p.snap != nil && p.snap.has(id)) {
+	if p.building || (p.snap != nil && p.snap.has(id)) || (p.proven != nil && p.proven.has(id)) {
 		if ok, err := d.Has(ctx, id); err != nil || !ok {
 			return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
 		}
@@ -143,14 +143,21 @@ func (p *Prover) unpend(id cid.Cid) {
 }
 
 // install makes s the outstanding commitment and carries out the
-// deferred deletes it does not hold. Called with p.mu held.
-func (p *Prover) install(ctx context.Context, s *snapshot) {
+// deferred deletes that neither it nor the proven commitment holds. After
+// a proof (answered), the commitment s replaces is the proven one: the
+// coordinator may spot-check its samples until the next proof. Called
+// with p.mu held.
+func (p *Prover) install(ctx context.Context, s *snapshot, answered bool) {
+	p.proven = nil
+	if answered {
+		p.proven = p.snap
+	}
 	p.snap, p.building = s, false
 	if p.deleter == nil {
 		return
 	}
 	for k, id := range p.pending {
-		if s.has(id) {
+		if s.has(id) || (p.proven != nil && p.proven.has(id)) {
 			continue
 		}
 		delete(p.pending, k)

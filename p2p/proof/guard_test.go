@@ -12,7 +12,8 @@ import (
 
 // TestDeferredDelete: an owner's delete of a committed chunk keeps its
 // bytes until the beacon has challenged the commitment, so a sample of it
-// passes; then the chunk goes.
+// passes, and until the proof after, so a spot check of that sample
+// passes too; then the chunk goes.
 func TestDeferredDelete(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -44,8 +45,17 @@ func TestDeferredDelete(t *testing.T) {
 	if r.Bytes != 5*10<<10 || r.Next.Count != 4 {
 		t.Fatalf("proved %d bytes, next commits %d chunks", r.Bytes, r.Next.Count)
 	}
+	// The coordinator may spot-check that proof's samples until the next
+	// one: the bytes stay (hidden) until then, then go.
+	if ok, _ := f.st.Has(ctx, gone); !ok {
+		t.Fatal("the deleted chunk's bytes went before a spot check of the proof that sampled it could fetch them")
+	}
+	if ok, _ := g.Has(ctx, gone); ok {
+		t.Fatal("a deleted chunk came back into view after the proof")
+	}
+	f.prove(t)
 	if ok, _ := f.st.Has(ctx, gone); ok {
-		t.Fatal("the deferred delete was not carried out after the proof")
+		t.Fatal("the deferred delete was not carried out a proof later")
 	}
 	// A chunk no commitment holds goes at once.
 	f.put(t, 1, 100)

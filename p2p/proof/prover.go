@@ -52,10 +52,14 @@ type Prover struct {
 
 	proving sync.Mutex // serialises Prove and Commit
 
-	mu       sync.Mutex
-	snap     *snapshot // the inventory committed for snap.c.Epoch, or nil
-	building bool      // a snapshot is being read: defer every delete
-	answered *uint64   // the last epoch proved, nil if none
+	mu   sync.Mutex
+	snap *snapshot // the inventory committed for snap.c.Epoch, or nil
+	// proven is the commitment the last proof answered: the coordinator
+	// spot-checks slices of its samples until the node's next proof, so a
+	// chunk it holds keeps its bytes (hidden) until then.
+	proven   *snapshot
+	building bool    // a snapshot is being read: defer every delete
+	answered *uint64 // the last epoch proved, nil if none
 	pending  map[string]cid.Cid
 	deleter  interface {
 		store.Haser
@@ -101,7 +105,7 @@ func (p *Prover) Commit(ctx context.Context, epoch uint64, keepUntil time.Time) 
 		return Commitment{}, err
 	}
 	p.mu.Lock()
-	p.install(ctx, s)
+	p.install(ctx, s, false)
 	p.mu.Unlock()
 	return s.c, nil
 }
@@ -156,7 +160,7 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 		return nil, fmt.Errorf("prove epoch %d: %d bytes, at most %d", b.Epoch, len(out), MaxProofSize)
 	}
 	p.mu.Lock()
-	p.install(ctx, next)
+	p.install(ctx, next, true)
 	epoch := b.Epoch
 	p.answered = &epoch
 	p.mu.Unlock()

@@ -335,10 +335,12 @@ func TestCommittedChunkOutlivesItsExpiryUntilProven(t *testing.T) {
 	}
 	ep.step()
 	ep.noFailedAudits()
-	within(t, time.Minute, func() error { return sameHoldings(t, net, before) })
 	within(t, time.Minute, func() error { return allCommitted(t, net) })
-	// The proof after that is paid for the unexpired chunks alone.
+	// The proof after that is paid for the unexpired chunks alone, and
+	// frees the expired ones: the coordinator may spot-check the samples
+	// of the proof before it until then.
 	e := ep.step()
+	within(t, time.Minute, func() error { return sameHoldings(t, net, before) })
 	views := ep.views()
 	for i, p := range net.Nodes() {
 		if v := views[p.ID.String()]; v.LastEpoch != e || v.Bytes != before[i].bytes() {
@@ -378,8 +380,47 @@ func TestRemovedFileLeavesEveryNode(t *testing.T) {
 			t.Fatalf("node %d freed committed chunks before proving them: usage %+v, was %+v", p.Index, h.usage, during[i].usage)
 		}
 	}
+	// The next proof answers for the commitment that holds them; the one
+	// after it frees them (spot checks may fetch the first one's samples
+	// until then).
+	ep.step()
 	ep.step()
 	ep.noFailedAudits()
 	within(t, time.Minute, func() error { return sameHoldings(t, net, before) })
 	readBack(t, c, keep, keepData)
+}
+
+// TestSpotCheckOfARemovedChunk: the coordinator spot-checks slices that a
+// node's last proof sampled by fetching them again. A chunk its owner has
+// removed since is hidden from every reader but still owed to that check:
+// the node serves it to the coordinator, and no audit fails for a delete.
+func TestSpotCheckOfARemovedChunk(t *testing.T) {
+	clk := nettest.NewSteppedClock(time.Now())
+	net := gcNetwork(t, clk, clk)
+	c := clienttest.New(t, net, nil)
+	ep := newEpochs(t, net, clk)
+	put(t, c, "gone", randomData(t, 300<<10))
+	ep.step() // commits the file's chunks
+	ep.step() // samples them: the spot checks' targets
+	if err := c.Remove(t.Context(), "", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	spots := func() (ok, failed uint64) {
+		for _, v := range ep.views() {
+			ok, failed = ok+v.SpotOK, failed+v.SpotFailed
+		}
+		return ok, failed
+	}
+	ok0, failed0 := spots()
+	clk.Set(ep.start.Add(-gcEpoch / 2)) // the middle of the epoch: the spot checks run
+	within(t, time.Minute, func() error {
+		if ok, failed := spots(); ok+failed < ok0+failed0+3 {
+			return fmt.Errorf("%d spot checks so far, waiting for 3", ok+failed-ok0-failed0)
+		}
+		return nil
+	})
+	if ok, failed := spots(); failed != failed0 {
+		t.Errorf("%d of %d spot checks of removed chunks failed", failed-failed0, ok+failed-ok0-failed0)
+	}
+	ep.noFailedAudits()
 }

@@ -258,11 +258,15 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	// Every reader and writer but the prover sees the guarded store, in
 	// which an owner's delete of a committed chunk waits for the next
 	// commitment (package proof, "Deletes").
+	raw := s.st
 	s.st = s.metrics.Store(prover.Guard(s.st))
 	s.gc = newCollector(cfg.GC, cfg.Clock, s.st, s.log.With("part", "gc"))
 	ccfg := chunk.DefaultConfig(s.st, n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnServed = s.metrics.ChunkServed
+	// The coordinator's spot checks read past the guard: a chunk deleted
+	// since the proof they check keeps its bytes until the next one.
+	ccfg.Auditor, ccfg.AuditStore = n.Profile().CoordinatorID(), raw
 	ccfg.OnStored = func(id cid.Cid) {
 		select {
 		case s.provide <- id:
