@@ -46,14 +46,15 @@ func spotTargets(res *proof.Result) []spotTarget {
 // no answer is a reachability failure, never loss.
 func (c *Coordinator) spotCheck(ctx context.Context, e uint64) {
 	type cand struct {
-		p peer.ID
-		t spotTarget
+		p      peer.ID
+		t      spotTarget
+		proven uint64 // the epoch of the proof t was sampled in
 	}
 	var cands []cand
 	c.mu.Lock()
 	_ = c.state.nodes(func(p peer.ID, r nodeRecord) error {
 		if len(r.Spot) > 0 && r.Rep.State.Paid() && r.LastEpoch+1 >= e {
-			cands = append(cands, cand{p, r.Spot[rand.IntN(len(r.Spot))]})
+			cands = append(cands, cand{p, r.Spot[rand.IntN(len(r.Spot))], r.LastEpoch})
 		}
 		return nil
 	})
@@ -64,7 +65,7 @@ func (c *Coordinator) spotCheck(ctx context.Context, e uint64) {
 		if ctx.Err() != nil {
 			return
 		}
-		c.recordSpot(x.p, e, reached, intact)
+		c.recordSpot(x.p, e, reached, intact, x.proven)
 	}
 }
 
@@ -89,11 +90,20 @@ func (c *Coordinator) fetchSpot(ctx context.Context, p peer.ID, t spotTarget) (r
 	return true, bytes.Equal(got, t.Bytes)
 }
 
-func (c *Coordinator) recordSpot(p peer.ID, e uint64, reached, intact bool) {
+// recordSpot books a spot check of a sample of the node's proof of epoch
+// proven. A node keeps what a proof sampled until its next proof (an owner
+// may delete a chunk meanwhile: the node keeps the bytes for the check),
+// so a slice it no longer has, asked for after that next proof was
+// recorded (a check that ran late), counts for nothing.
+func (c *Coordinator) recordSpot(p peer.ID, e uint64, reached, intact bool, proven uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok, err := c.state.node(p)
 	if err != nil || !ok {
+		return
+	}
+	if reached && !intact && r.LastEpoch > proven {
+		c.log.Info("spot check of a sample the node's next proof has superseded: not counted", "node", p, "epoch", e, "sampled in", proven)
 		return
 	}
 	pr := c.cfg.Reputation

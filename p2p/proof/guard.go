@@ -119,7 +119,7 @@ func (p *Prover) Delete(ctx context.Context, id cid.Cid) error {
 	if _, ok := p.pending[id.KeyString()]; ok {
 		return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
 	}
-	if p.building || (p.snap != nil && p.snap.has(id)) || (p.proven != nil && p.proven.has(id)) {
+	if p.building || p.holds(id) {
 		if ok, err := d.Has(ctx, id); err != nil || !ok {
 			return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
 		}
@@ -142,22 +142,35 @@ func (p *Prover) unpend(id cid.Cid) {
 	delete(p.pending, id.KeyString())
 }
 
+// holds reports whether a commitment the node may still be asked about
+// holds chunk id: the outstanding one, or one of the last two proofs
+// answered. Called with p.mu held.
+func (p *Prover) holds(id cid.Cid) bool {
+	for _, s := range []*snapshot{p.snap, p.proven[0], p.proven[1]} {
+		if s != nil && s.has(id) {
+			return true
+		}
+	}
+	return false
+}
+
 // install makes s the outstanding commitment and carries out the
-// deferred deletes that neither it nor the proven commitment holds. After
-// a proof (answered), the commitment s replaces is the proven one: the
-// coordinator may spot-check its samples until the next proof. Called
-// with p.mu held.
+// deferred deletes that no commitment the node may still be asked about
+// holds. After a proof (answered), the commitment s replaces is the newest
+// proven one: the coordinator may spot-check its samples until it has
+// the node's next proof. Called with p.mu held.
 func (p *Prover) install(ctx context.Context, s *snapshot, answered bool) {
-	p.proven = nil
 	if answered {
-		p.proven = p.snap
+		p.proven = [2]*snapshot{p.snap, p.proven[0]}
+	} else {
+		p.proven = [2]*snapshot{}
 	}
 	p.snap, p.building = s, false
 	if p.deleter == nil {
 		return
 	}
 	for k, id := range p.pending {
-		if s.has(id) || (p.proven != nil && p.proven.has(id)) {
+		if p.holds(id) {
 			continue
 		}
 		delete(p.pending, k)

@@ -54,10 +54,12 @@ type Prover struct {
 
 	mu   sync.Mutex
 	snap *snapshot // the inventory committed for snap.c.Epoch, or nil
-	// proven is the commitment the last proof answered: the coordinator
-	// spot-checks slices of its samples until the node's next proof, so a
-	// chunk it holds keeps its bytes (hidden) until then.
-	proven   *snapshot
+	// proven are the commitments the last two proofs answered, the newest
+	// first: the coordinator spot-checks slices of a proof's samples until
+	// it has recorded the node's next proof, which may come to it a moment
+	// after the node made it, so a chunk they hold keeps its bytes
+	// (hidden) until then.
+	proven   [2]*snapshot
 	building bool    // a snapshot is being read: defer every delete
 	answered *uint64 // the last epoch proved, nil if none
 	pending  map[string]cid.Cid

@@ -98,8 +98,9 @@ type SweepStats struct {
 	At     time.Time // when the pass began, by the sweep's clock
 	Chunks int64     // chunks looked at
 	// Expired counts the chunks past expiry and grace handed to the
-	// guarded store's Delete: gone now, or, when the outstanding proof
-	// commitment holds them, hidden now and gone after the next proof.
+	// guarded store's Delete: gone now, or, when a commitment the node
+	// may still be asked about holds them, hidden now and gone within
+	// about three epochs (package proof, "Deletes").
 	Expired int64
 	// Kept counts the chunks whose stored order does not decode: the
 	// sweep cannot tell when they expire and leaves them alone (the chunk

@@ -329,18 +329,17 @@ func TestCommittedChunkOutlivesItsExpiryUntilProven(t *testing.T) {
 
 	// The next beacon: every node proves the commitment that holds the
 	// expired chunks (by the coordinator's clock they have not expired),
-	// commits without them, and frees them.
+	// commits without them; two proofs later they are freed.
 	if coordClk.Now().After(expiry) {
 		t.Fatal("the coordinator's clock passed the expiry: the test proves nothing")
 	}
 	ep.step()
 	ep.noFailedAudits()
 	within(t, time.Minute, func() error { return allCommitted(t, net) })
-	// The proof after that is paid for the unexpired chunks alone, and
-	// frees the expired ones: the coordinator may spot-check the samples
-	// of the proof before it until then.
+	// The proof after that is paid for the unexpired chunks alone; the
+	// one after it frees the expired ones (the coordinator may spot-check
+	// the samples of the last two proofs: package proof, "Deletes").
 	e := ep.step()
-	within(t, time.Minute, func() error { return sameHoldings(t, net, before) })
 	views := ep.views()
 	for i, p := range net.Nodes() {
 		if v := views[p.ID.String()]; v.LastEpoch != e || v.Bytes != before[i].bytes() {
@@ -348,6 +347,9 @@ func TestCommittedChunkOutlivesItsExpiryUntilProven(t *testing.T) {
 		}
 	}
 	readBack(t, longC, keep, keepData)
+	ep.step()
+	within(t, time.Minute, func() error { return sameHoldings(t, net, before) })
+	ep.noFailedAudits()
 }
 
 // TestRemovedFileLeavesEveryNode: a client's Remove reaches every node
@@ -380,9 +382,10 @@ func TestRemovedFileLeavesEveryNode(t *testing.T) {
 			t.Fatalf("node %d freed committed chunks before proving them: usage %+v, was %+v", p.Index, h.usage, during[i].usage)
 		}
 	}
-	// The next proof answers for the commitment that holds them; the one
-	// after it frees them (spot checks may fetch the first one's samples
-	// until then).
+	// The next proof answers for the commitment that holds them; two more
+	// free them (the coordinator may spot-check the samples of the last
+	// two proofs: package proof, "Deletes").
+	ep.step()
 	ep.step()
 	ep.step()
 	ep.noFailedAudits()

@@ -82,9 +82,10 @@
 // a missed sample would be the node's loss, not its fault.
 //
 //   - The owner's DELETE: a chunk no commitment holds goes at once; a
-//     committed one vanishes for every reader at once and its bytes go
-//     when the node installs its next commitment, after its next proof:
-//     within about an epoch (gc.go is not involved).
+//     committed one vanishes for every reader at once (but the
+//     coordinator's spot checks) and its bytes go once neither the next
+//     commitment nor the two the last proofs answered holds it: within
+//     about three epochs (gc.go is not involved).
 //   - The expiry sweep (gc.go): at start and every GCConfig.Interval
 //     (DefaultSweepInterval, an hour) it reads the store's orders in CID
 //     order, 256 at a time (no index iterator is held while it deletes),
@@ -107,7 +108,10 @@
 // beacon that replaces the commitment comes an epoch before that end. A
 // node whose clock runs ahead of the coordinator's, or whose beacon is
 // late, by more than an epoch plus the grace can find a committed chunk
-// expired: its bytes then stay until the node answers the next beacon.
+// expired. And a chunk one of the last two proofs answered for may still
+// be spot-checked by the coordinator (package proof, "Deletes"). Either
+// way its bytes stay, hidden, until no such commitment holds it: at most
+// about three epochs more.
 //
 // Expired chunks are not paid for: the commitment each proof carries
 // leaves out every chunk whose order ends before the epoch it earns for
