@@ -28,7 +28,6 @@
 package storage
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,8 +65,9 @@ type Config struct {
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
 	// RepairRate bounds the bytes per second the node moves to repair
-	// stripes (see "Repair"); 0 is DefaultRepairRate, a negative rate
-	// turns repair off.
+	// stripes (see "Repair") and to hand its chunks over when it leaves
+	// (see "Exit"), both together; 0 is DefaultRepairRate, a negative
+	// rate turns repair off (an exit then moves at DefaultRepairRate).
 	RepairRate int
 	// Metrics receives the node's series (package p2p/metrics); nil makes
 	// a Set of the node's own. New hands it to the node too.
@@ -97,6 +97,7 @@ type Storage struct {
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
+	move    *mover       // places chunks on other nodes: repair, exit
 	repair  *repairer    // nil when repair is off
 	metrics *metrics.Set
 	recent  *logring.Ring // the last warnings and errors, for the dashboard
@@ -177,12 +178,17 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		s.closeStore()
 		return nil, err
 	}
+	moveRate := cfg.RepairRate
+	if moveRate <= 0 {
+		moveRate = DefaultRepairRate // with repair off, an exit still moves
+	}
+	if s.move, err = newMover(s, moveRate); err != nil {
+		svc.Close()
+		s.closeStore()
+		return nil, err
+	}
 	if cfg.RepairRate >= 0 {
-		if s.repair, err = newRepairer(s, cmp.Or(cfg.RepairRate, DefaultRepairRate)); err != nil {
-			svc.Close()
-			s.closeStore()
-			return nil, err
-		}
+		s.repair = newRepairer(s, s.move)
 	}
 	if err := s.openDashboard(dir, cfg); err != nil {
 		svc.Close()
