@@ -102,6 +102,7 @@ type Storage struct {
 	metrics *metrics.Set
 	recent  *logring.Ring // the last warnings and errors, for the dashboard
 	dash    *dashboard    // nil when Config.Dashboard is empty
+	leaving atomic.Bool   // set by Exit: the chunk service takes no new chunks
 
 	// Beacons reach the answering loop on beaconc, from gossip and from
 	// the catch-up (prove.go, catchup.go); heard is the newest either
@@ -158,7 +159,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	// which an owner's delete of a committed chunk waits for the next
 	// commitment (package proof, "Deletes").
 	s.st = s.metrics.Store(prover.Guard(s.st))
-	ccfg := chunk.DefaultConfig(s.st, n.Key())
+	ccfg := chunk.DefaultConfig(newClosable(s.st, &s.leaving), n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnServed = s.metrics.ChunkServed
 	ccfg.OnStored = func(id cid.Cid) {

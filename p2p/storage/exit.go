@@ -1,0 +1,339 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/standing"
+	"github.com/scatterbytes/scatterbytes/store"
+)
+
+// ErrNotHandedOver means an exit ended with chunks that no other node
+// has proved to hold: the node must not leave yet. Run the exit again; it
+// re-does only what is missing.
+var ErrNotHandedOver = errors.New("chunks not handed over")
+
+const (
+	// exitRounds bounds the handovers of one Exit: a new holder that does
+	// not prove in time has its chunks handed to another node, at most
+	// exitRounds-1 times.
+	exitRounds = 3
+	// exitPatience is how many epochs past the first one that began after
+	// the handover a new holder has to prove: a proof of epoch e is taken
+	// until e+1 ends.
+	exitPatience = 2
+)
+
+// ExitOptions tune Exit.
+type ExitOptions struct {
+	// Progress, if set, is told how the exit goes, on Exit's goroutine.
+	Progress func(ExitProgress)
+}
+
+// ExitProgress is how far an exit is.
+type ExitProgress struct {
+	Round int
+	// Sending: chunks and bytes sent of those this round sends.
+	Sent, ToSend         int
+	SentBytes, SendBytes int64
+	// Proving: the chunks whose holder has proved an epoch after After,
+	// of ToProve; Epoch is the coordinator's.
+	Proven, ToProve int
+	After, Epoch    uint64
+}
+
+// Handover is where one chunk went.
+type Handover struct {
+	Chunk cid.Cid
+	Size  int64
+	To    peer.ID // the holder whose proof the exit waited for
+	Sent  bool    // sent by this exit; false: found there (a resumed exit)
+	// Proven is the last epoch To had proved when the exit saw it: one
+	// that began after the chunk was there.
+	Proven uint64
+}
+
+// ExitReport is what Exit did.
+type ExitReport struct {
+	// Held and HeldBytes count the chunks the node held under a live
+	// order: what the exit hands over.
+	Held      int
+	HeldBytes int64
+	// Left counts the chunks held under no live order (expired, or none
+	// that decodes): nobody pays for them, and they stay behind.
+	Left int
+	// Sent and SentBytes count what this exit sent (a chunk sent again
+	// after its first new holder failed to prove counts twice); Found the
+	// chunks it found held elsewhere already.
+	Sent      int
+	SentBytes int64
+	Found     int
+	Rounds    int
+	// Epoch is the coordinator's epoch once the last copy had landed:
+	// every holder in Handovers has proved a later one.
+	Epoch     uint64
+	Handovers []Handover
+}
+
+// pending is a chunk on its way to another node: it is handed over once
+// one node of to proves an epoch that began after it was there.
+type pending struct {
+	id   cid.Cid
+	size int64
+	to   []peer.ID
+	sent bool
+}
+
+// Exit hands every chunk the node holds over to other nodes and waits
+// until each is proven there; see the package doc, "Exit". Call it while
+// Run runs: the node keeps serving and proving throughout. From the call
+// on the node takes no new chunks for as long as it runs. It returns nil
+// once the node may leave; on an error the report says what was done,
+// and calling Exit again (in this run or after a restart) re-does only
+// what is missing.
+func (s *Storage) Exit(ctx context.Context, opts ExitOptions) (ExitReport, error) {
+	s.leaving.Store(true)
+	if opts.Progress == nil {
+		opts.Progress = func(ExitProgress) {}
+	}
+	var rep ExitReport
+	u, err := s.st.Usage(ctx)
+	if err != nil {
+		return rep, err
+	}
+	// Holders that failed to prove a chunk in time, by chunk: the next
+	// round neither counts them nor sends to them.
+	distrust := map[cid.Cid]map[peer.ID]bool{}
+	var todo map[cid.Cid]bool // the chunks this round hands over; nil: all
+	for round := 1; ; round++ {
+		rep.Rounds = round
+		ps, err := s.handOver(ctx, &rep, todo, distrust, opts.Progress)
+		if err != nil {
+			return rep, err
+		}
+		if round == 1 {
+			rep.Held = len(ps)
+			for _, p := range ps {
+				rep.HeldBytes += p.size
+			}
+			rep.Left = max(int(u.Chunks)-rep.Held, 0)
+		}
+		late, err := s.awaitProofs(ctx, &rep, ps, opts.Progress)
+		if err != nil {
+			return rep, err
+		}
+		if len(late) == 0 {
+			for _, h := range rep.Handovers {
+				if !h.Sent {
+					rep.Found++
+				}
+			}
+			s.log.Info("exit: every chunk proven elsewhere", "chunks", rep.Held, "bytes", rep.HeldBytes, "sent", rep.Sent, "epoch", rep.Epoch)
+			return rep, nil
+		}
+		if round == exitRounds {
+			return rep, fmt.Errorf("%w: %d chunks have no holder that proved them by epoch %d, after %d rounds", ErrNotHandedOver, len(late), rep.Epoch+1+exitPatience, round)
+		}
+		todo = map[cid.Cid]bool{}
+		for _, p := range late {
+			todo[p.id] = true
+			if distrust[p.id] == nil {
+				distrust[p.id] = map[peer.ID]bool{}
+			}
+			for _, h := range p.to {
+				distrust[p.id][h] = true
+			}
+		}
+		s.log.Warn("exit: new holders did not prove in time; handing their chunks to others", "chunks", len(late), "round", round+1)
+	}
+}
+
+// handOver finds, for every chunk the node holds (of todo, unless nil),
+// the other nodes that hold it, and sends it to a new node where there is
+// none (copies: where the others are fewer than the copies kept). It
+// returns each chunk with the nodes that are to prove it.
+func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Cid]bool, distrust map[cid.Cid]map[peer.ID]bool, progress func(ExitProgress)) ([]*pending, error) {
+	st, err := s.move.standings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	self := s.n.ID()
+	var out []*pending
+	type send struct {
+		g   *group
+		ids []cid.Cid
+	}
+	var sends []send
+	pr := ExitProgress{Round: rep.Rounds}
+	for _, g := range groups {
+		s.locate(ctx, g, st)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var ids []cid.Cid
+		for _, id := range g.mine {
+			if todo != nil && !todo[id] {
+				continue
+			}
+			others := g.othersOf(id, self, distrust[id])
+			if (g.copies && len(others) < g.target()) || len(others) == 0 {
+				ids = append(ids, id)
+				continue
+			}
+			out = append(out, &pending{id: id, size: g.order.Size, to: others})
+		}
+		if len(ids) > 0 {
+			sends = append(sends, send{g, ids})
+			pr.ToSend += len(ids)
+			pr.SendBytes += int64(len(ids)) * g.order.Size
+		}
+	}
+	progress(pr)
+	for _, sd := range sends {
+		datas := make([][]byte, len(sd.ids))
+		for j, id := range sd.ids {
+			if datas[j], err = s.readOwn(ctx, id); err != nil {
+				if errors.Is(err, store.ErrMismatch) {
+					return nil, fmt.Errorf("%w: %w (`scatterbytes node scrub` quarantines it; an exit then leaves it to the stripe's repair)", ErrNotHandedOver, err)
+				}
+				return nil, fmt.Errorf("read chunk %s to hand it over: %w", id, err)
+			}
+		}
+		exclude := sd.g.exclusion(self)
+		for _, id := range sd.ids {
+			for p := range distrust[id] {
+				exclude[p] = true
+			}
+		}
+		holders, err := s.move.place(ctx, sd.g.order, st, sd.ids, datas, exclude)
+		if err != nil {
+			return nil, fmt.Errorf("hand over %d chunks of the stripe of %s: %w", len(sd.ids), sd.g.members[0], err)
+		}
+		for j, id := range sd.ids {
+			out = append(out, &pending{id: id, size: sd.g.order.Size, to: []peer.ID{holders[j]}, sent: true})
+			s.log.Info("exit: chunk handed over", "chunk", id, "to", holders[j])
+		}
+		rep.Sent += len(sd.ids)
+		rep.SentBytes += int64(len(sd.ids)) * sd.g.order.Size
+		pr.Sent += len(sd.ids)
+		pr.SentBytes += int64(len(sd.ids)) * sd.g.order.Size
+		progress(pr)
+	}
+	return out, nil
+}
+
+// othersOf returns the healthy holders of member id other than self and
+// the distrusted (locate found them).
+func (g *group) othersOf(id cid.Cid, self peer.ID, distrusted map[peer.ID]bool) []peer.ID {
+	var out []peer.ID
+	for i, m := range g.members {
+		if !m.Equals(id) {
+			continue
+		}
+		for _, p := range g.holders[i] {
+			if p != self && !distrusted[p] {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// awaitProofs waits until every chunk of ps has a holder in good standing
+// that proved an epoch which began after every copy had landed (that
+// proof carries the holder's commitment to the chunk, which the
+// coordinator recorded, and the chunk is challenged from the next epoch
+// on), and adds those to the report's Handovers. It returns the chunks
+// whose holders had not by exitPatience epochs later.
+func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pending, progress func(ExitProgress)) ([]*pending, error) {
+	// The epoch after every copy landed: asked of the coordinator now.
+	st, err := s.move.standings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	after := st.Epoch
+	rep.Epoch = after
+	proven := map[peer.ID]uint64{} // holder → the epoch it had proved, once past after
+	pr := ExitProgress{Round: rep.Rounds, ToProve: len(ps), After: after, Epoch: after}
+	every := pollEvery(time.Duration(s.n.Profile().Epoch))
+	warned := false
+	for {
+		asked := map[peer.ID]bool{}
+		for _, p := range ps {
+			for _, h := range p.to {
+				if _, ok := proven[h]; ok || asked[h] {
+					continue
+				}
+				asked[h] = true
+				r, epoch, err := s.askNode(ctx, h)
+				switch {
+				case err != nil && ctx.Err() != nil:
+					return nil, ctx.Err()
+				case errors.Is(err, standing.ErrRefused):
+					// Never seen prove: a node new to the coordinator.
+				case err != nil:
+					if !warned {
+						s.log.Warn("exit: cannot ask the coordinator whether the new holders proved; asking again", "err", err)
+						warned = true
+					}
+				case r.LastEpoch > after && !excluded(r.State):
+					proven[h] = r.LastEpoch
+				}
+				pr.Epoch = max(pr.Epoch, epoch)
+			}
+		}
+		var late []*pending
+		pr.Proven = 0
+		for _, p := range ps {
+			if h := firstProven(p.to, proven); h != "" {
+				pr.Proven++
+				continue
+			}
+			late = append(late, p)
+		}
+		progress(pr)
+		if len(late) == 0 || pr.Epoch > after+1+exitPatience {
+			for _, p := range ps {
+				if h := firstProven(p.to, proven); h != "" {
+					rep.Handovers = append(rep.Handovers, Handover{Chunk: p.id, Size: p.size, To: h, Sent: p.sent, Proven: proven[h]})
+				}
+			}
+			return late, nil
+		}
+		if !wait.Sleep(ctx, every) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+func firstProven(hs []peer.ID, proven map[peer.ID]uint64) peer.ID {
+	for _, h := range hs {
+		if _, ok := proven[h]; ok {
+			return h
+		}
+	}
+	return ""
+}
+
+// excluded reports whether a NODE answer's state is one placement passes
+// over (suspended, disqualified); a state it does not know is not.
+func excluded(state string) bool {
+	s, err := standing.ParseState(state)
+	return err == nil && s.Excluded()
+}
+
+// pollEvery is how often an exit asks whether the new holders proved: an
+// eighth of an epoch, between 50 ms and 30 s.
+func pollEvery(epoch time.Duration) time.Duration {
+	return min(max(epoch/8, 50*time.Millisecond), 30*time.Second)
+}

@@ -1,0 +1,222 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
+)
+
+// TestExitHandsEveryChunkOver: a node holding shards of a 4+2 file
+// leaves with Exit while a client reads the file again and again; every
+// read is whole and byte-identical. Exit returns once every chunk the
+// node held is held by another node (one that holds no other part of
+// its stripe) whose proof of an epoch after the handover the coordinator
+// recorded; with the node stopped the file still reads.
+func TestExitHandsEveryChunkOver(t *testing.T) {
+	r := newRepairNet(t, 9, 0.75)
+	data, ref, c := r.put(2500 << 10) // three stripes of 4+2 shards of 256 KiB at most
+	r.step()
+
+	// The node that holds the most shards of stripes leaves.
+	before, orders := r.held()
+	var leaver *testnet.Peer
+	shards := map[*testnet.Peer]int{}
+	for id, hs := range before {
+		for _, p := range hs {
+			if len(orders[id].Stripe) > 0 {
+				shards[p]++
+			}
+			if leaver == nil || shards[p] > shards[leaver] {
+				leaver = p
+			}
+		}
+	}
+	var mine []cid.Cid
+	var mineBytes int64
+	for id, hs := range before {
+		if holds(hs, leaver.Node().ID()) {
+			mine = append(mine, id)
+			mineBytes += orders[id].Size
+		}
+	}
+	leaverID := leaver.Node().ID()
+	t.Logf("node %d leaves with %d chunks (%d bytes), %d of them shards of stripes", leaver.Index, len(mine), mineBytes, shards[leaver])
+
+	stopReads := readContinuously(t, c, ref, data)
+
+	type result struct {
+		rep storage.ExitReport
+		err error
+	}
+	done := make(chan result, 1)
+	var progressCalls atomic.Int64
+	t0 := time.Now()
+	go func() {
+		rep, err := storageOf(leaver).Exit(t.Context(), storage.ExitOptions{Progress: func(storage.ExitProgress) { progressCalls.Add(1) }})
+		done <- result{rep, err}
+	}()
+	var res result
+	steps := 0
+	for finished := false; !finished; {
+		select {
+		case res = <-done:
+			finished = true
+			continue
+		case <-time.After(200 * time.Millisecond):
+		}
+		if steps == 12 {
+			t.Fatalf("exit not done after %d epochs", steps)
+		}
+		r.step()
+		steps++
+	}
+	took := time.Since(t0)
+	if res.err != nil {
+		t.Fatalf("exit: %v (report %+v)", res.err, res.rep)
+	}
+	rep := res.rep
+	t.Logf("exit took %v over %d stepped epochs: %d chunks (%d bytes) held, %d sent (%d bytes), %d found elsewhere, %d rounds, holders proved after epoch %d",
+		took.Round(time.Millisecond), steps, rep.Held, rep.HeldBytes, rep.Sent, rep.SentBytes, rep.Found, rep.Rounds, rep.Epoch)
+	if rep.Held != len(mine) || rep.HeldBytes != mineBytes || len(rep.Handovers) != len(mine) || rep.Sent != len(mine) || rep.Left != 0 {
+		t.Fatalf("report %+v; want all %d chunks (%d bytes) sent and handed over", rep, len(mine), mineBytes)
+	}
+	if progressCalls.Load() == 0 {
+		t.Error("no progress reported")
+	}
+
+	// Every chunk is held by its new holder, which holds no other part
+	// of the stripe, and whose proof of an epoch after the handover the
+	// coordinator recorded.
+	after, _ := r.held()
+	views := map[string]uint64{}
+	vs, err := r.coord.Nodes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		views[v.Peer] = v.LastEpoch
+	}
+	for _, h := range rep.Handovers {
+		if h.To == leaverID || h.To == "" {
+			t.Fatalf("chunk %s handed to %q", h.Chunk, h.To)
+		}
+		if !holds(after[h.Chunk], h.To) {
+			t.Fatalf("chunk %s: its new holder %s does not hold it", h.Chunk, h.To)
+		}
+		for _, m := range orders[h.Chunk].Stripe {
+			if !m.Equals(h.Chunk) && holds(after[m], h.To) {
+				t.Fatalf("chunk %s went to %s, which holds %s of the same stripe", h.Chunk, h.To, m)
+			}
+		}
+		if got := views[h.To.String()]; got <= rep.Epoch || h.Proven <= rep.Epoch {
+			t.Fatalf("chunk %s: its new holder last proved epoch %d (report: %d), want one after %d", h.Chunk, got, h.Proven, rep.Epoch)
+		}
+	}
+
+	// The leaving node took no new chunk meanwhile.
+	if got := countHeld(after, leaver); got != len(mine) {
+		t.Fatalf("the leaving node holds %d chunks after its exit, %d before", got, len(mine))
+	}
+
+	n, failed := stopReads()
+	if failed != nil {
+		t.Fatalf("a read during the exit failed (after %d whole ones): %v", n, failed)
+	}
+	if n == 0 {
+		t.Fatal("no read finished during the exit")
+	}
+	t.Logf("%d whole reads of the file during the exit, all identical", n)
+
+	if err := leaver.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	readBack(t, c, ref, data)
+}
+
+func holds(ps []*testnet.Peer, id peer.ID) bool {
+	for _, p := range ps {
+		if p.Node() != nil && p.Node().ID() == id {
+			return true
+		}
+	}
+	return false
+}
+
+func countHeld(held map[cid.Cid][]*testnet.Peer, p *testnet.Peer) int {
+	n := 0
+	for _, hs := range held {
+		for _, h := range hs {
+			if h == p {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// readContinuously reads ref through c, whole, again and again until
+// stop is called, and checks each read against want. stop returns how
+// many reads finished and the first failure.
+func readContinuously(t *testing.T, c *client.Client, ref manifest.Ref, want []byte) (stop func() (int64, error)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	var n atomic.Int64
+	var first error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			err := readOnce(ctx, c, ref, want)
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				first = err
+				return
+			}
+			n.Add(1)
+			select {
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	stop = func() (int64, error) {
+		cancel()
+		wg.Wait()
+		return n.Load(), first
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+func readOnce(ctx context.Context, c *client.Client, ref manifest.Ref, want []byte) error {
+	rd, err := c.Open(ctx, ref)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	defer rd.Close()
+	got, err := io.ReadAll(rd)
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if !bytes.Equal(got, want) {
+		return errors.New("read bytes that differ from those stored")
+	}
+	return nil
+}
