@@ -58,37 +58,13 @@ func TestExitHandsEveryChunkOver(t *testing.T) {
 
 	stopReads := readContinuously(t, c, ref, data)
 
-	type result struct {
-		rep storage.ExitReport
-		err error
-	}
-	done := make(chan result, 1)
 	var progressCalls atomic.Int64
 	t0 := time.Now()
-	go func() {
-		rep, err := storageOf(leaver).Exit(t.Context(), storage.ExitOptions{Progress: func(storage.ExitProgress) { progressCalls.Add(1) }})
-		done <- result{rep, err}
-	}()
-	var res result
-	steps := 0
-	for finished := false; !finished; {
-		select {
-		case res = <-done:
-			finished = true
-			continue
-		case <-time.After(200 * time.Millisecond):
-		}
-		if steps == 12 {
-			t.Fatalf("exit not done after %d epochs", steps)
-		}
-		r.step()
-		steps++
-	}
+	rep, steps, err := exitStepping(t, r, leaver, func(storage.ExitProgress) { progressCalls.Add(1) })
 	took := time.Since(t0)
-	if res.err != nil {
-		t.Fatalf("exit: %v (report %+v)", res.err, res.rep)
+	if err != nil {
+		t.Fatalf("exit: %v (report %+v)", err, rep)
 	}
-	rep := res.rep
 	t.Logf("exit took %v over %d stepped epochs: %d chunks (%d bytes) held, %d sent (%d bytes), %d found elsewhere, %d rounds, holders proved after epoch %d",
 		took.Round(time.Millisecond), steps, rep.Held, rep.HeldBytes, rep.Sent, rep.SentBytes, rep.Found, rep.Rounds, rep.Epoch)
 	if rep.Held != len(mine) || rep.HeldBytes != mineBytes || len(rep.Handovers) != len(mine) || rep.Sent != len(mine) || rep.Left != 0 {
@@ -141,10 +117,46 @@ func TestExitHandsEveryChunkOver(t *testing.T) {
 	}
 	t.Logf("%d whole reads of the file during the exit, all identical", n)
 
+	// An exit run again (after a crash, say) finds every chunk handed
+	// over and sends nothing.
+	again, _, err := exitStepping(t, r, leaver, nil)
+	if err != nil {
+		t.Fatalf("second exit: %v", err)
+	}
+	if again.Sent != 0 || again.Found != len(mine) || len(again.Handovers) != len(mine) {
+		t.Fatalf("second exit: %d sent, %d found of %d", again.Sent, again.Found, len(mine))
+	}
+
 	if err := leaver.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	readBack(t, c, ref, data)
+}
+
+// exitStepping runs p's Exit and steps the epochs until it returns (at
+// most 12).
+func exitStepping(t *testing.T, r *repairNet, p *testnet.Peer, progress func(storage.ExitProgress)) (storage.ExitReport, int, error) {
+	t.Helper()
+	type result struct {
+		rep storage.ExitReport
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rep, err := storageOf(p).Exit(t.Context(), storage.ExitOptions{Progress: progress})
+		done <- result{rep, err}
+	}()
+	for steps := 0; ; steps++ {
+		select {
+		case res := <-done:
+			return res.rep, steps, res.err
+		case <-time.After(200 * time.Millisecond):
+		}
+		if steps == 12 {
+			t.Fatalf("exit not done after %d epochs", steps)
+		}
+		r.step()
+	}
 }
 
 func holds(ps []*testnet.Peer, id peer.ID) bool {
@@ -169,8 +181,9 @@ func countHeld(held map[cid.Cid][]*testnet.Peer, p *testnet.Peer) int {
 }
 
 // readContinuously reads ref through c, whole, again and again until
-// stop is called, and checks each read against want. stop returns how
-// many reads finished and the first failure.
+// stop is called, and checks each read against want; it returns once the
+// first read is done. stop returns how many reads finished and the first
+// failure.
 func readContinuously(t *testing.T, c *client.Client, ref manifest.Ref, want []byte) (stop func() (int64, error)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
@@ -196,6 +209,12 @@ func readContinuously(t *testing.T, c *client.Client, ref manifest.Ref, want []b
 			}
 		}
 	}()
+	waitUntil(t, func() error {
+		if n.Load() == 0 {
+			return errors.New("the first read has not finished")
+		}
+		return nil
+	})
 	stop = func() (int64, error) {
 		cancel()
 		wg.Wait()
