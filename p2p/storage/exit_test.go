@@ -17,7 +17,9 @@ import (
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
+	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
 
 // TestExitHandsEveryChunkOver: a node holding shards of a 4+2 file
@@ -238,4 +240,129 @@ func readOnce(ctx context.Context, c *client.Client, ref manifest.Ref, want []by
 		return errors.New("read bytes that differ from those stored")
 	}
 	return nil
+}
+
+// TestExitedNodeIsPaid: a node that exits and stops proving keeps what
+// it earned, its last proofs included, and the scheduled payouts pay it
+// after it has gone and been suspended (the payer pays balances whatever
+// the node's standing: payments.Payer.Plan looks at the balance, the
+// payout address and the fee only). btcd on regtest, as `testnet up
+// --btc`.
+func TestExitedNodeIsPaid(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs btcd")
+	}
+	pay := testnet.TestnetPayments()
+	pay.Interval = time.Second
+	o := testnet.Options{Nodes: 8, Epoch: 2 * time.Second, Bitcoin: &testnet.BitcoinOptions{
+		PayRateMsat: 100_000_000_000_000, // a 256 KiB shard earns about 13,000 sat a 2 s epoch
+		Payments:    pay,
+		BlockEvery:  time.Second,
+	}}
+	r := newRepairNetWith(t, o, 0.75)
+	led := r.net.Bitcoin().Ledger
+	r.put(1200 << 10)
+	// Committed in the first epoch, sampled and credited from the second.
+	for range 3 {
+		r.step()
+	}
+	before, orders := r.held()
+	var leaver *testnet.Peer
+	for id, hs := range before {
+		if len(orders[id].Stripe) > 0 {
+			leaver = hs[0]
+			break
+		}
+	}
+	id := leaver.Node().ID()
+	if _, _, err := exitStepping(t, r, leaver, nil); err != nil {
+		t.Fatal(err)
+	}
+	last := lastEpoch(t, r, id)
+	if err := leaver.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+
+	// Suspended after two missed epochs, settled one later; two more let
+	// the coordinator hand its last credits to the ledger.
+	for e := 0; e < 8 && state(t, r, id) != "suspended"; e++ {
+		r.step()
+	}
+	if s := state(t, r, id); s != "suspended" {
+		t.Fatalf("the node that left is %s, want suspended", s)
+	}
+	r.step()
+	r.step()
+	credits, err := led.Credits(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var earned uint64
+	credited := map[uint64]bool{}
+	for _, c := range credits {
+		earned += c.NodeMsat
+		credited[c.Epoch] = c.NodeMsat > 0
+	}
+	if !credited[last] {
+		t.Fatalf("no credit for the node's last proof (epoch %d): credits %+v", last, credits)
+	}
+	bal, err := led.Balance(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bal.EarnedMsat != earned || earned == 0 {
+		t.Fatalf("balance of the node that left: earned %d msat, its credits add up to %d", bal.EarnedMsat, earned)
+	}
+
+	// A payout made after it stopped pays it, and in the end all of it.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	err = wait.For(ctx, func() error {
+		bal, err := led.Balance(id)
+		if err != nil {
+			return err
+		}
+		if bal.AvailableSat() != 0 || bal.PaidSat != bal.CommittedSat {
+			return fmt.Errorf("the node that left: %d sat earned, %d committed, %d paid", bal.EarnedMsat/1000, bal.CommittedSat, bal.PaidSat)
+		}
+		pos, err := led.Payouts()
+		if err != nil {
+			return err
+		}
+		for _, po := range pos {
+			if po.State != ledger.Confirmed || po.Created.Before(stopped) {
+				continue
+			}
+			for _, out := range po.Outputs {
+				if out.Node == id {
+					t.Logf("payout %d, made %v after the node stopped, paid it %d sat; %d sat in all", po.ID,
+						po.Created.Sub(stopped).Round(time.Millisecond), out.Sat, bal.PaidSat)
+					return nil
+				}
+			}
+		}
+		return errors.New("no confirmed payout made after the node stopped pays it")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func lastEpoch(t *testing.T, r *repairNet, id peer.ID) uint64 {
+	t.Helper()
+	v, ok, err := r.coord.NodeStanding(id)
+	if err != nil || !ok {
+		t.Fatalf("the coordinator's record of %s: %v (known: %v)", id, err, ok)
+	}
+	return v.LastEpoch
+}
+
+func state(t *testing.T, r *repairNet, id peer.ID) string {
+	t.Helper()
+	v, ok, err := r.coord.NodeStanding(id)
+	if err != nil || !ok {
+		t.Fatalf("the coordinator's record of %s: %v (known: %v)", id, err, ok)
+	}
+	return v.State.String()
 }

@@ -40,8 +40,13 @@ type repairNet struct {
 
 func newRepairNet(t *testing.T, nodes int, lambda float64) *repairNet {
 	t.Helper()
+	return newRepairNetWith(t, testnet.Options{Nodes: nodes, Epoch: 2 * time.Second}, lambda)
+}
+
+// newRepairNetWith is newRepairNet on a network with options o.
+func newRepairNetWith(t *testing.T, o testnet.Options, lambda float64) *repairNet {
+	t.Helper()
 	clk := nettest.NewSteppedClock(time.Now())
-	o := testnet.Options{Nodes: nodes, Epoch: 2 * time.Second}
 	o = testclient.WithCoordinator(o, func(c *coordinator.Config) {
 		c.Clock = clk
 		c.SpotChecks = 0
