@@ -16,7 +16,7 @@ import (
 
 func nodeCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "node", Short: "Run a storage node"}
-	cmd.AddCommand(nodeRunCmd(), nodeScrubCmd(), nodeStatusCmd(), nodeEarningsCmd())
+	cmd.AddCommand(nodeRunCmd(), nodeExitCmd(), nodeScrubCmd(), nodeStatusCmd(), nodeEarningsCmd())
 	return cmd
 }
 
