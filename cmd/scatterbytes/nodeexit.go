@@ -202,14 +202,22 @@ func printExit(w io.Writer, rep storage.ExitReport) {
 	if rep.Held == 0 {
 		fmt.Fprintln(w, "the node held no chunk under a live order: nothing to hand over")
 	} else {
-		fmt.Fprintf(w, "handed over %d chunks (%s) to %d nodes, each proven there after epoch %d:\n",
-			rep.Held, sizeString(rep.HeldBytes), len(to), rep.Epoch)
+		fmt.Fprintf(w, "handed over %s (%s) to %s, each proven there after epoch %d:\n",
+			count(rep.Held, "chunk"), sizeString(rep.HeldBytes), count(len(to), "node"), rep.Epoch)
 		for _, p := range to {
-			fmt.Fprintf(w, "  %s  %d chunks (%s)\n", p, by[p].chunks, sizeString(by[p].bytes))
+			fmt.Fprintf(w, "  %s  %s (%s)\n", p, count(by[p].chunks, "chunk"), sizeString(by[p].bytes))
 		}
-		fmt.Fprintf(w, "sent %d chunks (%s); %d were held elsewhere already\n", rep.Sent, sizeString(rep.SentBytes), rep.Found)
+		fmt.Fprintf(w, "sent %s (%s); %d held elsewhere already\n", count(rep.Sent, "chunk"), sizeString(rep.SentBytes), rep.Found)
 	}
 	if rep.Left > 0 {
-		fmt.Fprintf(w, "left behind: %d chunks under no live order (expired: nobody pays for them)\n", rep.Left)
+		fmt.Fprintf(w, "left behind: %s under no live order (expired: nobody pays for them)\n", count(rep.Left, "chunk"))
 	}
+}
+
+// count is "1 chunk", "2 chunks".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -28,6 +28,10 @@ const (
 	// the handover a new holder has to prove: a proof of epoch e is taken
 	// until e+1 ends.
 	exitPatience = 2
+	// exitAskFor is how long an exit keeps asking a coordinator it cannot
+	// reach (the node has just started, or the coordinator blinked)
+	// before it gives up.
+	exitAskFor = time.Minute
 )
 
 // ExitOptions tune Exit.
@@ -159,7 +163,7 @@ func (s *Storage) Exit(ctx context.Context, opts ExitOptions) (ExitReport, error
 // none (copies: where the others are fewer than the copies kept). It
 // returns each chunk with the nodes that are to prove it.
 func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Cid]bool, distrust map[cid.Cid]map[peer.ID]bool, progress func(ExitProgress)) ([]*pending, error) {
-	st, err := s.move.standings(ctx)
+	st, err := s.exitStandings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +261,7 @@ func (g *group) othersOf(id cid.Cid, self peer.ID, distrusted map[peer.ID]bool) 
 // whose holders had not by exitPatience epochs later.
 func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pending, progress func(ExitProgress)) ([]*pending, error) {
 	// The epoch after every copy landed: asked of the coordinator now.
-	st, err := s.move.standings(ctx)
+	st, err := s.exitStandings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -311,6 +315,21 @@ func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pendin
 			return late, nil
 		}
 		if !wait.Sleep(ctx, every) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// exitStandings asks the coordinator for the standings, again every
+// second for up to exitAskFor while it cannot be reached.
+func (s *Storage) exitStandings(ctx context.Context) (*standing.Standings, error) {
+	give := time.Now().Add(exitAskFor)
+	for {
+		st, err := s.move.standings(ctx)
+		if err == nil || ctx.Err() != nil || errors.Is(err, standing.ErrRefused) || time.Now().After(give) {
+			return st, err
+		}
+		if !wait.Sleep(ctx, time.Second) {
 			return nil, ctx.Err()
 		}
 	}
