@@ -23,6 +23,41 @@
 // last error), which `scatterbytes node status` reads beside the
 // coordinator's view.
 //
+// # Exit
+//
+// A node leaves the network gracefully with Exit (`scatterbytes node
+// exit`), called while Run runs. From then on the chunk service takes no
+// new chunk: a PUT of one it does not hold is refused as if the disk were
+// full (no body byte is sent; placement tries the next node) and SPACE
+// says there is no room, so placement passes the node over. It goes on
+// serving GETs and proving every epoch: nothing it holds is unavailable
+// at any moment, and it is not suspended while it leaves.
+//
+// For every chunk it holds under a live order (the groups repair reads
+// from the orders: stripes, replicated chunks) it looks up every member's
+// holders in the DHT, as repair does. A member no other healthy node
+// holds (a replicated chunk: held by fewer others than its k+m copies) is
+// sent, under the order the node holds, to a node that holds no part of
+// its group and is not suspended or disqualified (shard.Net.Rehome),
+// within the repair bandwidth (Config.RepairRate, shared with repair).
+// Then it waits until each chunk has a holder whose proof of an epoch
+// that began after the last copy landed the coordinator has recorded
+// (NODE's last_epoch, package standing): that proof committed to the
+// chunk, and the chunk is challenged from the epoch after. A holder that
+// has not proved two epochs later has its chunks sent to another node,
+// in up to three rounds in all; then Exit fails with ErrNotHandedOver.
+//
+// Exit deletes nothing: once it returns the node may stop (the CLI stops
+// it, and deletes DIR/chunks only with --delete-chunks). Its balance
+// stays in the coordinator's ledger, which pays balances whatever the
+// node's standing, so the node is paid what it earned, its last proofs
+// included, after it has gone. An exit that stopped part way is resumed
+// by running it again: a chunk found held elsewhere is not sent again
+// (and a node that holds it already answers a PUT with HAVE), only its
+// holder's proof is waited for. A chunk of the node's that no longer
+// hashes to its ID stops the exit: the scrub quarantines it, and the
+// stripe's repair restores it once the node is gone.
+//
 // Node is the storage node role (`scatterbytes node run`): the node and
 // this service made by one New and run by one Run.
 package storage
