@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/shard"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store/disk"
@@ -55,19 +54,12 @@ directory stays as it is; --delete-chunks deletes the chunk store
 			if err := checkNodeDir(g.dir); err != nil {
 				return err
 			}
-			prof, err := loadProfile()
+			prof, cfg, err := lf.nodeConfig()
 			if err != nil {
 				return err
 			}
-			if err := lf.checkFree(); err != nil {
-				return err
-			}
-			log := logger()
-			cfg := node.DefaultConfig(g.dir, prof)
-			cfg.Logger = log
-			cfg.Listen = lf.addrs()
 			// The exit takes no chunks: the store needs no limit.
-			sn, err := storage.New(cmd.Context(), cfg, storage.Config{Capacity: math.MaxInt64, Logger: log, RepairRate: rate})
+			sn, err := storage.New(cmd.Context(), cfg, storage.Config{Capacity: math.MaxInt64, Logger: cfg.Logger, RepairRate: rate})
 			if errors.Is(err, disk.ErrLocked) {
 				return nodeRunning(g.dir, err)
 			}

@@ -13,7 +13,6 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
-	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/store"
 	"github.com/scatterbytes/scatterbytes/store/memstore"
@@ -26,18 +25,7 @@ import (
 // record: LastEpoch went back to 1 and the proof of 3 proved nothing.
 func TestLateProofKeepsTheRecord(t *testing.T) {
 	ctx := context.Background()
-	ca, err := cert.NewCA("late", 24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	member := func(role cert.Role) (identity.Key, []byte) {
-		k, _ := identity.Generate()
-		der, _, err := ca.Issue(k.PubKey(), role, "", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k, der
-	}
+	ca, member := testCA(t, "late")
 	ck, cder := member(cert.RoleCoordinator)
 	clk, clder := member(cert.RoleClient)
 	nk, nder := member(cert.RoleNode)
