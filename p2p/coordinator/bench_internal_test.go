@@ -24,7 +24,18 @@ import (
 // one client's orders, committed for epoch 1, and their proofs of a beacon
 // of epoch 1 with 16 samples.
 func epochOfProofs(b *testing.B, n, chunks, size int) (*cert.CA, *proof.Beacon, [][]byte, []proof.Commitment) {
-	ca, member := testCA(b, "bench")
+	ca, err := cert.NewCA("bench", 24*time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	member := func(role cert.Role) (identity.Key, []byte) {
+		k, _ := identity.Generate()
+		der, _, err := ca.Issue(k.PubKey(), role, "", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return k, der
+	}
 	ck, cder := member(cert.RoleCoordinator)
 	clk, clder := member(cert.RoleClient)
 	start := time.Now().Truncate(time.Minute)
@@ -119,23 +130,5 @@ func BenchmarkEpoch(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1e6, "ms/proof")
 		})
-	}
-}
-
-// testCA makes a CA named name and returns it with a function that makes
-// a member of a role: its key and certificate.
-func testCA(tb testing.TB, name string) (*cert.CA, func(cert.Role) (identity.Key, []byte)) {
-	tb.Helper()
-	ca, err := cert.NewCA(name, 24*time.Hour)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ca, func(role cert.Role) (identity.Key, []byte) {
-		k, _ := identity.Generate()
-		der, _, err := ca.Issue(k.PubKey(), role, "", 0)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return k, der
 	}
 }

@@ -54,8 +54,10 @@ func TestCoordinatorDashboard(t *testing.T) {
 		for _, e := range v.Epochs {
 			proofs += e.Passed
 		}
-		if len(v.Nodes) != 3 || proofs < 3 || v.BeaconHash == "" {
-			return fmt.Errorf("%d nodes, %d proofs, beacon %q", len(v.Nodes), proofs, v.BeaconHash)
+		// Nodes that catch up on the first beacon prove epoch 0: wait for
+		// the epoch to move too, so the page shows one it stepped to.
+		if len(v.Nodes) != 3 || proofs < 3 || v.BeaconHash == "" || v.Epoch == 0 {
+			return fmt.Errorf("%d nodes, %d proofs, beacon %q, epoch %d", len(v.Nodes), proofs, v.BeaconHash, v.Epoch)
 		}
 		return nil
 	})

@@ -31,6 +31,9 @@ func TestCoordinatorMetrics(t *testing.T) {
 		if n := fams.Value("scatterbytes_coordinator_nodes", nil); n != 2 {
 			return fmt.Errorf("%v nodes known, want 2", n)
 		}
+		if e := fams.Value("scatterbytes_coordinator_epoch", nil); e < 1 { // proofs of epoch 0 may come first
+			return fmt.Errorf("epoch %v, waiting for 1", e)
+		}
 		return nil
 	})
 	if err != nil {

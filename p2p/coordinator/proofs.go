@@ -139,19 +139,19 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	}
 	rec.Rep.Reach(p, true, true)
 	rec.Closed = max(rec.Closed, e)
-	// A proof of e-1 may arrive after the node's proof of e (gossip took
-	// a longer path): it counts for the node's reachability, but the
-	// record keeps the later proof's commitment, epoch and spot checks,
-	// or the node's next proof would find its commitment gone.
-	latest := !known || e >= rec.LastEpoch
-	if latest {
+	// Gossip may deliver a node's proofs out of order (two published a
+	// moment apart take different paths): a proof older than the last
+	// recorded counts for its own epoch, but the node's latest commitment
+	// and epoch stay the newer proof's, or the record would go back.
+	late := known && rec.LastEpoch > e
+	if !late {
 		rec.Next, rec.NextEpoch = res.Next.Marshal(), e+1
 		rec.LastEpoch, rec.Chunks = e, res.Count
 		rec.Bytes = 0
 	}
 	if err == errNothingProven {
 		err = nil
-		if latest {
+		if !late {
 			rec.Spot = nil
 		}
 		batch := new(leveldb.Batch)
@@ -164,12 +164,15 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	// passed: sampling estimates the share of them the node can prove.
 	if passed := len(res.Samples) - pr.Failed; err == nil && passed > 0 && rec.Rep.State.Paid() && res.Committed != nil {
 		avail := uint32(uint64(passed) * ledger.FullAvailability / uint64(len(res.Samples)))
+		if !late {
+			rec.Bytes = res.Committed.Bytes
+		}
 		pr.Bytes, pr.Credit = res.Committed.Bytes, true
 		putCredit(batch, credit{Node: res.Node, Epoch: e, Bytes: res.Committed.Bytes, Length: int64(b.Length),
 			Payout: res.Payout, Availability: avail})
 	}
-	if latest {
-		rec.Bytes, rec.Spot = pr.Bytes, spotTargets(res)
+	if !late {
+		rec.Spot = spotTargets(res)
 	}
 	putProof(batch, e, res.Node, pr)
 	putNode(batch, res.Node, rec)

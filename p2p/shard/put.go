@@ -69,9 +69,12 @@ func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []
 }
 
 // Rehome places datas[j] (named ids[j], shards that o covers, rebuilt by a
-// repairer) on distinct nodes with room that exclude does not name,
-// under o, the order the repairer holds for its own shard of the stripe:
-// the client's signature authorises every shard o's stripe names. It
+// repairer) on distinct nodes with room that exclude does not name, under
+// o, the order the repairer holds for its own shard of the stripe: the
+// client's signature authorises every shard o's stripe names. Each shard
+// goes to the node nearest its own ID that will take it, so a reader who
+// finds the holders its manifest names gone finds the new one among the
+// peers closest to the chunk's ID, with or without a provider record. It
 // returns the new holder of each.
 func (t *Net) Rehome(ctx context.Context, o chunk.Order, ids []cid.Cid, datas [][]byte, exclude map[peer.ID]bool) ([]peer.ID, error) {
 	for _, id := range ids {
@@ -79,18 +82,31 @@ func (t *Net) Rehome(ctx context.Context, o chunk.Order, ids []cid.Cid, datas []
 			return nil, fmt.Errorf("rehome %s: %w: the order for %s does not cover it", id, chunk.ErrOrderMismatch, o.Chunk)
 		}
 	}
-	cands, err := t.Candidates(ctx, ids[0].KeyString(), len(ids), o.Size, exclude)
-	if err != nil {
-		return nil, err
+	ex := make(map[peer.ID]bool, len(exclude)+len(ids))
+	for p := range exclude {
+		ex[p] = true
 	}
-	return t.place(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
-		res, err := t.chunks.UploadShard(ctx, t.node.Host(), p, o, ids[j], bytes.NewReader(datas[j]))
-		t.learn(p, o.Size, res, err)
-		if err == nil {
-			t.count(res, len(datas[j]))
+	holders := make([]peer.ID, 0, len(ids))
+	for j, id := range ids {
+		cands, err := t.Candidates(ctx, id.KeyString(), 1, o.Size, ex)
+		if err != nil {
+			return holders, err
 		}
-		return err
-	})
+		got, err := t.place(ctx, ids[j:j+1], datas[j:j+1], cands, func(ctx context.Context, p peer.ID, _ int) error {
+			res, err := t.chunks.UploadShard(ctx, t.node.Host(), p, o, id, bytes.NewReader(datas[j]))
+			t.learn(p, o.Size, res, err)
+			if err == nil {
+				t.count(res, len(datas[j]))
+			}
+			return err
+		})
+		if err != nil {
+			return holders, err
+		}
+		holders = append(holders, got[0])
+		ex[got[0]] = true
+	}
+	return holders, nil
 }
 
 // stripeOf is ids when they can be an order's stripe, else nil.

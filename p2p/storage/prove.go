@@ -206,26 +206,33 @@ func (s *Storage) answer(ctx context.Context, b *proof.Beacon) {
 	}
 }
 
-// publishWait bounds how long a proof waits for a peer on the topic.
+// publishWait bounds how long a proof waits for a mesh peer.
 const publishWait = 10 * time.Second
 
-// awaitTopicPeers waits, up to publishWait, until the topic knows a peer
-// to send to: a node that learned its beacon from the coordinator may be
-// so new that no peer has told it of its subscription yet, and gossip
-// drops a message published to nobody.
+// awaitTopicPeers waits, up to publishWait, until the node has a peer in
+// its gossip mesh to send to. A node that learned its beacon from the
+// coordinator may be so new that its mesh is still empty: gossipsub
+// without flood publishing (package gossip turns it off: proofs are
+// large) sends a node's own message to its mesh peers only, and a topic
+// the node has joined has a mesh even while it is empty, so a proof
+// published then goes to no one, however many peers the topic knows.
+// The mesh fills at the next heartbeat (a second) after a subscriber is
+// known. Seen under load: a late node's proof, published 12 ms after its
+// beacon came and 300 ms before its first graft, never left it.
 func (s *Storage) awaitTopicPeers(ctx context.Context) {
-	if len(s.topic.Peers()) > 0 {
+	meshed := func() bool { return len(s.n.Gossip().Mesh()) > 0 }
+	if meshed() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, publishWait)
 	defer cancel()
 	if err := wait.For(ctx, func() error {
-		if len(s.topic.Peers()) == 0 {
-			return errors.New("no peer on the gossip topic")
+		if !meshed() {
+			return errors.New("no peer in the gossip mesh")
 		}
 		return nil
 	}); err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		s.log.Warn("publishing a proof with no peer on the gossip topic", "waited", publishWait)
+		s.log.Warn("publishing a proof with no peer in the gossip mesh", "waited", publishWait, "topic peers", len(s.topic.Peers()))
 	}
 }
 

@@ -107,10 +107,16 @@ func TestLateNodeCatchesUp(t *testing.T) {
 	if got, want := s.Beacons(), (storage.BeaconCounts{Asked: 1}); got != want {
 		t.Errorf("beacons %+v, want %+v: the only beacon came from the coordinator", got, want)
 	}
-	status, err := storage.ReadStatus(p.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The node writes its status file after it publishes: the coordinator
+	// may have recorded the proof first.
+	var status storage.Status
+	waitUntil(t, func() (err error) {
+		status, err = storage.ReadStatus(p.Dir)
+		if err == nil && status.LastEpoch != e {
+			err = fmt.Errorf("status file at epoch %d, waiting for %d", status.LastEpoch, e)
+		}
+		return err
+	})
 	if s.Proofs() != 1 || status.Proofs != 1 || status.LastEpoch != e || status.LastError != "" {
 		t.Errorf("%d proofs published; status %+v; want one proof of epoch %d", s.Proofs(), status, e)
 	}
@@ -161,10 +167,14 @@ func TestEachEpochAnsweredOnce(t *testing.T) {
 	if got, want := s.Beacons(), (storage.BeaconCounts{Gossip: before.Gossip + 1, Asked: before.Asked, Skipped: 2}); got != want {
 		t.Errorf("beacons %+v, want %+v", got, want)
 	}
-	status, err := storage.ReadStatus(p.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var status storage.Status
+	waitUntil(t, func() (err error) { // written after the publish the coordinator saw
+		status, err = storage.ReadStatus(p.Dir)
+		if err == nil && status.LastEpoch != e {
+			err = fmt.Errorf("status file at epoch %d, waiting for %d", status.LastEpoch, e)
+		}
+		return err
+	})
 	if s.Proofs() != 2 || status.Proofs != 2 || status.LastEpoch != e {
 		t.Errorf("%d proofs published, status %+v; want one for each of epochs %d and %d", s.Proofs(), status, first, e)
 	}

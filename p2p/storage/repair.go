@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -23,15 +24,17 @@ const DefaultRepairRate = 16 << 20
 
 // RepairStats counts what a node's repairer did.
 type RepairStats struct {
-	Passes       int64  // passes run
-	Epoch        uint64 // the epoch of the last pass that ended
-	Endangered   int64  // stripes (and replicated chunks) found at or below their repair threshold
-	Repaired     int64  // of those, repaired by this node
-	Rebuilt      int64  // shards rebuilt and placed
-	BytesFetched int64  // shard bytes fetched from other holders
-	BytesSent    int64  // rebuilt bytes sent to new holders
-	Failed       int64  // repairs that failed (tried again next pass)
-	Corrupt      int64  // shards found not to hash to their ID, and passed over
+	Passes       int64         // passes run
+	Epoch        uint64        // the epoch of the last pass that ended
+	Endangered   int64         // stripes (and replicated chunks) found at or below their repair threshold
+	Repaired     int64         // of those, repaired by this node
+	Rebuilt      int64         // shards rebuilt and placed
+	BytesFetched int64         // shard bytes fetched from other holders
+	BytesSent    int64         // rebuilt bytes sent to new holders
+	Failed       int64         // repairs that failed (tried again next pass)
+	Corrupt      int64         // shards found not to hash to their ID, and passed over
+	LastPass     time.Duration // how long the last pass took
+	Busiest      time.Duration // the longest pass
 	LastError    string
 }
 
@@ -74,8 +77,11 @@ func (r *repairer) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case e := <-r.poke:
+			t0 := time.Now()
 			err := r.pass(ctx)
+			took := time.Since(t0)
 			r.mu.Lock()
+			r.stats.LastPass, r.stats.Busiest = took, max(r.stats.Busiest, took)
 			r.stats.Passes++
 			r.stats.Epoch = e
 			if err != nil && ctx.Err() == nil {
@@ -275,7 +281,9 @@ func (r *repairer) place(ctx context.Context, g *group, st *standing.Standings, 
 // readOwn is Storage.readOwn, counting what it finds corrupt.
 func (r *repairer) readOwn(ctx context.Context, id cid.Cid) ([]byte, error) {
 	b, err := r.s.readOwn(ctx, id)
-	if errors.Is(err, store.ErrMismatch) {
+	// ErrCorrupt: quarantined by the scrub or a GET; ErrMismatch: found
+	// rotten now.
+	if errors.Is(err, store.ErrCorrupt) || errors.Is(err, store.ErrMismatch) {
 		r.count(func(s *RepairStats) { s.Corrupt++ })
 	}
 	return b, err

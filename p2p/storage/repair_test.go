@@ -6,6 +6,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,6 +25,8 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -38,9 +43,13 @@ type repairNet struct {
 	epoch uint64 // the last epoch stepped to
 }
 
-func newRepairNet(t *testing.T, nodes int, lambda float64) *repairNet {
+func newRepairNet(t *testing.T, nodes int, lambda float64, configure ...func(int, *node.Config)) *repairNet {
 	t.Helper()
-	return newRepairNetWith(t, testnet.Options{Nodes: nodes, Epoch: 2 * time.Second}, lambda)
+	o := testnet.Options{Nodes: nodes, Epoch: 2 * time.Second}
+	if len(configure) > 0 {
+		o.Configure = configure[0]
+	}
+	return newRepairNetWith(t, o, lambda)
 }
 
 // newRepairNetWith is newRepairNet on a network with options o.
@@ -254,6 +263,73 @@ func TestRepairRestoresLostShards(t *testing.T) {
 		}
 	}
 	readBack(t, c, ref, data)
+}
+
+// The designated repairer's own shard rotted on its disk: it finds out
+// (the bytes no longer hash to the ID) and rebuilds from the other shards.
+func TestRepairSkipsACorruptShard(t *testing.T) {
+	r := newRepairNet(t, 8, 0.75)
+	data, ref, c := r.put(600 << 10)
+	r.step()
+	ids, holders := r.stripe()
+	// Shard 0's holder goes: the repairer is then shard 1's holder, the
+	// healthy holder of the first member that has one.
+	if err := holders[ids[0]][0].Stop(); err != nil {
+		t.Fatal(err)
+	}
+	repairer := holders[ids[1]][0]
+	corrupt(t, repairer, ids[1])
+	const bound = 8
+	for e := 1; e <= bound; e++ {
+		r.step()
+		if h, _ := r.held(); len(h[ids[0]]) > 0 {
+			break
+		}
+	}
+	h, _ := r.held()
+	if len(h[ids[0]]) == 0 {
+		t.Fatalf("shard 0 not rebuilt within %d epochs: repairer %+v", bound, storageOf(repairer).Repairs())
+	}
+	st := storageOf(repairer).Repairs()
+	if st.Corrupt == 0 || st.Rebuilt == 0 {
+		t.Fatalf("repairer stats %+v: want its corrupt shard found and shard 0 rebuilt", st)
+	}
+	for _, p := range h[ids[0]] {
+		rc, err := storageOf(p).Store().Get(t.Context(), ids[0], 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if !store.Sum(b).Equals(ids[0]) {
+			t.Fatalf("rebuilt shard 0 on node %d hashes to %s", p.Index, store.Sum(b))
+		}
+	}
+	readBack(t, c, ref, data)
+}
+
+// corrupt flips the last byte of chunk id in p's disk store, behind the
+// store's back.
+func corrupt(t *testing.T, p *testnet.Peer, id cid.Cid) {
+	t.Helper()
+	var path string
+	err := filepath.WalkDir(filepath.Join(p.Dir, storage.ChunksDir), func(f string, d fs.DirEntry, err error) error {
+		if err == nil && d.Name() == id.String() {
+			path = f
+		}
+		return err
+	})
+	if err != nil || path == "" {
+		t.Fatalf("chunk file of %s on node %d: %v", id, p.Index, err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-1] ^= 0xff
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestNoRepairWithinGrace(t *testing.T) {

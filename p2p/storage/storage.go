@@ -23,6 +23,53 @@
 // last error), which `scatterbytes node status` reads beside the
 // coordinator's view.
 //
+// # Repair
+//
+// After each proof it publishes, the node runs a repair pass (repair.go),
+// bounded to Config.RepairRate bytes a second (DefaultRepairRate) of
+// fetching and sending together:
+//
+//  1. Detection. It asks the coordinator for the standings (STANDINGS,
+//     package standing). A node is lost when it is suspended (it missed
+//     proofs: the grace period is the epochs to suspension,
+//     ceil(ln(SuspendBelow)/ln(ReachLambda)), 10 with the default 0.95
+//     and 0.6, so a node away for less is not a loss) or disqualified (it
+//     failed audits: its shards are lost at once). With no lost node the
+//     pass ends there: no lookup, no traffic.
+//  2. The stripes it holds a shard of are known from the orders in its
+//     store, with no manifest and no file key: an order names its whole
+//     stripe (package chunk, Order.Stripe), and a replicated chunk (a
+//     manifest chunk) is a group of k+m copies of one ID. Each member's
+//     holders come from the DHT's provider records; the standings split
+//     them into healthy and lost.
+//  3. Threshold. A stripe with fewer than k+m members that have a healthy
+//     holder, and at most profile.RepairAt(k, m) of them (by default k +
+//     min(m-1, ceil(m/2)): 5 for 4+2, the math is at RepairAt), is
+//     endangered; a replicated chunk with a copy missing too.
+//  4. One repairer per stripe: the healthy holder with the lowest peer ID
+//     of the first member that has one. Every holder computes the same
+//     from the same records, so a stripe is not repaired twice at once;
+//     views that differ cost at most a duplicate copy (a node that holds
+//     a chunk already answers HAVE and takes no bytes). The stripes with
+//     the fewest healthy shards above k go first.
+//  5. The repairer reads its own shard (hash-checked: a rotten one is
+//     passed over, RepairStats.Corrupt) and fetches others until it has k
+//     (each checked against its CID as it streams in; a holder that sends
+//     wrong bytes is replaced by another member), rebuilds only the
+//     missing shards (Reed-Solomon, package erasure), checks each against
+//     its known ID, and places them on nodes that hold no part of the
+//     stripe and are not lost (shard.Net.Rehome), under the client's order
+//     it holds for its own shard: the order's stripe authorises every
+//     shard it names. The new holder announces the chunk in the DHT, where
+//     a download that finds the manifest's holder gone looks next.
+//
+// A holder repairs rather than a coordinator worker: it has one shard
+// already (k-1 fetches instead of k), the work and its bandwidth spread
+// over the nodes that hold data instead of meeting at one machine, and
+// the coordinator stays what the design wants it to be, light: it never
+// carries chunk bytes. What a worker would do better, seeing every stripe
+// at once, the standings give every holder.
+//
 // # Exit
 //
 // A node leaves the network gracefully with Exit (`scatterbytes node
@@ -35,7 +82,7 @@
 //
 // For every chunk it holds under a live order (the groups repair reads
 // from the orders: stripes, replicated chunks) it looks up every member's
-// holders in the DHT, as repair does. A member no other healthy node
+// holders in the DHT, as repair does (step 2). A member no other healthy node
 // holds (a replicated chunk: held by fewer others than its k+m copies) is
 // sent, under the order the node holds, to a node that holds no part of
 // its group and is not suspended or disqualified (shard.Net.Rehome),
