@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -94,8 +95,10 @@ directory stays as it is; --delete-chunks deletes the chunk store
 
 // checkNodeDir refuses a --dir that is not a stopped storage node's.
 func checkNodeDir(dir string) error {
-	if _, err := os.Stat(dir); err != nil {
-		return fmt.Errorf("no node directory %s (pass --dir): %w", dir, err)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no node directory %s (pass --dir)", dir)
+	} else if err != nil {
+		return err
 	}
 	chunks := filepath.Join(dir, storage.ChunksDir)
 	if _, err := os.Stat(filepath.Join(chunks, "index")); err != nil {

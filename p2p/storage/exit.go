@@ -221,7 +221,7 @@ func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Ci
 		}
 		holders, err := s.move.place(ctx, sd.g.order, st, sd.ids, datas, exclude)
 		if err != nil {
-			return nil, fmt.Errorf("hand over %d chunks of the stripe of %s: %w", len(sd.ids), sd.g.members[0], err)
+			return nil, fmt.Errorf("hand over chunks of the stripe of %s, passing over the %d other nodes that hold a part of it: %w", sd.g.members[0], len(exclude)-1, err)
 		}
 		for j, id := range sd.ids {
 			out = append(out, &pending{id: id, size: sd.g.order.Size, to: []peer.ID{holders[j]}, sent: true})
