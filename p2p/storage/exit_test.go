@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"github.com/scatterbytes/scatterbytes/p2p/shard"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/payments/ledger"
 )
@@ -365,4 +367,28 @@ func state(t *testing.T, r *repairNet, id peer.ID) string {
 		t.Fatalf("the coordinator's record of %s: %v (known: %v)", id, err, ok)
 	}
 	return v.State.String()
+}
+
+// TestExitTooFewNodes: on six nodes a 4+2 stripe has a shard on each, so
+// a leaving node finds no node outside the stripe to take its shard: the
+// exit fails with shard.ErrNotEnoughNodes, saying how many nodes it
+// passed over, and the node still holds and serves everything.
+func TestExitTooFewNodes(t *testing.T) {
+	r := newRepairNet(t, 6, 0.75)
+	data, ref, c := r.put(600 << 10)
+	r.step()
+	ids, holders := r.stripe()
+	leaver := holders[ids[0]][0]
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	rep, err := storageOf(leaver).Exit(ctx, storage.ExitOptions{})
+	if !errors.Is(err, shard.ErrNotEnoughNodes) || !strings.Contains(err.Error(), "passing over the 5 other nodes") {
+		t.Fatalf("exit on six nodes: %v (report %+v), want ErrNotEnoughNodes passing over 5 nodes", err, rep)
+	}
+	t.Log(err)
+	h, _ := r.held()
+	if !holds(h[ids[0]], leaver.Node().ID()) {
+		t.Fatal("the leaving node lost its shard")
+	}
+	readBack(t, c, ref, data)
 }
