@@ -144,18 +144,25 @@ func (s *Storage) Exit(ctx context.Context, opts ExitOptions) (ExitReport, error
 		if round == exitRounds {
 			return rep, fmt.Errorf("%w: %d chunks have no holder that proved them by epoch %d, after %d rounds", ErrNotHandedOver, len(late), rep.Epoch+1+exitPatience, round)
 		}
-		todo = map[cid.Cid]bool{}
-		for _, p := range late {
-			todo[p.id] = true
-			if distrust[p.id] == nil {
-				distrust[p.id] = map[peer.ID]bool{}
-			}
-			for _, h := range p.to {
-				distrust[p.id][h] = true
-			}
-		}
+		todo = distrustLate(late, distrust)
 		s.log.Warn("exit: new holders did not prove in time; handing their chunks to others", "chunks", len(late), "round", round+1)
 	}
+}
+
+// distrustLate adds the holders of the late chunks to distrust and
+// returns the late chunks.
+func distrustLate(late []*pending, distrust map[cid.Cid]map[peer.ID]bool) map[cid.Cid]bool {
+	todo := map[cid.Cid]bool{}
+	for _, p := range late {
+		todo[p.id] = true
+		if distrust[p.id] == nil {
+			distrust[p.id] = map[peer.ID]bool{}
+		}
+		for _, h := range p.to {
+			distrust[p.id][h] = true
+		}
+	}
+	return todo
 }
 
 // handOver finds, for every chunk the node holds (of todo, unless nil),
