@@ -174,22 +174,51 @@ func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Ci
 	if err != nil {
 		return nil, err
 	}
-	groups, err := s.groups(ctx)
+	out, sends, err := s.planHandover(ctx, st, todo, distrust)
 	if err != nil {
 		return nil, err
 	}
-	self := s.n.ID()
-	var out []*pending
-	type send struct {
-		g   *group
-		ids []cid.Cid
-	}
-	var sends []send
 	pr := ExitProgress{Round: rep.Rounds}
+	for _, sd := range sends {
+		pr.ToSend += len(sd.ids)
+		pr.SendBytes += int64(len(sd.ids)) * sd.g.order.Size
+	}
+	progress(pr)
+	for _, sd := range sends {
+		ps, err := s.sendOver(ctx, st, sd, distrust)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+		n := int64(len(sd.ids)) * sd.g.order.Size
+		rep.Sent, rep.SentBytes = rep.Sent+len(sd.ids), rep.SentBytes+n
+		pr.Sent, pr.SentBytes = pr.Sent+len(sd.ids), pr.SentBytes+n
+		progress(pr)
+	}
+	return out, nil
+}
+
+// toSend is what an exit sends of one group.
+type toSend struct {
+	g   *group
+	ids []cid.Cid
+}
+
+// planHandover locates the holders of every group the node holds a chunk
+// of (todo, unless nil) and returns the chunks held elsewhere already,
+// with their holders, and those to send.
+func (s *Storage) planHandover(ctx context.Context, st *standing.Standings, todo map[cid.Cid]bool, distrust map[cid.Cid]map[peer.ID]bool) ([]*pending, []toSend, error) {
+	groups, err := s.groups(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	self := s.n.ID()
+	var found []*pending
+	var sends []toSend
 	for _, g := range groups {
 		s.locate(ctx, g, st)
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var ids []cid.Cid
 		for _, id := range g.mine {
@@ -201,44 +230,42 @@ func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Ci
 				ids = append(ids, id)
 				continue
 			}
-			out = append(out, &pending{id: id, size: g.order.Size, to: others})
+			found = append(found, &pending{id: id, size: g.order.Size, to: others})
 		}
 		if len(ids) > 0 {
-			sends = append(sends, send{g, ids})
-			pr.ToSend += len(ids)
-			pr.SendBytes += int64(len(ids)) * g.order.Size
+			sends = append(sends, toSend{g, ids})
 		}
 	}
-	progress(pr)
-	for _, sd := range sends {
-		datas := make([][]byte, len(sd.ids))
-		for j, id := range sd.ids {
-			if datas[j], err = s.readOwn(ctx, id); err != nil {
-				if errors.Is(err, store.ErrMismatch) {
-					return nil, fmt.Errorf("%w: %w (`scatterbytes node scrub` quarantines it; an exit then leaves it to the stripe's repair)", ErrNotHandedOver, err)
-				}
-				return nil, fmt.Errorf("read chunk %s to hand it over: %w", id, err)
+	return found, sends, nil
+}
+
+// sendOver reads sd's chunks (hash-checked) and places each on a node
+// that holds no part of the group and is not distrusted with it.
+func (s *Storage) sendOver(ctx context.Context, st *standing.Standings, sd toSend, distrust map[cid.Cid]map[peer.ID]bool) ([]*pending, error) {
+	datas := make([][]byte, len(sd.ids))
+	for j, id := range sd.ids {
+		var err error
+		if datas[j], err = s.readOwn(ctx, id); err != nil {
+			if errors.Is(err, store.ErrMismatch) {
+				return nil, fmt.Errorf("%w: %w (`scatterbytes node scrub` quarantines it; an exit then leaves it to the stripe's repair)", ErrNotHandedOver, err)
 			}
+			return nil, fmt.Errorf("read chunk %s to hand it over: %w", id, err)
 		}
-		exclude := sd.g.exclusion(self)
-		for _, id := range sd.ids {
-			for p := range distrust[id] {
-				exclude[p] = true
-			}
+	}
+	exclude := sd.g.exclusion(s.n.ID())
+	for _, id := range sd.ids {
+		for p := range distrust[id] {
+			exclude[p] = true
 		}
-		holders, err := s.move.place(ctx, sd.g.order, st, sd.ids, datas, exclude)
-		if err != nil {
-			return nil, fmt.Errorf("hand over chunks of the stripe of %s, passing over the %d other nodes that hold a part of it: %w", sd.g.members[0], len(exclude)-1, err)
-		}
-		for j, id := range sd.ids {
-			out = append(out, &pending{id: id, size: sd.g.order.Size, to: []peer.ID{holders[j]}, sent: true})
-			s.log.Info("exit: chunk handed over", "chunk", id, "to", holders[j])
-		}
-		rep.Sent += len(sd.ids)
-		rep.SentBytes += int64(len(sd.ids)) * sd.g.order.Size
-		pr.Sent += len(sd.ids)
-		pr.SentBytes += int64(len(sd.ids)) * sd.g.order.Size
-		progress(pr)
+	}
+	holders, err := s.move.place(ctx, sd.g.order, st, sd.ids, datas, exclude)
+	if err != nil {
+		return nil, fmt.Errorf("hand over chunks of the stripe of %s, passing over the %d other nodes that hold a part of it: %w", sd.g.members[0], len(exclude)-1, err)
+	}
+	out := make([]*pending, len(sd.ids))
+	for j, id := range sd.ids {
+		out[j] = &pending{id: id, size: sd.g.order.Size, to: []peer.ID{holders[j]}, sent: true}
+		s.log.Info("exit: chunk handed over", "chunk", id, "to", holders[j])
 	}
 	return out, nil
 }
@@ -279,30 +306,15 @@ func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pendin
 	every := pollEvery(time.Duration(s.n.Profile().Epoch))
 	warned := false
 	for {
-		asked := map[peer.ID]bool{}
-		for _, p := range ps {
-			for _, h := range p.to {
-				if _, ok := proven[h]; ok || asked[h] {
-					continue
-				}
-				asked[h] = true
-				r, epoch, err := s.askNode(ctx, h)
-				switch {
-				case err != nil && ctx.Err() != nil:
-					return nil, ctx.Err()
-				case errors.Is(err, standing.ErrRefused):
-					// Never seen prove: a node new to the coordinator.
-				case err != nil:
-					if !warned {
-						s.log.Warn("exit: cannot ask the coordinator whether the new holders proved; asking again", "err", err)
-						warned = true
-					}
-				case r.LastEpoch > after && !excluded(r.State):
-					proven[h] = r.LastEpoch
-				}
-				pr.Epoch = max(pr.Epoch, epoch)
-			}
+		epoch, err := s.askHolders(ctx, ps, after, proven)
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil && !warned:
+			s.log.Warn("exit: cannot ask the coordinator whether the new holders proved; asking again", "err", err)
+			warned = true
 		}
+		pr.Epoch = max(pr.Epoch, epoch)
 		var late []*pending
 		pr.Proven = 0
 		for _, p := range ps {
@@ -325,6 +337,34 @@ func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pendin
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// askHolders asks the coordinator for the record of every holder in ps
+// not in proven yet, adds those in good standing that proved an epoch
+// past after, and returns the coordinator's epoch and the last failure
+// to ask (a holder it has never seen prove is no failure).
+func (s *Storage) askHolders(ctx context.Context, ps []*pending, after uint64, proven map[peer.ID]uint64) (uint64, error) {
+	var epoch uint64
+	var failed error
+	asked := map[peer.ID]bool{}
+	for _, p := range ps {
+		for _, h := range p.to {
+			if _, ok := proven[h]; ok || asked[h] || ctx.Err() != nil {
+				continue
+			}
+			asked[h] = true
+			r, e, err := s.askNode(ctx, h)
+			epoch = max(epoch, e)
+			switch {
+			case errors.Is(err, standing.ErrRefused): // never seen prove: new to the coordinator
+			case err != nil:
+				failed = err
+			case r.LastEpoch > after && !excluded(r.State):
+				proven[h] = r.LastEpoch
+			}
+		}
+	}
+	return epoch, failed
 }
 
 // exitStandings asks the coordinator for the standings, again every
