@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -174,10 +175,12 @@ func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Ci
 	if err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	out, sends, err := s.planHandover(ctx, st, todo, distrust)
 	if err != nil {
 		return nil, err
 	}
+	s.log.Info("exit: holders located", "found", len(out), "to send", len(sends), "took", time.Since(t0))
 	pr := ExitProgress{Round: rep.Rounds}
 	for _, sd := range sends {
 		pr.ToSend += len(sd.ids)
@@ -212,14 +215,18 @@ func (s *Storage) planHandover(ctx context.Context, st *standing.Standings, todo
 	if err != nil {
 		return nil, nil, err
 	}
+	if todo != nil {
+		groups = slices.DeleteFunc(groups, func(g *group) bool {
+			return !slices.ContainsFunc(g.mine, func(id cid.Cid) bool { return todo[id] })
+		})
+	}
+	if err := s.locateAll(ctx, groups, st); err != nil {
+		return nil, nil, err
+	}
 	self := s.n.ID()
 	var found []*pending
 	var sends []toSend
 	for _, g := range groups {
-		s.locate(ctx, g, st)
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
 		var ids []cid.Cid
 		for _, id := range g.mine {
 			if todo != nil && !todo[id] {

@@ -137,8 +137,9 @@ func TestExitHandsEveryChunkOver(t *testing.T) {
 	readBack(t, c, ref, data)
 }
 
-// exitStepping runs p's Exit and steps the epochs until it returns (at
-// most 12).
+// exitStepping runs p's Exit and steps the epochs until it returns: one
+// every 2 s while it hands chunks over, as fast as the nodes prove once
+// it waits for their proofs; at most 12.
 func exitStepping(t *testing.T, r *repairNet, p *testnet.Peer, progress func(storage.ExitProgress)) (storage.ExitReport, int, error) {
 	t.Helper()
 	type result struct {
@@ -146,20 +147,32 @@ func exitStepping(t *testing.T, r *repairNet, p *testnet.Peer, progress func(sto
 		err error
 	}
 	done := make(chan result, 1)
+	var proving atomic.Bool
 	go func() {
-		rep, err := storageOf(p).Exit(t.Context(), storage.ExitOptions{Progress: progress})
+		rep, err := storageOf(p).Exit(t.Context(), storage.ExitOptions{Progress: func(pr storage.ExitProgress) {
+			proving.Store(pr.ToProve > 0)
+			if progress != nil {
+				progress(pr)
+			}
+		}})
 		done <- result{rep, err}
 	}()
-	for steps := 0; ; steps++ {
+	last := time.Now()
+	for steps := 0; ; {
 		select {
 		case res := <-done:
 			return res.rep, steps, res.err
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
+		}
+		if !proving.Load() && time.Since(last) < 2*time.Second {
+			continue
 		}
 		if steps == 12 {
 			t.Fatalf("exit not done after %d epochs", steps)
 		}
 		r.step()
+		steps++
+		last = time.Now()
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/standing"
@@ -130,6 +131,23 @@ func (s *Storage) locate(ctx context.Context, g *group, st *standing.Standings) 
 			g.healthy++
 		}
 	}
+}
+
+// locateParallel bounds the groups located at once: each is k+m DHT
+// lookups of tens of milliseconds, one after the other.
+const locateParallel = 8
+
+// locateAll locates every group of gs (locate), locateParallel at once.
+func (s *Storage) locateAll(ctx context.Context, gs []*group, st *standing.Standings) error {
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(locateParallel)
+	for _, g := range gs {
+		eg.Go(func() error {
+			s.locate(ctx, g, st)
+			return ctx.Err()
+		})
+	}
+	return eg.Wait()
 }
 
 // readOwn reads a chunk this node holds and checks it against its ID: a
