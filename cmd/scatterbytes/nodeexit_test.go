@@ -74,7 +74,9 @@ func TestNodeExitRefuses(t *testing.T) {
 // and to whom, every chunk the node held is then held by another node,
 // and the file reads back with the node gone.
 func TestNodeExit(t *testing.T) {
-	net := nettest.NewWith(t, testclient.WithStorage(testclient.WithCoordinator(testnet.Options{Nodes: 8, Epoch: time.Second},
+	// Ten nodes: a hedged upload may leave a shard on two nodes, and each
+	// new holder must hold no part of the stripe.
+	net := nettest.NewWith(t, testclient.WithStorage(testclient.WithCoordinator(testnet.Options{Nodes: 10, Epoch: time.Second},
 		func(cfg *coordinator.Config) {
 			cfg.Reputation.SuspendBelow, cfg.Reputation.ReinstateAbove = 0.001, 0.002
 		})))

@@ -31,7 +31,9 @@ import (
 // its stripe) whose proof of an epoch after the handover the coordinator
 // recorded; with the node stopped the file still reads.
 func TestExitHandsEveryChunkOver(t *testing.T) {
-	r := newRepairNet(t, 9, 0.75)
+	// Ten nodes: a hedged upload may leave a shard on two nodes, and
+	// each new holder must hold no part of the stripe.
+	r := newRepairNet(t, 10, 0.75)
 	data, ref, c := r.put(2500 << 10) // three stripes of 4+2 shards of 256 KiB at most
 	r.step()
 
