@@ -81,12 +81,13 @@
 // at any moment, and it is not suspended while it leaves.
 //
 // For every chunk it holds under a live order (the groups repair reads
-// from the orders: stripes, replicated chunks) it looks up every member's
-// holders in the DHT, as repair does (step 2). A member no other healthy node
-// holds (a replicated chunk: held by fewer others than its k+m copies) is
-// sent, under the order the node holds, to a node that holds no part of
-// its group and is not suspended or disqualified (shard.Net.Rehome),
-// within the repair bandwidth (Config.RepairRate, shared with repair).
+// from the orders: stripes, replicated chunks) it looks up every
+// member's holders in the DHT, as repair does (step 2), eight groups at
+// once. A member no other healthy node holds (a replicated chunk: held
+// by fewer others than its k+m copies) is sent, under the order the node
+// holds, to a node that holds no part of its group and is not suspended
+// or disqualified (shard.Net.Rehome), within the repair bandwidth
+// (Config.RepairRate, shared with repair).
 // Then it waits until each chunk has a holder whose proof of an epoch
 // that began after the last copy landed the coordinator has recorded
 // (NODE's last_epoch, package standing): that proof committed to the
