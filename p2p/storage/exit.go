@@ -26,9 +26,11 @@ const (
 	// exitRounds-1 times.
 	exitRounds = 3
 	// exitPatience is how many epochs past the first one that began after
-	// the handover a new holder has to prove: a proof of epoch e is taken
-	// until e+1 ends.
-	exitPatience = 2
+	// the handover a new holder has to prove (a proof of epoch e is taken
+	// until e+1 ends), and exitPatienceMin the least time: epochs of a
+	// second (a test network) are shorter than a loaded machine's pauses.
+	exitPatience    = 2
+	exitPatienceMin = 30 * time.Second
 	// exitAskFor is how long an exit keeps asking a coordinator it cannot
 	// reach (the node has just started, or the coordinator blinked)
 	// before it gives up.
@@ -271,7 +273,12 @@ func (s *Storage) sendOver(ctx context.Context, st *standing.Standings, sd toSen
 	}
 	out := make([]*pending, len(sd.ids))
 	for j, id := range sd.ids {
-		out[j] = &pending{id: id, size: sd.g.order.Size, to: []peer.ID{holders[j]}, sent: true}
+		// A holder that was late before still counts if it proves now.
+		to := []peer.ID{holders[j]}
+		for p := range distrust[id] {
+			to = append(to, p)
+		}
+		out[j] = &pending{id: id, size: sd.g.order.Size, to: to, sent: true}
 		s.log.Info("exit: chunk handed over", "chunk", id, "to", holders[j])
 	}
 	return out, nil
@@ -299,7 +306,8 @@ func (g *group) othersOf(id cid.Cid, self peer.ID, distrusted map[peer.ID]bool) 
 // proof carries the holder's commitment to the chunk, which the
 // coordinator recorded, and the chunk is challenged from the next epoch
 // on), and adds those to the report's Handovers. It returns the chunks
-// whose holders had not by exitPatience epochs later.
+// whose holders had not by exitPatience epochs (and exitPatienceMin)
+// later.
 func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pending, progress func(ExitProgress)) ([]*pending, error) {
 	// The epoch after every copy landed: asked of the coordinator now.
 	st, err := s.exitStandings(ctx)
@@ -311,7 +319,7 @@ func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pendin
 	proven := map[peer.ID]uint64{} // holder → the epoch it had proved, once past after
 	pr := ExitProgress{Round: rep.Rounds, ToProve: len(ps), After: after, Epoch: after}
 	every := pollEvery(time.Duration(s.n.Profile().Epoch))
-	warned := false
+	began, warned := time.Now(), false
 	for {
 		epoch, err := s.askHolders(ctx, ps, after, proven)
 		switch {
@@ -332,7 +340,7 @@ func (s *Storage) awaitProofs(ctx context.Context, rep *ExitReport, ps []*pendin
 			late = append(late, p)
 		}
 		progress(pr)
-		if len(late) == 0 || pr.Epoch > after+1+exitPatience {
+		if len(late) == 0 || pr.Epoch > after+1+exitPatience && time.Since(began) >= exitPatienceMin {
 			for _, p := range ps {
 				if h := firstProven(p.to, proven); h != "" {
 					rep.Handovers = append(rep.Handovers, Handover{Chunk: p.id, Size: p.size, To: h, Sent: p.sent, Proven: proven[h]})

@@ -92,8 +92,9 @@
 // that began after the last copy landed the coordinator has recorded
 // (NODE's last_epoch, package standing): that proof committed to the
 // chunk, and the chunk is challenged from the epoch after. A holder that
-// has not proved two epochs later has its chunks sent to another node,
-// in up to three rounds in all; then Exit fails with ErrNotHandedOver.
+// has not proved two epochs later (and 30 s) has its chunks sent to
+// another node, in up to three rounds in all (a late holder still counts
+// if it proves meanwhile); then Exit fails with ErrNotHandedOver.
 //
 // Exit deletes nothing: once it returns the node may stop (the CLI stops
 // it, and deletes DIR/chunks only with --delete-chunks). Its balance
