@@ -26,16 +26,19 @@ const (
 	// exitRounds-1 times.
 	exitRounds = 3
 	// exitPatience is how many epochs past the first one that began after
-	// the handover a new holder has to prove (a proof of epoch e is taken
-	// until e+1 ends), and exitPatienceMin the least time: epochs of a
-	// second (a test network) are shorter than a loaded machine's pauses.
-	exitPatience    = 2
-	exitPatienceMin = 30 * time.Second
+	// the handover a new holder has to prove: a proof of epoch e is taken
+	// until e+1 ends.
+	exitPatience = 2
 	// exitAskFor is how long an exit keeps asking a coordinator it cannot
 	// reach (the node has just started, or the coordinator blinked)
 	// before it gives up.
 	exitAskFor = time.Minute
 )
+
+// exitPatienceMin is the least time a new holder has to prove, whatever
+// its epochs: epochs of a second (a test network) are shorter than a
+// loaded machine's pauses. A variable for tests.
+var exitPatienceMin = 30 * time.Second
 
 // ExitOptions tune Exit.
 type ExitOptions struct {

@@ -183,7 +183,7 @@ func exitStepping(t *testing.T, r *repairNet, p *testnet.Peer, progress func(sto
 
 func holds(ps []*testnet.Peer, id peer.ID) bool {
 	for _, p := range ps {
-		if p.Node() != nil && p.Node().ID() == id {
+		if p.ID == id {
 			return true
 		}
 	}
@@ -407,6 +407,87 @@ func TestExitTooFewNodes(t *testing.T) {
 	h, _ := r.held()
 	if !holds(h[ids[0]], leaver.Node().ID()) {
 		t.Fatal("the leaving node lost its shard")
+	}
+	readBack(t, c, ref, data)
+}
+
+// TestExitReplacesAHolderThatDoesNotProve: the nodes that took the
+// leaving node's chunks stop before they prove them; after their
+// patience the exit hands those chunks to other nodes, which prove
+// them, and returns after a second round.
+func TestExitReplacesAHolderThatDoesNotProve(t *testing.T) {
+	defer storage.SetExitPatienceMin(0)()
+	r := newRepairNet(t, 10, 0.75)
+	data, ref, c := r.put(600 << 10)
+	r.step()
+	before, _ := r.held()
+	ids, holders := r.stripe()
+	leaver := holders[ids[0]][0]
+	proving := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	var rep storage.ExitReport
+	go func() {
+		var err error
+		rep, err = storageOf(leaver).Exit(t.Context(), storage.ExitOptions{Progress: func(p storage.ExitProgress) {
+			if p.Round == 1 && p.ToProve > 0 {
+				select {
+				case proving <- struct{}{}:
+				default:
+				}
+			}
+		}})
+		done <- err
+	}()
+	select {
+	case <-proving:
+	case err := <-done:
+		t.Fatalf("exit returned before it waited for proofs: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatal("the exit sent nothing within a minute")
+	}
+	// Every node that took a chunk of the leaver's stops.
+	after, _ := r.held()
+	stopped := map[peer.ID]bool{}
+	for id, hs := range after {
+		for _, p := range hs {
+			if p != leaver && !holds(before[id], p.ID) && !stopped[p.ID] {
+				stopped[p.ID] = true
+				if err := p.Stop(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if len(stopped) == 0 {
+		t.Fatal("no node took a chunk")
+	}
+	var err error
+	for steps := 0; ; steps++ {
+		select {
+		case err = <-done:
+		case <-time.After(100 * time.Millisecond):
+			if steps == 16 {
+				t.Fatalf("exit not done after %d epochs", steps)
+			}
+			r.step()
+			continue
+		}
+		break
+	}
+	if err != nil {
+		t.Fatalf("exit: %v (report %+v)", err, rep)
+	}
+	if rep.Rounds != 2 {
+		t.Fatalf("exit took %d rounds, want 2", rep.Rounds)
+	}
+	for _, h := range rep.Handovers {
+		if stopped[h.To] {
+			t.Fatalf("chunk %s handed to %s, which stopped before it proved", h.Chunk, h.To)
+		}
+	}
+	t.Logf("%d nodes stopped before proving; %d chunks handed over in %d rounds, %d sends", len(stopped), len(rep.Handovers), rep.Rounds, rep.Sent)
+	if err := leaver.Stop(); err != nil {
+		t.Fatal(err)
 	}
 	readBack(t, c, ref, data)
 }
