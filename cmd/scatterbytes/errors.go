@@ -14,6 +14,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
 // errInterrupted means the user stopped the command (SIGINT, SIGTERM).
@@ -59,6 +60,12 @@ func humanError(err error) string {
 		return "the storage nodes are out of space: free some (`scatterbytes rm`) or add nodes"
 	case errors.Is(err, client.ErrNoManifest):
 		return "no node holds this file's manifest: it was removed, or its holders are offline"
+	case errors.Is(err, errNodeRunning):
+		return err.Error()
+	case errors.Is(err, errExitTooFewNodes):
+		hint = "too few other storage nodes to hand this node's chunks to (each goes to a node that holds no part of its stripe): wait for more nodes, then run `scatterbytes node exit` again"
+	case errors.Is(err, storage.ErrNotHandedOver):
+		hint = "not every chunk is proven elsewhere yet, so the node must not leave: run `scatterbytes node exit` again (it re-does only what is missing)"
 	case errors.Is(err, client.ErrNotEnoughNodes):
 		hint = "the network has too few storage nodes for k+m; lower --redundancy or start more nodes"
 	case errors.Is(err, client.ErrUnavailable):

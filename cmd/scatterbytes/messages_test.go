@@ -21,6 +21,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -39,6 +40,9 @@ func TestErrorMessages(t *testing.T) {
 		{"nodes out of space", fmt.Errorf("put stripe 3: %w (%w): 0 of 6 with room for 1048576 bytes, 6 needed", client.ErrNotEnoughNodes, client.ErrNoSpace)},
 		{"too few nodes", fmt.Errorf("put stripe 0: %w: 3 found, 6 needed", client.ErrNotEnoughNodes)},
 		{"no manifest", fmt.Errorf("open manifest x: fetch chunk 0 (x): %w: fetch chunk x: no holder found", client.ErrNoManifest)},
+		{"exit: too few nodes", fmt.Errorf("%w: hand over chunks of the stripe of x, passing over the 5 other nodes that hold a part of it: %w: 0 with room for 262144 bytes found, 1 needed", errExitTooFewNodes, client.ErrNotEnoughNodes)},
+		{"exit: not handed over", fmt.Errorf("%w: 2 chunks have no holder that proved them by epoch 9, after 3 rounds", storage.ErrNotHandedOver)},
+		{"exit: node running", nodeRunning("/srv/sb", errors.New("store directory in use"))},
 	} {
 		fmt.Fprintf(&out, "## %s\nexit %d\n%s\n\n", tc.name, exitCode(tc.err, false), humanError(tc.err))
 	}

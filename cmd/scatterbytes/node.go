@@ -11,12 +11,13 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/dash"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/profile"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 )
 
 func nodeCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "node", Short: "Run a storage node"}
-	cmd.AddCommand(nodeRunCmd(), nodeScrubCmd(), nodeStatusCmd(), nodeEarningsCmd())
+	cmd.AddCommand(nodeRunCmd(), nodeExitCmd(), nodeScrubCmd(), nodeStatusCmd(), nodeEarningsCmd())
 	return cmd
 }
 
@@ -36,22 +37,16 @@ SIGINT or SIGTERM stop it cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			prof, err := loadProfile()
+			prof, cfg, err := lf.nodeConfig()
 			if err != nil {
 				return err
 			}
-			if err := lf.checkFree(); err != nil {
-				return err
-			}
-			log := logger()
+			log := cfg.Logger
 			dashAddr = dashboardAddr(log, dashAddr, cmd.Flags().Changed("dashboard"))
 			k, err := identity.Load(filepath.Join(g.dir, node.KeyFile))
 			if err != nil {
 				return err
 			}
-			cfg := node.DefaultConfig(g.dir, prof)
-			cfg.Logger = log
-			cfg.Listen = lf.addrs()
 			scfg := storage.Config{Capacity: capacity, Logger: log, Dashboard: dashAddr}
 			sn, err := storage.New(ctx, cfg, scfg)
 			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
@@ -82,4 +77,21 @@ SIGINT or SIGTERM stop it cleanly.`,
 	f.Int64Var(&capacity, "capacity", 10<<30, "disk space in bytes the node may fill with chunks (a hard limit)")
 	f.StringVar(&dashAddr, "dashboard", dash.DefaultAddr, `address of the dashboard, its JSON API and /metrics ("" turns it off); any but 127.0.0.1, ::1 or localhost needs the token kept in DIR/`+dash.TokenFile)
 	return cmd
+}
+
+// nodeConfig loads the network profile and makes the config of the node
+// in --dir, listening where l says (a fixed port another process holds
+// is refused) and logging as --log-level says.
+func (l *listenFlags) nodeConfig() (*profile.Profile, node.Config, error) {
+	prof, err := loadProfile()
+	if err != nil {
+		return nil, node.Config{}, err
+	}
+	if err := l.checkFree(); err != nil {
+		return nil, node.Config{}, err
+	}
+	cfg := node.DefaultConfig(g.dir, prof)
+	cfg.Logger = logger()
+	cfg.Listen = l.addrs()
+	return prof, cfg, nil
 }

@@ -355,7 +355,7 @@ func syncWithProgress(ctx context.Context, w io.Writer, p *payments.Payer) error
 	defer func() { bar.Done() }()
 	return p.SyncProgress(ctx, func(done, total int) {
 		if bar == nil {
-			bar = newCountProgress(w, int64(total), "scanning blocks")
+			bar = newCountProgress(w, int64(total), "scanning blocks", "blocks")
 		}
 		bar.Set(int64(done))
 	})

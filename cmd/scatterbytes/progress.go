@@ -38,9 +38,9 @@ func newProgress(w io.Writer, total int64, desc string) *progress {
 	)}
 }
 
-// newCountProgress starts a bar for total items (blocks, chunks)
-// labelled desc, with rate and ETA, on a terminal only.
-func newCountProgress(w io.Writer, total int64, desc string) *progress {
+// newCountProgress starts a bar for total items of unit (blocks,
+// chunks) labelled desc, with rate and ETA, on a terminal only.
+func newCountProgress(w io.Writer, total int64, desc, unit string) *progress {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return &progress{}
@@ -50,7 +50,7 @@ func newCountProgress(w io.Writer, total int64, desc string) *progress {
 		progressbar.OptionSetDescription(desc),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("blocks"),
+		progressbar.OptionSetItsString(unit),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSetWidth(30),

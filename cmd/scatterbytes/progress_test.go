@@ -9,7 +9,7 @@ import (
 // buffer) gets nothing, so scripts and logs stay clean.
 func TestProgressIsQuietOffATerminal(t *testing.T) {
 	var buf bytes.Buffer
-	for _, p := range []*progress{newProgress(&buf, 100, "put"), newCountProgress(&buf, 10, "scanning blocks")} {
+	for _, p := range []*progress{newProgress(&buf, 100, "put"), newCountProgress(&buf, 10, "scanning blocks", "blocks")} {
 		p.Set(5)
 		p.Add(3)
 		p.Done()

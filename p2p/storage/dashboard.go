@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -123,19 +122,6 @@ func (s *Storage) noteEpoch(epoch uint64, result string) {
 	}
 }
 
-// nodeRecord is the coordinator's NODE answer (coordinator.NodeView's
-// fields that the page shows).
-type nodeRecord struct {
-	State      string  `json:"state"`
-	AuditScore float64 `json:"audit_score"`
-	ReachScore float64 `json:"reach_score"`
-	Uptime     float64 `json:"uptime"`
-	Audits     uint64  `json:"audits"`
-	Failed     uint64  `json:"audits_failed"`
-	Proven     uint64  `json:"epochs_proven"`
-	Missed     uint64  `json:"epochs_missed"`
-}
-
 // askCoordinator asks the coordinator for the node's record and ledger
 // statement and keeps the answers (or why there are none).
 func (s *Storage) askCoordinator(ctx context.Context) {
@@ -148,19 +134,14 @@ func (s *Storage) askCoordinator(ctx context.Context) {
 	pid := prof.Protocol("standing", "1.0.0")
 	ctx, cancel := context.WithTimeout(ctx, standingTimeout)
 	defer cancel()
-	resp, err := standing.Ask(ctx, s.n.Host(), coord, pid, standing.Request{Op: standing.OpNode, Peer: s.n.ID()})
+	r, epoch, err := s.askNode(ctx, s.n.ID())
 	if err != nil {
 		s.dash.setErr(err.Error())
 		return
 	}
-	var r nodeRecord
-	if err := json.Unmarshal(resp.Node, &r); err != nil {
-		s.dash.setErr(fmt.Sprintf("the coordinator's record: %v", err))
-		return
-	}
 	st := &dash.Standing{State: r.State, AuditScore: r.AuditScore, ReachScore: r.ReachScore, Uptime: r.Uptime,
 		Audits: r.Audits, AuditsFailed: r.Failed, EpochsProven: r.Proven, EpochsMissed: r.Missed,
-		Epoch: resp.Epoch, AsOf: time.Now()}
+		Epoch: epoch, AsOf: time.Now()}
 	var earn *dash.Earnings
 	if resp, err := standing.Ask(ctx, s.n.Host(), coord, pid, standing.Request{Op: standing.OpStatement, Peer: s.n.ID()}); err == nil {
 		var stmt ledger.Statement

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 )
@@ -33,4 +34,12 @@ func (s *Storage) HandBeacon(ctx context.Context, data []byte) error {
 		return ctx.Err()
 	}
 	return nil
+}
+
+// SetExitPatienceMin sets the least time an exit gives a new holder to
+// prove, until the returned func restores it.
+func SetExitPatienceMin(d time.Duration) (restore func()) {
+	old := exitPatienceMin
+	exitPatienceMin = d
+	return func() { exitPatienceMin = old }
 }

@@ -1,22 +1,17 @@
 package storage
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"golang.org/x/time/rate"
 
-	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/p2p/shard"
 	"github.com/scatterbytes/scatterbytes/p2p/standing"
@@ -26,14 +21,6 @@ import (
 // DefaultRepairRate bounds the bytes a node moves for repair (fetched
 // and sent together) per second.
 const DefaultRepairRate = 16 << 20
-
-// findTimeout bounds one DHT lookup of a shard's holders.
-const findTimeout = 10 * time.Second
-
-// maxHolders is how many provider records a lookup waits for: a shard
-// has one holder, and a few more after repairs and while a lost holder's
-// records live.
-const maxHolders = 12
 
 // RepairStats counts what a node's repairer did.
 type RepairStats struct {
@@ -55,30 +42,16 @@ type RepairStats struct {
 // shard of; see the package doc, "Repair".
 type repairer struct {
 	s    *Storage
-	net  *shard.Net
-	lim  *rate.Limiter
+	m    *mover
 	log  *slog.Logger
 	poke chan uint64
-	cur  atomic.Pointer[standing.Standings] // the pass's, for placement
 
 	mu    sync.Mutex
 	stats RepairStats
 }
 
-func newRepairer(s *Storage, bytesPerSec int) (*repairer, error) {
-	chunks := chunk.Client{Protocol: s.n.Profile().Protocol("chunk", "1.0.0")}
-	// The repairer never signs an order: it places shards under the
-	// client's. The Net's key would sign only what it never sends.
-	r := &repairer{s: s, log: s.log.With("part", "repair"), poke: make(chan uint64, 1)}
-	cfg := shard.DefaultConfig()
-	cfg.Standings = r
-	net, err := shard.New(s.n, chunks, s.n.Key(), cfg, r.log)
-	if err != nil {
-		return nil, err
-	}
-	r.net = net
-	r.lim = rate.NewLimiter(rate.Limit(bytesPerSec), max(bytesPerSec, 2*chunk.DefaultMaxChunk))
-	return r, nil
+func newRepairer(s *Storage, m *mover) *repairer {
+	return &repairer{s: s, m: m, log: s.log.With("part", "repair"), poke: make(chan uint64, 1)}
 }
 
 // kick asks for a pass after the proof of epoch; a pass already asked for
@@ -132,40 +105,19 @@ func (r *repairer) count(f func(*RepairStats)) {
 	r.mu.Unlock()
 }
 
-// group is what this node holds of one stripe, or of one replicated chunk
-// (a stripe of one ID kept in k+m copies).
-type group struct {
-	order   chunk.Order // an order this node holds that covers every member
-	members []cid.Cid   // the stripe's shard IDs; one ID for copies
-	copies  bool
-	mine    []cid.Cid // the members this node holds
-
-	holders [][]peer.ID // healthy holders of each member, this node included
-	seen    []peer.ID   // every holder found, lost ones too
-	healthy int         // members (copies: holders) with a healthy holder
-}
-
-// target is the healthy count the group is repaired back to.
-func (g *group) target() int {
-	if g.copies {
-		return g.order.K + g.order.M
-	}
-	return len(g.members)
-}
-
 // pass finds the groups whose holders include a lost node (suspended or
 // disqualified at the coordinator) and repairs those this node is the
 // designated repairer of, the most endangered first.
 func (r *repairer) pass(ctx context.Context) error {
 	p := r.s.n.Profile()
-	st, err := standing.Fetch(ctx, r.s.n.Host(), p.CoordinatorID(), p.Protocol("standing", "1.0.0"))
+	st, err := r.m.standings(ctx)
 	if err != nil {
-		return fmt.Errorf("ask the coordinator for the standings: %w", err)
+		return err
 	}
 	if !anyLost(st) {
 		return nil // no node lost: nothing to repair, and no lookups
 	}
-	groups, err := r.groups(ctx)
+	groups, err := r.s.groups(ctx)
 	if err != nil {
 		return err
 	}
@@ -174,7 +126,7 @@ func (r *repairer) pass(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		r.locate(ctx, g, st)
+		r.s.locate(ctx, g, st)
 		at := p.RepairAt(g.order.K, g.order.M)
 		if g.copies {
 			at = g.target() - 1
@@ -215,82 +167,6 @@ func anyLost(st *standing.Standings) bool {
 	return false
 }
 
-// groups reads the store's orders into the stripes (and replicated
-// chunks) this node holds a part of. Expired orders are left to the
-// garbage collector.
-func (r *repairer) groups(ctx context.Context) ([]*group, error) {
-	byKey := map[string]*group{}
-	var out []*group
-	now := time.Now()
-	err := r.s.st.Iterate(ctx, cid.Undef, func(info store.Info) error {
-		o, err := chunk.UnmarshalOrder(info.Meta)
-		if err != nil || !o.Expiry.After(now) || !o.Covers(info.ID) || o.Size != info.Size {
-			return nil
-		}
-		key, g := groupKey(&o, info.ID), (*group)(nil)
-		if g = byKey[key]; g == nil {
-			g = &group{order: o, members: o.Stripe, copies: len(o.Stripe) == 0}
-			if g.copies {
-				g.members = []cid.Cid{info.ID}
-			}
-			byKey[key] = g
-			out = append(out, g)
-		}
-		g.mine = append(g.mine, info.ID)
-		return ctx.Err()
-	})
-	return out, err
-}
-
-func groupKey(o *chunk.Order, id cid.Cid) string {
-	if len(o.Stripe) == 0 {
-		return "c" + id.KeyString()
-	}
-	h := sha256.New()
-	for _, s := range o.Stripe {
-		h.Write([]byte(s.KeyString()))
-	}
-	return "s" + string(h.Sum(nil))
-}
-
-// locate finds every member's holders through the DHT's provider records
-// and sorts them by st: lost (suspended, disqualified) or healthy.
-func (r *repairer) locate(ctx context.Context, g *group, st *standing.Standings) {
-	self := r.s.n.ID()
-	seen := map[peer.ID]bool{}
-	g.holders = make([][]peer.ID, len(g.members))
-	g.healthy = 0
-	for i, id := range g.members {
-		found := map[peer.ID]bool{}
-		for _, m := range g.mine {
-			if m.Equals(id) {
-				found[self] = true
-			}
-		}
-		fctx, cancel := context.WithTimeout(ctx, findTimeout)
-		for ai := range r.s.n.DHT().FindProvidersAsync(fctx, id, maxHolders) {
-			found[ai.ID] = true
-		}
-		cancel()
-		for p := range found {
-			if !seen[p] {
-				seen[p] = true
-				g.seen = append(g.seen, p)
-			}
-			if !st.State(p).Excluded() {
-				g.holders[i] = append(g.holders[i], p)
-			}
-		}
-		sort.Slice(g.holders[i], func(a, b int) bool { return g.holders[i][a] < g.holders[i][b] })
-		switch {
-		case g.copies:
-			g.healthy = len(g.holders[i])
-		case len(g.holders[i]) > 0:
-			g.healthy++
-		}
-	}
-}
-
 // designated reports whether this node repairs g: the healthy holder with
 // the lowest peer ID of the first member that has one. Every holder that
 // sees the same records and standings picks the same one, so no stripe is
@@ -308,10 +184,7 @@ func (r *repairer) designated(g *group) bool {
 // repair rebuilds g's missing members (copies: the missing copies) and
 // places them on nodes that hold no part of g.
 func (r *repairer) repair(ctx context.Context, g *group, st *standing.Standings) error {
-	exclude := map[peer.ID]bool{r.s.n.ID(): true}
-	for _, p := range g.seen {
-		exclude[p] = true
-	}
+	exclude := g.exclusion(r.s.n.ID())
 	if g.copies {
 		data, err := r.readOwn(ctx, g.members[0])
 		if err != nil {
@@ -351,11 +224,11 @@ func (r *repairer) repair(ctx context.Context, g *group, st *standing.Standings)
 		if shards[i] != nil || len(g.holders[i]) == 0 {
 			continue
 		}
-		if err := r.lim.WaitN(ctx, int(min(size, int64(r.lim.Burst())))); err != nil {
-			return err
-		}
-		b, err := r.net.Fetch(ctx, shard.Ref{ID: g.members[i], Holders: peerBytes(g.holders[i])}, make([]byte, size))
+		b, err := r.m.fetch(ctx, g.members[i], size, g.holders[i])
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			r.log.Debug("fetch for repair", "chunk", g.members[i], "err", err)
 			continue // another member will do
 		}
@@ -392,13 +265,7 @@ func (r *repairer) place(ctx context.Context, g *group, st *standing.Standings, 
 	if len(ids) == 0 {
 		return nil
 	}
-	for _, d := range datas {
-		if err := r.lim.WaitN(ctx, int(min(int64(len(d)), int64(r.lim.Burst())))); err != nil {
-			return err
-		}
-	}
-	r.cur.Store(st)
-	holders, err := r.net.Rehome(ctx, g.order, ids, datas, exclude)
+	holders, err := r.m.place(ctx, g.order, st, ids, datas, exclude)
 	if err != nil {
 		return err
 	}
@@ -411,36 +278,13 @@ func (r *repairer) place(ctx context.Context, g *group, st *standing.Standings, 
 	return nil
 }
 
-// readOwn reads a chunk this node holds and checks it against its ID: a
-// shard rotten on this disk is not a repair's input.
+// readOwn is Storage.readOwn, counting what it finds corrupt.
 func (r *repairer) readOwn(ctx context.Context, id cid.Cid) ([]byte, error) {
-	rc, err := r.s.st.Get(ctx, id, 0, -1)
-	if errors.Is(err, store.ErrCorrupt) { // quarantined by the scrub or a GET
+	b, err := r.s.readOwn(ctx, id)
+	// ErrCorrupt: quarantined by the scrub or a GET; ErrMismatch: found
+	// rotten now.
+	if errors.Is(err, store.ErrCorrupt) || errors.Is(err, store.ErrMismatch) {
 		r.count(func(s *RepairStats) { s.Corrupt++ })
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(rc); err != nil {
-		return nil, err
-	}
-	if got := store.Sum(buf.Bytes()); !got.Equals(id) {
-		r.count(func(s *RepairStats) { s.Corrupt++ })
-		return nil, fmt.Errorf("%w: own copy of %s hashes to %s", store.ErrMismatch, id, got)
-	}
-	return buf.Bytes(), nil
+	return b, err
 }
-
-func peerBytes(ps []peer.ID) [][]byte {
-	out := make([][]byte, len(ps))
-	for i, p := range ps {
-		out[i] = []byte(p)
-	}
-	return out
-}
-
-// Get serves the pass's standings to placement (shard.Standings), so that
-// the nodes found lost are the nodes passed over.
-func (r *repairer) Get(context.Context) *standing.Standings { return r.cur.Load() }

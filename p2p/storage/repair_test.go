@@ -46,11 +46,17 @@ type repairNet struct {
 
 func newRepairNet(t *testing.T, nodes int, lambda float64, configure ...func(int, *node.Config)) *repairNet {
 	t.Helper()
-	clk := nettest.NewSteppedClock(time.Now())
 	o := testnet.Options{Nodes: nodes, Epoch: 2 * time.Second}
 	if len(configure) > 0 {
 		o.Configure = configure[0]
 	}
+	return newRepairNetWith(t, o, lambda)
+}
+
+// newRepairNetWith is newRepairNet on a network with options o.
+func newRepairNetWith(t *testing.T, o testnet.Options, lambda float64) *repairNet {
+	t.Helper()
+	clk := nettest.NewSteppedClock(time.Now())
 	o = testclient.WithCoordinator(o, func(c *coordinator.Config) {
 		c.Clock = clk
 		c.SpotChecks = 0

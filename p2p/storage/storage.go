@@ -70,8 +70,42 @@
 // carries chunk bytes. What a worker would do better, seeing every stripe
 // at once, the standings give every holder.
 //
-// Node is the storage node role (`scatterbytes node run`): the node and
-// this service made by one New and run by one Run.
+// # Exit
+//
+// A node leaves the network gracefully with Exit (`scatterbytes node
+// exit`), called while Run runs. From then on the chunk service takes no
+// new chunk: a PUT of one it does not hold is refused as if the disk were
+// full (no body byte is sent; placement tries the next node) and SPACE
+// says there is no room, so placement passes the node over. It goes on
+// serving GETs and proving every epoch: nothing it holds is unavailable
+// at any moment, and it is not suspended while it leaves.
+//
+// For every chunk it holds under a live order (the groups repair reads
+// from the orders: stripes, replicated chunks) it looks up every
+// member's holders in the DHT, as repair does (step 2), eight groups at
+// once. A member no other healthy node holds (a replicated chunk: held
+// by fewer others than its k+m copies) is sent, under the order the node
+// holds, to a node that holds no part of its group and is not suspended
+// or disqualified (shard.Net.Rehome), within the repair bandwidth
+// (Config.RepairRate, shared with repair).
+// Then it waits until each chunk has a holder whose proof of an epoch
+// that began after the last copy landed the coordinator has recorded
+// (NODE's last_epoch, package standing): that proof committed to the
+// chunk, and the chunk is challenged from the epoch after. A holder that
+// has not proved two epochs later (and 30 s) has its chunks sent to
+// another node, in up to three rounds in all (a late holder still counts
+// if it proves meanwhile); then Exit fails with ErrNotHandedOver.
+//
+// Exit deletes nothing: once it returns the node may stop (the CLI stops
+// it, and deletes DIR/chunks only with --delete-chunks). Its balance
+// stays in the coordinator's ledger, which pays balances whatever the
+// node's standing, so the node is paid what it earned, its last proofs
+// included, after it has gone. An exit that stopped part way is resumed
+// by running it again: a chunk found held elsewhere is not sent again
+// (and a node that holds it already answers a PUT with HAVE), only its
+// holder's proof is waited for. A chunk of the node's that no longer
+// hashes to its ID stops the exit: the scrub quarantines it, and the
+// stripe's repair restores it once the node is gone.
 //
 // # Garbage
 //
@@ -121,10 +155,12 @@
 // A delete the guard deferred lives in memory: a node restarted in the
 // window keeps an owner-deleted chunk until its order expires, when the
 // sweep removes it.
+//
+// Node is the storage node role (`scatterbytes node run`): the node and
+// this service made by one New and run by one Run.
 package storage
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -162,8 +198,9 @@ type Config struct {
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
 	// RepairRate bounds the bytes per second the node moves to repair
-	// stripes (see "Repair"); 0 is DefaultRepairRate, a negative rate
-	// turns repair off.
+	// stripes (see "Repair") and to hand its chunks over when it leaves
+	// (see "Exit"), both together; 0 is DefaultRepairRate, a negative
+	// rate turns repair off (an exit then moves at DefaultRepairRate).
 	RepairRate int
 	// Metrics receives the node's series (package p2p/metrics); nil makes
 	// a Set of the node's own. New hands it to the node too.
@@ -199,11 +236,13 @@ type Storage struct {
 	clients *clientCerts
 	proofs  atomic.Int64 // proofs published
 	status  *status      // DIR/status.json
+	move    *mover       // places chunks on other nodes: repair, exit
 	repair  *repairer    // nil when repair is off
 	metrics *metrics.Set
 	recent  *logring.Ring // the last warnings and errors, for the dashboard
 	dash    *dashboard    // nil when Config.Dashboard is empty
 	gc      *collector    // the expiry sweep
+	leaving atomic.Bool   // set by Exit: the chunk service takes no new chunks
 
 	// Beacons reach the answering loop on beaconc, from gossip and from
 	// the catch-up (prove.go, catchup.go); heard is the newest either
@@ -265,7 +304,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	raw := s.st
 	s.st = s.metrics.Store(prover.Guard(s.st))
 	s.gc = newCollector(cfg.GC, cfg.Clock, s.st, s.log.With("part", "gc"))
-	ccfg := chunk.DefaultConfig(s.st, n.Key())
+	ccfg := chunk.DefaultConfig(newClosable(s.st, &s.leaving), n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnServed = s.metrics.ChunkServed
 	// The coordinator's spot checks read past the guard: a chunk deleted
@@ -288,12 +327,17 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		s.closeStore()
 		return nil, err
 	}
+	moveRate := cfg.RepairRate
+	if moveRate <= 0 {
+		moveRate = DefaultRepairRate // with repair off, an exit still moves
+	}
+	if s.move, err = newMover(s, moveRate); err != nil {
+		svc.Close()
+		s.closeStore()
+		return nil, err
+	}
 	if cfg.RepairRate >= 0 {
-		if s.repair, err = newRepairer(s, cmp.Or(cfg.RepairRate, DefaultRepairRate)); err != nil {
-			svc.Close()
-			s.closeStore()
-			return nil, err
-		}
+		s.repair = newRepairer(s, s.move)
 	}
 	s.registerUpkeep()
 	if err := s.openDashboard(dir, cfg); err != nil {
