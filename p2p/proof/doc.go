@@ -146,10 +146,10 @@
 // commitment holds (or one being built) is deferred. The chunk vanishes
 // at once for every reader of the guarded store, but its bytes stay until
 // no commitment the coordinator may still check holds it: the next
-// commitment leaves it out, and neither of the two the last proofs
-// answered holds it (the coordinator spot-checks a proof's samples by
-// fetching them until it has recorded the node's next proof, which may
-// reach it a moment after the node made it): at most about three epochs. The
+// commitment leaves it out, and the one the last proof answered does not
+// hold it either (the coordinator spot-checks a proof's samples by
+// fetching them during the epoch that follows it, before the node's next
+// proof): at most about two epochs. The
 // storage node serves the coordinator's GETs from the store behind the
 // guard (chunk.Config.Auditor), so such a spot check finds the bytes. Its owner putting it back meanwhile
 // cancels the delete; another client putting the same bytes deletes the

@@ -143,10 +143,10 @@ func (p *Prover) unpend(id cid.Cid) {
 }
 
 // holds reports whether a commitment the node may still be asked about
-// holds chunk id: the outstanding one, or one of the last two proofs
+// holds chunk id: the outstanding one, or the one the last proof
 // answered. Called with p.mu held.
 func (p *Prover) holds(id cid.Cid) bool {
-	for _, s := range []*snapshot{p.snap, p.proven[0], p.proven[1]} {
+	for _, s := range []*snapshot{p.snap, p.proven} {
 		if s != nil && s.has(id) {
 			return true
 		}
@@ -156,14 +156,13 @@ func (p *Prover) holds(id cid.Cid) bool {
 
 // install makes s the outstanding commitment and carries out the
 // deferred deletes that no commitment the node may still be asked about
-// holds. After a proof (answered), the commitment s replaces is the newest
-// proven one: the coordinator may spot-check its samples until it has
-// the node's next proof. Called with p.mu held.
+// holds. After a proof (answered), the commitment s replaces is the
+// proven one: the coordinator may spot-check its samples until the
+// node's next proof. Called with p.mu held.
 func (p *Prover) install(ctx context.Context, s *snapshot, answered bool) {
+	p.proven = nil
 	if answered {
-		p.proven = [2]*snapshot{p.snap, p.proven[0]}
-	} else {
-		p.proven = [2]*snapshot{}
+		p.proven = p.snap
 	}
 	p.snap, p.building = s, false
 	if p.deleter == nil {

@@ -54,12 +54,10 @@ type Prover struct {
 
 	mu   sync.Mutex
 	snap *snapshot // the inventory committed for snap.c.Epoch, or nil
-	// proven are the commitments the last two proofs answered, the newest
-	// first: the coordinator spot-checks slices of a proof's samples until
-	// it has recorded the node's next proof, which may come to it a moment
-	// after the node made it, so a chunk they hold keeps its bytes
-	// (hidden) until then.
-	proven   [2]*snapshot
+	// proven is the commitment the last proof answered: the coordinator
+	// spot-checks slices of its samples during the epoch that follows, so
+	// a chunk it holds keeps its bytes (hidden) until the next proof.
+	proven   *snapshot
 	building bool    // a snapshot is being read: defer every delete
 	answered *uint64 // the last epoch proved, nil if none
 	pending  map[string]cid.Cid

@@ -100,7 +100,7 @@ type SweepStats struct {
 	// Expired counts the chunks past expiry and grace handed to the
 	// guarded store's Delete: gone now, or, when a commitment the node
 	// may still be asked about holds them, hidden now and gone within
-	// about three epochs (package proof, "Deletes").
+	// about two epochs (package proof, "Deletes").
 	Expired int64
 	// Kept counts the chunks whose stored order does not decode: the
 	// sweep cannot tell when they expire and leaves them alone (the chunk

@@ -329,16 +329,16 @@ func TestCommittedChunkOutlivesItsExpiryUntilProven(t *testing.T) {
 
 	// The next beacon: every node proves the commitment that holds the
 	// expired chunks (by the coordinator's clock they have not expired),
-	// commits without them; two proofs later they are freed.
+	// commits without them; the proof after frees them.
 	if coordClk.Now().After(expiry) {
 		t.Fatal("the coordinator's clock passed the expiry: the test proves nothing")
 	}
 	ep.step()
 	ep.noFailedAudits()
 	within(t, time.Minute, func() error { return allCommitted(t, net) })
-	// The proof after that is paid for the unexpired chunks alone; the
-	// one after it frees the expired ones (the coordinator may spot-check
-	// the samples of the last two proofs: package proof, "Deletes").
+	// The proof after that is paid for the unexpired chunks alone and
+	// frees the expired ones (the coordinator may spot-check the samples
+	// of the proof before it until then: package proof, "Deletes").
 	e := ep.step()
 	views := ep.views()
 	for i, p := range net.Nodes() {
@@ -382,10 +382,9 @@ func TestRemovedFileLeavesEveryNode(t *testing.T) {
 			t.Fatalf("node %d freed committed chunks before proving them: usage %+v, was %+v", p.Index, h.usage, during[i].usage)
 		}
 	}
-	// The next proof answers for the commitment that holds them; two more
-	// free them (the coordinator may spot-check the samples of the last
-	// two proofs: package proof, "Deletes").
-	ep.step()
+	// The next proof answers for the commitment that holds them; the one
+	// after frees them (the coordinator may spot-check the first one's
+	// samples until then: package proof, "Deletes").
 	ep.step()
 	ep.step()
 	ep.noFailedAudits()

@@ -118,8 +118,8 @@
 //   - The owner's DELETE: a chunk no commitment holds goes at once; a
 //     committed one vanishes for every reader at once (but the
 //     coordinator's spot checks) and its bytes go once neither the next
-//     commitment nor the two the last proofs answered holds it: within
-//     about three epochs (gc.go is not involved).
+//     commitment nor the one the last proof answered holds it: within
+//     about two epochs (gc.go is not involved).
 //   - The expiry sweep (gc.go): at start and every GCConfig.Interval
 //     (DefaultSweepInterval, an hour) it reads the store's orders in CID
 //     order, 256 at a time (no index iterator is held while it deletes),
@@ -142,10 +142,10 @@
 // beacon that replaces the commitment comes an epoch before that end. A
 // node whose clock runs ahead of the coordinator's, or whose beacon is
 // late, by more than an epoch plus the grace can find a committed chunk
-// expired. And a chunk one of the last two proofs answered for may still
-// be spot-checked by the coordinator (package proof, "Deletes"). Either
-// way its bytes stay, hidden, until no such commitment holds it: at most
-// about three epochs more.
+// expired. And a chunk the last proof answered for may still be
+// spot-checked by the coordinator (package proof, "Deletes"). Either way
+// its bytes stay, hidden, until no such commitment holds it: at most about
+// two epochs more.
 //
 // Expired chunks are not paid for: the commitment each proof carries
 // leaves out every chunk whose order ends before the epoch it earns for
