@@ -20,22 +20,29 @@ import (
 	"github.com/scatterbytes/scatterbytes/store/memstore"
 )
 
+// testCA makes a network's CA and a function that enrols a member of a
+// role with it: its key and certificate.
+func testCA(tb testing.TB, network string) (*cert.CA, func(cert.Role) (identity.Key, []byte)) {
+	tb.Helper()
+	ca, err := cert.NewCA(network, 24*time.Hour)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ca, func(role cert.Role) (identity.Key, []byte) {
+		k, _ := identity.Generate()
+		der, _, err := ca.Issue(k.PubKey(), role, "", 0)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return k, der
+	}
+}
+
 // epochOfProofs makes n nodes, each with chunks chunks of size bytes under
 // one client's orders, committed for epoch 1, and their proofs of a beacon
 // of epoch 1 with 16 samples.
 func epochOfProofs(b *testing.B, n, chunks, size int) (*cert.CA, *proof.Beacon, [][]byte, []proof.Commitment) {
-	ca, err := cert.NewCA("bench", 24*time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	member := func(role cert.Role) (identity.Key, []byte) {
-		k, _ := identity.Generate()
-		der, _, err := ca.Issue(k.PubKey(), role, "", 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return k, der
-	}
+	ca, member := testCA(b, "bench")
 	ck, cder := member(cert.RoleCoordinator)
 	clk, clder := member(cert.RoleClient)
 	start := time.Now().Truncate(time.Minute)

@@ -13,7 +13,6 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator/reputation"
-	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/store"
 	"github.com/scatterbytes/scatterbytes/store/memstore"
@@ -26,18 +25,7 @@ import (
 // late and epoch 1 at once; the coordinator recorded 1, then 0, and
 // waited for a proof of 1 forever.)
 func TestProofsOutOfOrderKeepTheLatest(t *testing.T) {
-	ca, err := cert.NewCA("order", 24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	member := func(role cert.Role) (identity.Key, []byte) {
-		k, _ := identity.Generate()
-		der, _, err := ca.Issue(k.PubKey(), role, "", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k, der
-	}
+	ca, member := testCA(t, "order")
 	ck, cder := member(cert.RoleCoordinator)
 	clk, clder := member(cert.RoleClient)
 	nk, nder := member(cert.RoleNode)
