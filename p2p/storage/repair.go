@@ -121,12 +121,13 @@ func (r *repairer) pass(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Every group's holders, eight groups at once (the lookups wait on
+	// the network, not the CPU).
+	if err := r.s.locateAll(ctx, groups, st); err != nil {
+		return nil // ctx ended
+	}
 	var todo []*group
 	for _, g := range groups {
-		if ctx.Err() != nil {
-			return nil
-		}
-		r.s.locate(ctx, g, st)
 		at := p.RepairAt(g.order.K, g.order.M)
 		if g.copies {
 			at = g.target() - 1
