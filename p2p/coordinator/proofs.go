@@ -99,9 +99,15 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 		rec = nodeRecord{Rep: reputation.New(p, e)}
 	}
 	var committed *proof.Commitment
-	if rec.Next != nil && rec.NextEpoch == e {
+	// A commitment answers the first beacon at or after its epoch (the
+	// node or we paused past one). One the node made after the one
+	// recorded came in a proof that never reached us: unrecorded.
+	if rec.Next != nil && rec.NextEpoch <= e {
 		if committed, err = proof.UnmarshalCommitment(rec.Next); err != nil {
 			return fmt.Errorf("coordinator: recorded commitment of %s: %w", res.Node, err)
+		}
+		if res.Committed != nil && res.Committed.Epoch > committed.Epoch {
+			committed = nil
 		}
 	}
 	pr := proofRecord{Chunks: res.Count, Samples: len(res.Samples), Failed: res.Failed()}
@@ -110,7 +116,7 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	case errors.Is(err, proof.ErrStale), errors.Is(err, proof.ErrWrongBeacon):
 		return nil
 	case errors.Is(err, proof.ErrCommitmentChanged) && res.Committed == nil,
-		errors.Is(err, proof.ErrUnrecorded) && rec.NextEpoch != e:
+		errors.Is(err, proof.ErrUnrecorded):
 		// A node that restarted lost the inventory it committed to and
 		// proves nothing this epoch: it earns nothing for it, but a
 		// restart is not loss.

@@ -302,3 +302,37 @@ func TestProofFitsGossip(t *testing.T) {
 		t.Fatalf("a proof may be %d bytes, a gossip payload at most %d", proof.MaxProofSize, gossip.MaxPayload)
 	}
 }
+
+// TestProofsAcrossASkippedEpoch: the coordinator pauses past an epoch (its
+// clock jumps two epochs; a loaded machine does that), so no node hears
+// the beacon its commitment was made for. Each answers the next beacon
+// with that commitment and is credited for it, with no audit failed.
+func TestProofsAcrossASkippedEpoch(t *testing.T) {
+	clk := nettest.NewSteppedClock(time.Now())
+	net := provingNetwork(t, 4, func(c *coordinator.Config) { c.Clock = clk })
+	putFiles(t, net, 2, 20<<10, 0)
+	c := coordOf(net)
+	st, err := c.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(e uint64) time.Time { return st.Start.Add(time.Duration(e-st.Epoch) * st.Length) }
+	first := st.Epoch + 1
+	for e := first; e < first+2; e++ { // the second commits what the first stored
+		clk.Set(start(e))
+		waitProved(t, c, net, e)
+	}
+	before := nodeViews(t, c)
+	skipTo := first + 3 // first+2 never opens
+	clk.Set(start(skipTo))
+	waitProved(t, c, net, skipTo)
+	after := nodeViews(t, c)
+	for _, p := range net.Nodes() {
+		id := p.Node().ID().String()
+		b, a := before[id], after[id]
+		if a.Proven != b.Proven+1 || a.Bytes == 0 || a.Failed != 0 {
+			t.Errorf("node %s across the skipped epoch: proven %d -> %d, %d bytes credited, %d failed; want one more epoch proven with bytes, none failed",
+				id, b.Proven, a.Proven, a.Bytes, a.Failed)
+		}
+	}
+}

@@ -12,9 +12,9 @@ type Expect struct {
 	// Beacon is the Hash of the beacon published for Epoch; zero skips
 	// the check.
 	Beacon [32]byte
-	// Committed is the Next commitment recorded from this node's proof
-	// of Epoch-1, received before the beacon of Epoch went out; nil if
-	// none was.
+	// Committed is the Next commitment recorded from this node's last
+	// proof (of Epoch-1, or earlier if the node missed beacons), received
+	// before the beacon of Epoch went out; nil if none was.
 	Committed *Commitment
 }
 

@@ -94,8 +94,9 @@
 //     beacon's start (or, renewed during the epoch, at its end), not
 //     revoked, and its key is the proof's node (ErrBadNode);
 //  4. the node's signature (ErrBadSignature);
-//  5. Next and Committed: the node's, for e+1 and e (ErrBadCommitment,
-//     ErrEpochMismatch);
+//  5. Next and Committed: the node's, for e+1 and for e or an earlier
+//     epoch (ErrBadCommitment, ErrEpochMismatch): a node that missed
+//     beacons answers the next one it gets with its last commitment;
 //  6. exactly c samples at the derived indices (ErrWrongSamples), each
 //     leaf's path leading to the committed root and byte total (ErrBadPath);
 //  7. per sample: the order decodes and its client's signature verifies,

@@ -134,7 +134,9 @@ func (p *Prover) Prove(ctx context.Context, b *Beacon) ([]byte, error) {
 		NodeCert: p.cfg.Cert(),
 		Beacon:   b.Marshal(),
 	}
-	if s := snap; s != nil && s.c.Epoch == b.Epoch {
+	// A commitment answers the first beacon at or after its epoch: a
+	// node (or coordinator) that paused past a beacon still proves.
+	if s := snap; s != nil && s.c.Epoch <= b.Epoch {
 		c := s.c
 		pr.Committed = &c
 		if err := p.sample(ctx, pr, s, b); err != nil {

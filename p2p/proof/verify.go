@@ -136,7 +136,7 @@ func (p *Proof) verify(opts Options) (*Result, error) {
 		return nil, err
 	}
 	b, m := a.b, a.m
-	if err := p.checkCommitment(&p.Next, p.Epoch+1); err != nil {
+	if err := p.checkCommitment(&p.Next, p.Epoch+1, false); err != nil {
 		return nil, fmt.Errorf("next %w", err)
 	}
 	r := &Result{Node: p.Node, Payout: m.Payout, Epoch: p.Epoch, Beacon: b.Hash(), Next: p.Next}
@@ -146,7 +146,7 @@ func (p *Proof) verify(opts Options) (*Result, error) {
 		}
 		return r, nil
 	}
-	if err := p.checkCommitment(p.Committed, p.Epoch); err != nil {
+	if err := p.checkCommitment(p.Committed, p.Epoch, true); err != nil {
 		return nil, err
 	}
 	r.Committed, r.Count = p.Committed, p.Committed.Count
@@ -176,12 +176,16 @@ func (p *Proof) verify(opts Options) (*Result, error) {
 	return r, first
 }
 
-// checkCommitment checks that c is the proof node's for epoch.
-func (p *Proof) checkCommitment(c *Commitment, epoch uint64) error {
+// checkCommitment checks that c is the proof node's for epoch or, if
+// orEarlier, for an earlier one: a node that missed beacons (its own pause
+// or the coordinator's) answers the first one it gets with the commitment
+// it made last, and Check compares that with what the coordinator
+// recorded before the beacon went out.
+func (p *Proof) checkCommitment(c *Commitment, epoch uint64, orEarlier bool) error {
 	if c.Node != p.Node {
 		return fmt.Errorf("%w: commitment of %s in a proof of %s", ErrBadCommitment, c.Node, p.Node)
 	}
-	if c.Epoch != epoch {
+	if c.Epoch != epoch && !(orEarlier && c.Epoch < epoch) {
 		return fmt.Errorf("%w: commitment for epoch %d, want %d", ErrEpochMismatch, c.Epoch, epoch)
 	}
 	return c.check()

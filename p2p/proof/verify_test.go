@@ -355,3 +355,34 @@ func TestResumeAfterRestart(t *testing.T) {
 		t.Fatalf("after restart: %d bytes, %v", r2.Bytes, err)
 	}
 }
+
+// TestMissedBeacons: a node that never got beacons 2 and 3 (it paused, or
+// the coordinator did) answers beacon 4 with the commitment it made for 2,
+// and the proof verifies and checks against that recorded commitment; a
+// commitment for a later epoch than the beacon's is still refused.
+func TestMissedBeacons(t *testing.T) {
+	f := newFixture(t)
+	f.put(t, 3, 2000)
+	p1, _ := f.prove(t)
+	r1, err := Verify(p1, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.beacon(t) // 2 and 3 go out; the node hears neither
+	f.beacon(t)
+	p4, b4 := f.prove(t)
+	r4, err := Verify(p4, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r4.Check(Expect{Epoch: 4, Beacon: b4.Hash(), Committed: &r1.Next}); err != nil {
+		t.Fatal(err)
+	}
+	if r4.Committed.Epoch != 2 || r4.Bytes != 6000 || len(r4.Samples) != 3 || r4.Next.Epoch != 5 {
+		t.Fatalf("proof of beacon 4: committed for %d, %d bytes, %d samples, next for %d", r4.Committed.Epoch, r4.Bytes, len(r4.Samples), r4.Next.Epoch)
+	}
+	future := resign(t, p4, f.node.key, func(p *Proof) { p.Committed.Epoch = 5 })
+	if _, err := Verify(future, f.opts); !errors.Is(err, ErrEpochMismatch) && !errors.Is(err, ErrBadCommitment) {
+		t.Fatalf("a commitment for a later epoch: %v, want ErrEpochMismatch", err)
+	}
+}
