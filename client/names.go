@@ -75,7 +75,7 @@ func (c *Client) Remove(ctx context.Context, volume, name string) error {
 			}
 		}
 	}
-	for _, p := range c.rootHolders(ctx, e.Ref.Manifest) {
+	for _, p := range c.rootHolders(ctx, e.Ref.Manifest, e.RootHolders) {
 		// Only its holders have it: the others answer not found.
 		if err := c.chunks.Delete(ctx, c.node.Host(), p, e.Ref.Manifest); err != nil && !store.IsNotFound(err) {
 			failed = append(failed, pendingDelete{p, e.Ref.Manifest})
@@ -87,14 +87,21 @@ func (c *Client) Remove(ctx context.Context, volume, name string) error {
 	return c.cat.Delete(ctx, volume, name)
 }
 
-// rootHolders returns the nodes that may hold a manifest's root: the
-// closest to its CID, where it was placed, and those that announced it. A
-// lookup of the closest leaves out a node it could not query (one just
-// back from a stop, still in the dialer's back-off), so the provider
-// records name the holders the lookup missed.
-func (c *Client) rootHolders(ctx context.Context, root cid.Cid) []peer.ID {
+// rootHolders returns the nodes that may hold a manifest's root: those
+// the catalog recorded taking it (stored), the closest to its CID, where
+// it was placed, and those that announced it. A lookup of the closest
+// leaves out a node it could not query (one just back from a stop, still
+// in the dialer's back-off), and a node stopped before its provider
+// record went out is in no record: the catalog names it.
+func (c *Client) rootHolders(ctx context.Context, root cid.Cid, stored []peer.ID) []peer.ID {
 	var out []peer.ID
 	seen := map[peer.ID]bool{}
+	for _, p := range stored {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
 	if cands, err := c.shards.Candidates(ctx, root.KeyString(), 0, 0, nil); err == nil {
 		for _, p := range cands {
 			seen[p] = true

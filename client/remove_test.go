@@ -69,8 +69,15 @@ func TestRemoveReachesARestartedNode(t *testing.T) {
 	// The restarted node frees the chunk at its next proof, after the
 	// next beacon reaches it; under the race detector a restarted node
 	// has gone more than 30 s without one (see waitChunksFor).
-	waitChunksFor(t, 2*time.Minute, func() int { return int(usage(t, p).Chunks) })
-	if n := usage(t, p).Chunks; n != 0 {
+	wctx, wcancel := context.WithTimeout(ctxT(t), 2*time.Minute)
+	defer wcancel()
+	werr := wait.For(wctx, func() error {
+		if n := usage(t, p).Chunks; n != 0 {
+			return fmt.Errorf("%d chunks left", n)
+		}
+		return nil
+	})
+	if n := usage(t, p).Chunks; werr != nil || n != 0 {
 		p.Role().(*storage.Node).Storage().Store().Iterate(ctxT(t), cid.Undef, func(i store.Info) error {
 			t.Logf("left: %s (the manifest root is %s)", i.ID, ref.Manifest)
 			return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/client/catalog"
@@ -97,12 +98,13 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	if err := c.putStripes(ctx, r, size, layout, j, m, opts); err != nil {
 		return manifest.Ref{}, err
 	}
-	ref, err := c.putManifest(ctx, m, j)
+	ref, rootHolders, err := c.putManifest(ctx, m, j)
 	if err != nil {
 		return manifest.Ref{}, err
 	}
 	if opts.Name != "" {
-		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: plainSize, Redundancy: red.String(), Created: m.Created}
+		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: plainSize, Redundancy: red.String(), Created: m.Created,
+			RootHolders: rootHolders[:min(len(rootHolders), catalog.MaxRootHolders)]}
 		if err := c.cat.Put(ctx, e); err != nil {
 			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
 		}
@@ -198,24 +200,31 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 
 // putManifest seals the manifest and stores each of its chunks on M+2
 // nodes closest to the chunk's CID, under orders for 1+(M+1), the copies
-// repair keeps.
-func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journal) (manifest.Ref, error) {
+// repair keeps. It returns the nodes that took the root.
+func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journal) (manifest.Ref, []peer.ID, error) {
 	ref, chunks, err := manifest.Seal(m, j.key)
 	if err != nil {
-		return manifest.Ref{}, err
+		return manifest.Ref{}, nil, err
 	}
 	copies := m.M + 2
+	var rootHolders []peer.ID
 	g, gctx := errgroup.WithContext(ctx)
 	for _, ch := range chunks {
 		g.Go(func() error {
-			_, err := c.shards.Replicate(gctx, ch.ID, ch.Data, copies, 1, copies-1)
+			holders, err := c.shards.Replicate(gctx, ch.ID, ch.Data, copies, 1, copies-1)
 			if err != nil {
 				return fmt.Errorf("store manifest chunk %s: %w", ch.ID, err)
+			}
+			if ch.ID == ref.Manifest {
+				rootHolders = holders // one goroutine has the root; Wait orders the read
 			}
 			return nil
 		})
 	}
-	return ref, g.Wait()
+	if err := g.Wait(); err != nil {
+		return manifest.Ref{}, nil, err
+	}
+	return ref, rootHolders, nil
 }
 
 // putStripe stores the shards of a stripe, named ids, on distinct nodes

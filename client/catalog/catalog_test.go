@@ -44,6 +44,30 @@ func TestPutGetReplace(t *testing.T) {
 	}
 }
 
+// TestRootHolders: the nodes that took a manifest root come back as
+// stored, and more than MaxRootHolders is refused.
+func TestRootHolders(t *testing.T) {
+	c := openTest(t, "", testMaster(t, 1))
+	e := testEntry(t, "v", "n")
+	for i := range 3 {
+		e.RootHolders = append(e.RootHolders, testPeer(t, byte(i)))
+	}
+	mustPut(t, c, e)
+	got, err := c.Get(context.Background(), "v", "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sameEntry(got, e); d != "" {
+		t.Fatal(d)
+	}
+	for len(e.RootHolders) <= MaxRootHolders {
+		e.RootHolders = append(e.RootHolders, e.RootHolders[0])
+	}
+	if err := c.Put(context.Background(), e); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("put with %d root holders: %v, want ErrInvalid", len(e.RootHolders), err)
+	}
+}
+
 func TestCreatedMillisecondsUTC(t *testing.T) {
 	c := openTest(t, "", testMaster(t, 1))
 	e := testEntry(t, "v", "n")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/internal/wire"
@@ -23,7 +24,12 @@ var entrySchema = wire.Message{Name: "Entry", Max: maxEntrySize, Fields: []wire.
 	{Num: fSize, Name: "size", Kind: wire.Uint64, Required: true, Max: 1<<63 - 1},
 	{Num: fRedundancy, Name: "redundancy", Kind: wire.String, Required: true, Max: maxRedundancy},
 	{Num: fCreated, Name: "created_unix_ms", Kind: wire.Sint64},
+	{Num: fHolders, Name: "root_holders", Kind: wire.Bytes, Repeated: true, MaxCount: MaxRootHolders, Min: 1, Max: maxPeerID},
 }}
+
+// maxPeerID bounds an encoded peer ID: an identity multihash of an
+// Ed25519 public key is 38 bytes, a sha2-256 one of a larger key 34.
+const maxPeerID = 64
 
 // decodeEntry parses and validates an Entry message under package wire's
 // policy. Errors wrap ErrCorrupt.
@@ -56,6 +62,11 @@ func parseEntry(b []byte) (Entry, error) {
 			e.Redundancy = v.String()
 		case fCreated:
 			e.Created = createdTime(v.Int())
+		case fHolders:
+			var p peer.ID
+			if p, err = peer.IDFromBytes(v.Bytes()); err == nil {
+				e.RootHolders = append(e.RootHolders, p)
+			}
 		}
 		return err
 	})

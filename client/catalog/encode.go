@@ -11,6 +11,7 @@ const (
 	fSize       protowire.Number = 5
 	fRedundancy protowire.Number = 6
 	fCreated    protowire.Number = 7
+	fHolders    protowire.Number = 8
 )
 
 // maxEntrySize bounds an encoded entry: two names of 1 KiB, a CID, a key
@@ -37,6 +38,10 @@ func encodeEntry(e *Entry) []byte {
 	if !e.Created.IsZero() {
 		b = protowire.AppendTag(b, fCreated, protowire.VarintType)
 		b = protowire.AppendVarint(b, protowire.EncodeZigZag(e.Created.UnixMilli()))
+	}
+	for _, p := range e.RootHolders {
+		b = protowire.AppendTag(b, fHolders, protowire.BytesType)
+		b = protowire.AppendString(b, string(p))
 	}
 	return b
 }

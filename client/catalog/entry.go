@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 	"github.com/scatterbytes/scatterbytes/store"
@@ -24,7 +26,14 @@ type Entry struct {
 	Size         int64        // plaintext size
 	Redundancy   string       // "k+m", canonical as package erasure prints it
 	Created      time.Time    // kept to the millisecond; zero = unknown
+	// RootHolders are the nodes the manifest's root chunk was stored on,
+	// at most MaxRootHolders: Remove asks them to delete it even when
+	// neither a lookup nor a provider record finds them.
+	RootHolders []peer.ID
 }
+
+// MaxRootHolders bounds Entry.RootHolders.
+const MaxRootHolders = 32
 
 // checkVolume and checkName enforce the naming rules in doc.go.
 func checkVolume(v string) error {
@@ -74,6 +83,14 @@ func (e *Entry) validate() error {
 	}
 	if r.String() != e.Redundancy {
 		return fmt.Errorf("%w: redundancy %q is not canonical (%q)", ErrInvalid, e.Redundancy, r)
+	}
+	if len(e.RootHolders) > MaxRootHolders {
+		return fmt.Errorf("%w: %d root holders, at most %d", ErrInvalid, len(e.RootHolders), MaxRootHolders)
+	}
+	for _, p := range e.RootHolders {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("%w: root holder: %v", ErrInvalid, err)
+		}
 	}
 	return nil
 }

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
@@ -78,6 +82,8 @@ func sameEntry(a, b Entry) string {
 		return fmt.Sprintf("size %d %s, want %d %s", a.Size, a.Redundancy, b.Size, b.Redundancy)
 	case !a.Created.Equal(b.Created):
 		return fmt.Sprintf("created %v, want %v", a.Created, b.Created)
+	case !slices.Equal(a.RootHolders, b.RootHolders):
+		return fmt.Sprintf("root holders %v, want %v", a.RootHolders, b.RootHolders)
 	}
 	return ""
 }
@@ -88,4 +94,18 @@ func names(es []Entry) []string {
 		out = append(out, e.Volume+"/"+e.Name)
 	}
 	return out
+}
+
+// testPeer returns the peer ID of an Ed25519 key made from seed.
+func testPeer(t testing.TB, seed byte) peer.ID {
+	t.Helper()
+	_, pub, err := crypto.GenerateEd25519Key(bytes.NewReader(bytes.Repeat([]byte{seed}, 64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := peer.IDFromPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
