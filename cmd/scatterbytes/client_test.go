@@ -40,7 +40,7 @@ func (c cli) run(args ...string) (string, error) {
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
-	cmd.SetArgs(append([]string{"--network", c.network, "--dir", c.dir, "--log-level", "error"}, args...))
+	cmd.SetArgs(append([]string{"--network", c.network, "--dir", c.dir, "--log-level", logLevelForTest()}, args...))
 	// Each command has its own deadline, as a person running it would:
 	// one shared by a whole test's commands runs out on a loaded machine.
 	ctx, cancel := context.WithTimeout(c.ctx, cliTimeout)
@@ -325,4 +325,11 @@ func TestParseRange(t *testing.T) {
 			}
 		})
 	}
+}
+
+func logLevelForTest() string {
+	if l := os.Getenv("SB_TEST_LOG"); l != "" {
+		return l
+	}
+	return "error"
 }
