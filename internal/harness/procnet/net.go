@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -260,21 +261,12 @@ func (n *Net) watch(c *child) {
 
 // save writes the state file.
 func (n *Net) save() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	s := n.state
-	s.Procs = nil
-	if n.btc != nil {
-		s.Procs = append(s.Procs, n.btc.record())
-		s.Bitcoin = n.btc.state()
-	}
-	for _, c := range n.children {
-		s.Procs = append(s.Procs, c.record())
-	}
+	s := n.State()
 	return s.write()
 }
 
-// State returns the network's state as the state file has it.
+// State returns the network's state as the state file has it: the
+// coordinator, btcd, then the nodes by name.
 func (n *Net) State() State {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -287,6 +279,14 @@ func (n *Net) State() State {
 	for _, c := range n.children {
 		s.Procs = append(s.Procs, c.record())
 	}
+	rank := map[string]int{RoleCoordinator: 0, RoleBtcd: 1, RoleNode: 2}
+	sort.SliceStable(s.Procs, func(i, j int) bool {
+		a, b := s.Procs[i], s.Procs[j]
+		if rank[a.Role] != rank[b.Role] {
+			return rank[a.Role] < rank[b.Role]
+		}
+		return a.Name < b.Name
+	})
 	return s
 }
 
