@@ -117,7 +117,9 @@ func nodeName(i int) string { return fmt.Sprintf("node%02d", i) }
 func (p *Proc) Alive() bool { return ownedAlive(p.PID, p.Dir) }
 
 // SupervisorAlive reports whether the supervisor process runs.
-func (s *State) SupervisorAlive() bool { return ownedAlive(s.Supervisor, "testnet") || ownedAlive(s.Supervisor, "demo") }
+func (s *State) SupervisorAlive() bool {
+	return ownedAlive(s.Supervisor, "testnet") || ownedAlive(s.Supervisor, "demo")
+}
 
 func ownedAlive(pid int, mark string) bool {
 	if pid <= 1 {
