@@ -25,13 +25,11 @@ type BitcoinConfig struct {
 	PayoutInterval time.Duration
 	// BlockEvery is how often a block is mined (default 5 s).
 	BlockEvery time.Duration
-	// PayRateMsat is the profile's pay rate (default 1e11 msat per
-	// GiB-hour, 1 BTC: regtest coins, priced so that a node holding a
-	// MiB clears the 1000 sat threshold within a minute).
-	PayRateMsat uint64
 }
 
-// Regtest pay defaults.
+// Pay defaults. DefaultPayRateMsat is 1 BTC per GiB-hour: a node
+// holding 1 MiB earns 20 sat a second (75% of the rate), so it clears
+// the 1000 sat payout threshold within a minute.
 const (
 	DefaultPayRateMsat = 100_000_000_000
 	payThreshold       = 1000
@@ -44,13 +42,6 @@ const (
 )
 
 var regtest = &chaincfg.RegressionNetParams
-
-func (b *BitcoinConfig) payRate() uint64 {
-	if b.PayRateMsat == 0 {
-		return DefaultPayRateMsat
-	}
-	return b.PayRateMsat
-}
 
 // btc is the running btcd and its miner.
 type btc struct {

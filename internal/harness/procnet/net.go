@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -40,6 +41,10 @@ type Config struct {
 	// the coordinator suspend a node (and its holders repair its shards);
 	// 0 keeps the coordinator's default.
 	SuspendAfter int
+	// PayRateMsat is the profile's pay rate, msat per GiB-hour proven
+	// (default DefaultPayRateMsat, 1 BTC: testnet coins, priced so that
+	// the few MiB a testnet holds earn visibly within an epoch or two).
+	PayRateMsat uint64
 	// LogLevel is every child's --log-level.
 	LogLevel string
 	// Bitcoin, if set, runs btcd on regtest and has the coordinator pay.
@@ -130,9 +135,9 @@ func (n *Net) start(ctx context.Context) error {
 func (n *Net) startCoordinator(ctx context.Context) error {
 	dir := filepath.Join(n.dir, "coordinator")
 	rec := Proc{Role: RoleCoordinator, Name: "coordinator", Dir: dir, Log: filepath.Join(dir, "coordinator.log")}
-	payRate := uint64(1000)
-	if n.cfg.Bitcoin != nil {
-		payRate = n.cfg.Bitcoin.payRate()
+	payRate := n.cfg.PayRateMsat
+	if payRate == 0 {
+		payRate = DefaultPayRateMsat
 	}
 	init := exec.CommandContext(ctx, n.bin, "--dir", dir, "coordinator", "init", "--name", "testnet",
 		"--epoch", n.cfg.Epoch.String(), "--redundancy", n.cfg.Redundancy, "--pay-rate-msat", strconv.FormatUint(payRate, 10))
@@ -163,13 +168,20 @@ func (n *Net) startCoordinator(ctx context.Context) error {
 	if n.prof, err = profile.Load(n.state.Profile); err != nil {
 		return err
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "api.addr"))
-	if err != nil {
-		return fmt.Errorf("the coordinator's API address: %w", err)
-	}
-	n.api = string(trimSpace(b))
-	_ = c
-	return nil
+	// The API starts with the coordinator's Run, after its last line.
+	wctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	return poll(wctx, 20*time.Millisecond, func() error {
+		if c.exited() {
+			return c.started()
+		}
+		b, err := os.ReadFile(filepath.Join(dir, coordinator.APIAddrFile))
+		if err != nil {
+			return fmt.Errorf("the coordinator's API address: %w", err)
+		}
+		n.api = string(trimSpace(b))
+		return nil
+	})
 }
 
 // AddNode starts one more storage node and waits until the coordinator
