@@ -139,22 +139,34 @@ func runDemo(ctx context.Context, w io.Writer, f *testnetFlags, size int64, dir 
 			f    func() error
 		}{"payout", func() error { return d.payout(ctx) }})
 	}
-	defer func() {
-		if d.c != nil {
-			d.c.Close()
-		}
-		if d.net != nil {
-			d.net.Stop()
-			fmt.Fprintf(d.out, "%-9s every process of the testnet stopped\n", "stop")
-		}
-	}()
+	defer d.stop()
 	for _, s := range steps {
 		if err := d.step(s.name, s.f); err != nil {
 			return err
 		}
 	}
+	d.stop()
 	fmt.Fprintf(d.out, "demo passed in %v: every step held\n", time.Since(d.t0).Round(100*time.Millisecond))
 	return nil
+}
+
+// stop closes the client and stops every process, once.
+func (d *demo) stop() {
+	if d.c != nil {
+		d.c.Close()
+		d.c = nil
+	}
+	if d.net != nil {
+		n := 0
+		for _, p := range d.net.State().Procs {
+			if p.Alive() {
+				n++
+			}
+		}
+		d.net.Stop()
+		d.net = nil
+		d.printf("stop", "stopped the testnet's %d running processes", n)
+	}
 }
 
 // start starts the testnet and the client.
@@ -172,8 +184,12 @@ func (d *demo) start(ctx context.Context, f *testnetFlags, cfg procnet.Config) e
 	for _, p := range st.Procs {
 		pids = append(pids, fmt.Sprintf("%s %d", p.Name, p.PID))
 	}
-	d.printf("network", "coordinator and %d storage node processes ready in %v (epoch %s, %s, a silent node suspended after %d epochs) in %s",
-		cfg.Nodes, time.Since(t0).Round(time.Millisecond), st.Epoch, st.Redundancy, cfg.SuspendAfter, cfg.Dir)
+	btc := ""
+	if cfg.Bitcoin != nil {
+		btc = ", btcd on regtest"
+	}
+	d.printf("network", "coordinator and %d storage node processes%s ready in %v (epoch %s, %s, a silent node suspended after %d epochs) in %s",
+		cfg.Nodes, btc, time.Since(t0).Round(time.Millisecond), st.Epoch, st.Redundancy, cfg.SuspendAfter, cfg.Dir)
 	d.printf("", "pids: %s", strings.Join(pids, ", "))
 	ccfg := client.DefaultConfig(st.ClientDir, net.Profile())
 	logf, err := os.OpenFile(filepath.Join(net.Dir(), "client.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -495,10 +511,28 @@ func pollEvery(ctx context.Context, d time.Duration, cond func() error) error {
 	}
 }
 
-// errNoPayout says no payout confirmed in time.
-var errNoPayout = errors.New("no payout to the nodes confirmed")
-
-// payout waits for a payout to the nodes confirmed in a block.
+// payout waits for a payout to the nodes confirmed in a block, read
+// from the chain.
 func (d *demo) payout(ctx context.Context) error {
-	return errNoPayout
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	rpc := d.net.Chain().RPC()
+	var pos []procnet.Payout
+	err := pollEvery(ctx, time.Second, func() error {
+		var err error
+		if pos, _, err = procnet.ChainPayouts(rpc, d.net.State().Procs, 0); err != nil {
+			return err
+		}
+		if len(pos) == 0 {
+			return errors.New("no payout to the nodes confirmed yet")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	po := pos[0]
+	d.printf("payout", "the coordinator paid %d nodes %d sat on regtest, confirmed in block %d (txid %s), %v after the start",
+		len(po.Paid), po.Total(), po.Height, po.Txid, time.Since(d.t0).Round(time.Millisecond))
+	return nil
 }

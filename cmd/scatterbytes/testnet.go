@@ -20,7 +20,7 @@ import (
 func testnetCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "testnet", Short: "Run a local network of real processes: up, status, add, kill, down"}
 	cmd.PersistentFlags().StringVar(&testnetDir, "testnet-dir", ".testnet", "the testnet's directory: its profile, client and a directory and log per process")
-	cmd.AddCommand(testnetUpCmd(), testnetStatusCmd(), testnetAddCmd(), testnetKillCmd(), testnetDownCmd())
+	cmd.AddCommand(testnetUpCmd(), testnetStatusCmd(), testnetAddCmd(), testnetKillCmd(), testnetDownCmd(), testnetPayoutsCmd())
 	return cmd
 }
 
@@ -169,6 +169,12 @@ and has the coordinator pay every --payout-interval.`,
 			go func() { served <- net.Serve(sctx) }()
 			defer func() { stopServe(); <-served }()
 			printUp(out, net, testnetDir, time.Since(start))
+			if f.btc {
+				wctx, stop := context.WithCancel(ctx)
+				done := make(chan struct{})
+				go func() { defer close(done); watchPayouts(wctx, out, net, f.mineEvery) }()
+				defer func() { stop(); <-done }()
+			}
 			<-ctx.Done()
 			return nil
 		},
@@ -202,6 +208,7 @@ func printUp(w io.Writer, net *procnet.Net, dir string, took time.Duration) {
 	if b := st.Bitcoin; b != nil {
 		fmt.Fprintf(w, "bitcoin:   btcd %s regtest, RPC http://%s (user %s, password in %s); coordinator pays from %s\n",
 			btcnode.Version, b.RPC, b.User, shown(dir, abs, b.PassFile), b.Funding)
+		fmt.Fprintf(w, "           each payout is printed here as it confirms; `testnet payouts` lists them from the chain\n")
 	}
 	bin := shown(dir, abs, st.Binary)
 	cl := fmt.Sprintf("%s --network %s --dir %s", bin, shown(dir, abs, st.Profile), shown(dir, abs, st.ClientDir))
