@@ -205,3 +205,38 @@ func TestTestnetChildrenDieWithUp(t *testing.T) {
 		t.Fatalf("testnet down of a killed testnet: %q", out)
 	}
 }
+
+// TestTestnetUpBtc: `testnet up --btc` runs btcd as one more child,
+// recorded in the state; status and payouts read the chain; down stops
+// btcd too.
+func TestTestnetUpBtc(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary and btcd")
+	}
+	bin := buildBinary(t)
+	tn := filepath.Join(t.TempDir(), "tn")
+	up := startTestnet(t, bin, tn, "--nodes", "2", "--btc")
+	st, err := procnet.ReadState(tn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	btcd, err := st.Find("btcd")
+	if err != nil || !btcd.Alive() || st.Bitcoin == nil {
+		t.Fatalf("state after up --btc: btcd %+v (%v), bitcoin %+v; want btcd running", btcd, err, st.Bitcoin)
+	}
+	if out := run(t, bin, "testnet", "status", "--testnet-dir", tn); !strings.Contains(out, "PAID") || !strings.Contains(out, "0 sat") {
+		t.Fatalf("testnet status with --btc shows no payouts column:\n%s", out)
+	}
+	if out := run(t, bin, "testnet", "payouts", "--testnet-dir", tn); !strings.HasPrefix(out, "0 payouts to the nodes confirmed up to block 5") {
+		t.Fatalf("testnet payouts: %q", out)
+	}
+	run(t, bin, "testnet", "down", "--testnet-dir", tn)
+	if err := <-up.done; err != nil {
+		t.Fatalf("testnet up after testnet down: %v", err)
+	}
+	for _, p := range st.Procs {
+		if p.Alive() {
+			t.Errorf("%s (pid %d) still runs after testnet down", p.Name, p.PID)
+		}
+	}
+}

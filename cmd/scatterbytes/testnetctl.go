@@ -57,8 +57,13 @@ func printStatus(w io.Writer, st *procnet.State, dir string) {
 	for _, v := range vs {
 		views[v.Peer] = v
 	}
+	paid := chainPaid(st)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPID\tPROCESS\tPEER\tSTORED\tSTANDING\tAUDIT\tEARNED")
+	head := "NAME\tPID\tPROCESS\tPEER\tSTORED\tSTANDING\tAUDIT\tEARNED"
+	if paid != nil {
+		head += "\tPAID"
+	}
+	fmt.Fprintln(tw, head)
 	for _, p := range st.Procs {
 		alive := "alive"
 		if !p.Alive() {
@@ -78,7 +83,11 @@ func printStatus(w io.Writer, st *procnet.State, dir string) {
 				standing, audit, earned = v.State.String(), fmt.Sprintf("%.4f", v.AuditScore), fmt.Sprintf("%d msat", v.EarnedMsat)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.PID, alive, orDash(p.Peer), stored, standing, audit, earned)
+		line := fmt.Sprintf("%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s", p.Name, p.PID, alive, orDash(p.Peer), stored, standing, audit, earned)
+		if paid != nil && p.Role == procnet.RoleNode {
+			line += fmt.Sprintf("\t%d sat", paid[p.Name])
+		}
+		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
 	for _, p := range st.Procs {
@@ -207,4 +216,28 @@ process in the state file by PID and kills (SIGKILL) any still running.`,
 			return nil
 		},
 	}
+}
+
+// chainPaid is what each node received in confirmed payouts, from the
+// testnet's btcd; nil without --btc or when btcd does not answer.
+func chainPaid(st *procnet.State) map[string]int64 {
+	if st.Bitcoin == nil || !st.Stopped.IsZero() {
+		return nil
+	}
+	rpc, err := procnet.ChainClient(st)
+	if err != nil {
+		return nil
+	}
+	defer rpc.Shutdown()
+	pos, _, err := procnet.ChainPayouts(rpc, st.Procs, 0)
+	if err != nil {
+		return nil
+	}
+	paid := map[string]int64{}
+	for _, po := range pos {
+		for n, v := range po.Paid {
+			paid[n] += v
+		}
+	}
+	return paid
 }

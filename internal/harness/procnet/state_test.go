@@ -1,0 +1,65 @@
+package procnet
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+func TestFind(t *testing.T) {
+	s := &State{Procs: []Proc{
+		{Role: RoleCoordinator, Name: "coordinator", PID: 100, Peer: "12D3KooWCoord"},
+		{Role: RoleNode, Name: "node03", PID: 103, Peer: "12D3KooWThree"},
+		{Role: RoleNode, Name: "node12", PID: 112, Peer: "12D3KooWTwelve"},
+	}}
+	for _, tc := range []struct{ name, query, want string }{
+		{"by name", "node03", "node03"},
+		{"by number", "3", "node03"},
+		{"by two-digit number", "12", "node12"},
+		{"by peer", "12D3KooWTwelve", "node12"},
+		{"by pid", "103", "node03"},
+		{"the coordinator", "coordinator", "coordinator"},
+		{"unknown", "node04", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := s.Find(tc.query)
+			switch {
+			case tc.want == "" && err == nil:
+				t.Fatalf("Find(%q) = %s, want an error", tc.query, p.Name)
+			case tc.want != "" && (err != nil || p.Name != tc.want):
+				t.Fatalf("Find(%q) = %v, %v; want %s", tc.query, p, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestAlive: a process is alive only while it runs with its directory on
+// its command line; a PID that another program holds is not it.
+func TestAlive(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command("sleep", "60", dir) // sleep takes several operands; the directory marks it
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sleep command")
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	p := Proc{Name: "node01", PID: cmd.Process.Pid, Dir: dir}
+	if !p.Alive() {
+		t.Fatal("a running child is not alive")
+	}
+	if other := (Proc{Name: "node02", PID: cmd.Process.Pid, Dir: dir + "-other"}); other.Alive() {
+		t.Fatal("a PID running another command line counts as the child")
+	}
+	if err := p.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if p.Alive() {
+		t.Fatal("a killed child is alive")
+	}
+	if err := p.Kill(); err == nil {
+		t.Fatal("killing a dead child succeeded")
+	}
+	if (&Proc{PID: os.Getpid(), Dir: dir}).Alive() {
+		t.Fatal("the test process counts as the child")
+	}
+}
