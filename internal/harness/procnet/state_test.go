@@ -37,9 +37,19 @@ func TestFind(t *testing.T) {
 // its command line; a PID that another program holds is not it.
 func TestAlive(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command("sleep", "60", dir) // sleep takes several operands; the directory marks it
+	// This test binary, blocking in TestHelperProcess, with the
+	// directory on its command line.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--", dir)
+	cmd.Env = append(os.Environ(), "PROCNET_HELPER=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
-		t.Skip("no sleep command")
+		t.Fatal(err)
+	}
+	if _, err := out.Read(make([]byte, 1)); err != nil { // it runs
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	p := Proc{Name: "node01", PID: cmd.Process.Pid, Dir: dir}
@@ -62,4 +72,13 @@ func TestAlive(t *testing.T) {
 	if (&Proc{PID: os.Getpid(), Dir: dir}).Alive() {
 		t.Fatal("the test process counts as the child")
 	}
+}
+
+// TestHelperProcess blocks until killed, as TestAlive's child.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("PROCNET_HELPER") != "1" {
+		t.Skip("TestAlive's child")
+	}
+	os.Stdout.Write([]byte("r"))
+	select {}
 }
