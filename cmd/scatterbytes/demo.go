@@ -67,6 +67,8 @@ type demo struct {
 	m    *manifest.Manifest
 	data []byte
 	t0   time.Time
+	// killed is when the two nodes were killed.
+	killed time.Time
 
 	mu         sync.Mutex
 	expected   map[string]bool // the nodes the demo kills
@@ -327,6 +329,7 @@ func (d *demo) kill() error {
 		names = append(names, fmt.Sprintf("%s (pid %d)", p.Name, p.PID))
 		lost += holders[p.Peer]
 	}
+	d.killed = time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, p := range vs {
@@ -367,7 +370,7 @@ func (d *demo) get(ctx context.Context) error {
 // repair waits until the coordinator has suspended the killed nodes and
 // every shard of the file is held by a live node again.
 func (d *demo) repair(ctx context.Context) error {
-	t0 := time.Now()
+	t0 := d.killed
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	st := d.net.State()
