@@ -166,7 +166,13 @@ and has the coordinator pay every --payout-interval.`,
 			}
 			sctx, stopServe := context.WithCancel(ctx)
 			served := make(chan error, 1)
-			go func() { served <- net.Serve(sctx) }()
+			go func() {
+				err := net.Serve(sctx)
+				if err != nil {
+					fmt.Fprintf(out, "testnet add will not work: %v\n", err)
+				}
+				served <- err
+			}()
 			defer func() { stopServe(); <-served }()
 			printUp(out, net, testnetDir, time.Since(start))
 			if f.btc {

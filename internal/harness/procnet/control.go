@@ -19,9 +19,16 @@ import (
 // to /add there.
 const ControlSocket = "control.sock"
 
+// maxSocketPath is the longest Unix socket path Linux takes (sun_path is
+// 108 bytes with the terminating NUL).
+const maxSocketPath = 107
+
 // Serve answers other processes on the control socket until ctx ends.
 func (n *Net) Serve(ctx context.Context) error {
 	path := filepath.Join(n.dir, ControlSocket)
+	if len(path) > maxSocketPath {
+		return fmt.Errorf("the control socket's path %s is %d bytes, over the %d a Unix socket allows: use a shorter --testnet-dir", path, len(path), maxSocketPath)
+	}
 	_ = os.Remove(path)
 	l, err := net.Listen("unix", path)
 	if err != nil {

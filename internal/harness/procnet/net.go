@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,6 +90,9 @@ func Start(ctx context.Context, cfg Config) (*Net, error) {
 	}
 	if s, err := ReadState(dir); err == nil && s.SupervisorAlive() && s.Stopped.IsZero() {
 		return nil, fmt.Errorf("a testnet runs from %s already (pid %d): stop it with `scatterbytes testnet down --testnet-dir %s`", cfg.Dir, s.Supervisor, cfg.Dir)
+	}
+	if err := checkEmptiable(dir); err != nil {
+		return nil, err
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
@@ -374,4 +378,22 @@ func poll(ctx context.Context, d time.Duration, cond func() error) error {
 		case <-t.C:
 		}
 	}
+}
+
+// checkEmptiable refuses to empty a directory that holds something other
+// than a testnet: a mistyped --testnet-dir must not delete a user's files.
+func checkEmptiable(dir string) error {
+	es, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(es) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, marker := range []string{StateFile, profileFile} {
+		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not empty and holds no testnet (no %s): choose an empty or new --testnet-dir", dir, StateFile)
 }

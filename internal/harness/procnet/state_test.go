@@ -3,6 +3,8 @@ package procnet
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -82,4 +84,21 @@ func TestHelperProcess(t *testing.T) {
 	}
 	os.Stdout.Write([]byte("r"))
 	time.Sleep(time.Hour) // killed by TestAlive long before
+}
+
+// TestStartRefusesAForeignDirectory: a testnet directory is emptied
+// first, so one holding anything but a testnet is refused untouched.
+func TestStartRefusesAForeignDirectory(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "thesis.tex")
+	if err := os.WriteFile(keep, []byte("years of work"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Start(t.Context(), DefaultConfig(dir, "/nonexistent/scatterbytes"))
+	if err == nil || !strings.Contains(err.Error(), "holds no testnet") {
+		t.Fatalf("Start in a directory of other files: %v, want a refusal", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Fatalf("the refused directory lost its file: %v", err)
+	}
 }
