@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -27,6 +28,7 @@ func runDemoBinary(t *testing.T, steps []string, args ...string) string {
 	err := cmd.Run()
 	t.Logf("demo %s in %v:\n%s", strings.Join(args, " "), time.Since(t0).Round(time.Millisecond), out.String())
 	if err != nil {
+		logTails(t, tn)
 		t.Fatalf("demo: %v\n%s", err, errb.String())
 	}
 	for _, s := range steps {
@@ -76,5 +78,28 @@ func TestDemoRefusesTooFewNodes(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "--nodes 6: the demo needs at least 7") {
 		t.Fatalf("demo --nodes 6: %v, %q; want exit status 2 and why", err, out)
+	}
+}
+
+// logTails logs the last lines of every process's log in the testnet dir,
+// to tell why a run failed.
+func logTails(t *testing.T, dir string) {
+	t.Helper()
+	st, err := procnet.ReadState(dir)
+	if err != nil {
+		t.Logf("no state to find the logs: %v", err)
+		return
+	}
+	logs := []string{filepath.Join(st.Dir, "client.log")}
+	for _, p := range st.Procs {
+		logs = append(logs, p.Log)
+	}
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		t.Logf("last lines of %s:\n%s", l, strings.Join(lines[max(0, len(lines)-15):], "\n"))
 	}
 }
