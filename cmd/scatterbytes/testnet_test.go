@@ -36,6 +36,11 @@ func startTestnet(t *testing.T, bin, dir string, args ...string) *proc {
 			}
 		}
 	})
+	t.Cleanup(func() {
+		if t.Failed() {
+			logTails(t, dir)
+		}
+	})
 	up.waitLine(t, regexp.MustCompile(`^testnet up: coordinator and \d+ node processes ready`), 90*time.Second)
 	return up
 }
