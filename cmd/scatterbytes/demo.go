@@ -54,7 +54,7 @@ removes its directory (kept on failure, or with --keep, for the logs).`,
 	f.register(cmd, 10, 2, 10*time.Second, 2*time.Second)
 	cmd.Flags().Int64Var(&size, "size", 16<<20, "bytes of the file to store")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the testnet directory (its logs) after the demo")
-	cmd.Flags().StringVar(&dir, "testnet-dir", "", "directory for the demo's testnet (default: a new temporary one)")
+	cmd.Flags().StringVar(&dir, "demo-dir", "", "directory for the demo's testnet, emptied first (default: a new temporary one)")
 	return cmd
 }
 

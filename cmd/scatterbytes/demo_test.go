@@ -22,7 +22,7 @@ func runDemoBinary(t *testing.T, steps []string, args ...string) string {
 	bin := buildBinary(t)
 	tn := filepath.Join(t.TempDir(), "demo")
 	var out, errb bytes.Buffer
-	cmd := exec.Command(bin, append([]string{"demo", "--testnet-dir", tn, "--keep"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"demo", "--demo-dir", tn, "--keep"}, args...)...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	t0 := time.Now()
 	err := cmd.Run()
