@@ -69,7 +69,11 @@ node earned there).`,
 }
 
 func printPayouts(w io.Writer, pos []procnet.Payout, tip int64) {
-	fmt.Fprintf(w, "%d payouts to the nodes confirmed up to block %d\n", len(pos), tip)
+	plural := "s"
+	if len(pos) == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(w, "%d payout%s to the nodes confirmed up to block %d\n", len(pos), plural, tip)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "BLOCK\tNODES\tSAT\tTXID")
 	total := map[string]int64{}
