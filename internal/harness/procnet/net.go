@@ -67,6 +67,7 @@ type Net struct {
 	dir string // absolute
 	bin string // Dir/bin/scatterbytes
 
+	saveMu   sync.Mutex // held across a save: see save
 	mu       sync.Mutex
 	state    State
 	children []*child
@@ -275,8 +276,11 @@ func (n *Net) watch(c *child) {
 	}
 }
 
-// save writes the state file.
+// save writes the state file. Saves are serialised and each takes the
+// state as of its turn, so the last written is the newest.
 func (n *Net) save() error {
+	n.saveMu.Lock()
+	defer n.saveMu.Unlock()
 	s := n.State()
 	return s.write()
 }
