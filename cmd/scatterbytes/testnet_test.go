@@ -124,8 +124,10 @@ func TestTestnetProcesses(t *testing.T) {
 	f.Close()
 	want := fileHash(t, file)
 	client := []string{"--network", st.Profile, "--dir", st.ClientDir}
+	// The put command as up printed it, FILE filled in: it runs as printed.
+	printed := up.waitLine(t, regexp.MustCompile(`^  (\S+) (--network \S+ --dir \S+) put FILE$`), time.Second)
 	tp := time.Now()
-	run(t, bin, append(client, "put", file)...)
+	run(t, printed[1], append(strings.Fields(printed[2]), "put", file)...)
 	t.Logf("put %d MiB in %v", size>>20, time.Since(tp).Round(time.Millisecond))
 	get := func(label string) {
 		t.Helper()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,23 +22,49 @@ import (
 )
 
 func testnetStatusCmd() *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show every process of the testnet: PID, alive or dead, peer, stored bytes, standing, earnings",
 		Long: `status reads the testnet's state file (TESTNET-DIR/testnet.json), checks each
 process by its PID, reads each node's status file for what it stores and asks
 the coordinator's JSON API for each node's standing, audit score and earnings
-(msat credited for proven storage).`,
+(msat credited for proven storage). --json prints the state file with each
+process's liveness and each node's standing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := procnet.ReadState(testnetDir)
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return printStatusJSON(cmd.OutOrStdout(), st)
+			}
 			printStatus(cmd.OutOrStdout(), st, testnetDir)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// statusView is what `testnet status --json` prints.
+type statusView struct {
+	*procnet.State
+	SupervisorAlive bool                   `json:"supervisor_alive"`
+	Alive           map[string]bool        `json:"alive"`     // by process name
+	Standings       []coordinator.NodeView `json:"standings"` // the coordinator's, if it answers
+}
+
+func printStatusJSON(w io.Writer, st *procnet.State) error {
+	v := statusView{State: st, SupervisorAlive: st.SupervisorAlive(), Alive: map[string]bool{}}
+	for _, p := range st.Procs {
+		v.Alive[p.Name] = p.Alive()
+	}
+	v.Standings, _ = procnet.StandingsOf(st.Dir)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func printStatus(w io.Writer, st *procnet.State, dir string) {
