@@ -148,7 +148,7 @@ and has the coordinator pay every --payout-interval.`,
 			net, err := procnet.Start(sctx, cfg)
 			cancel()
 			if err != nil {
-				return fmt.Errorf("testnet up: %w (logs under %s)", err, testnetDir)
+				return fmt.Errorf("testnet up: %w", err)
 			}
 			defer func() {
 				n := 0
