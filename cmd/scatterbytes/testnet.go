@@ -57,8 +57,15 @@ func (f *testnetFlags) config(dir string) (procnet.Config, error) {
 	if err != nil {
 		return procnet.Config{}, fmt.Errorf("find the scatterbytes binary to run: %w", err)
 	}
-	if f.nodes < 1 {
+	switch {
+	case f.nodes < 1:
 		return procnet.Config{}, usageError{fmt.Errorf("--nodes %d: want at least 1", f.nodes)}
+	case f.capacity < 1:
+		return procnet.Config{}, usageError{fmt.Errorf("--capacity %d: want a positive number of bytes", f.capacity)}
+	case f.epoch < time.Second:
+		return procnet.Config{}, usageError{fmt.Errorf("--epoch %v: want 1s or more", f.epoch)}
+	case f.suspendAfter < 0:
+		return procnet.Config{}, usageError{fmt.Errorf("--suspend-after %d: want 1 or more epochs (0: the coordinator's default)", f.suspendAfter)}
 	}
 	cfg := procnet.DefaultConfig(dir, bin)
 	cfg.Nodes, cfg.Epoch, cfg.Capacity, cfg.SuspendAfter = f.nodes, f.epoch, f.capacity, f.suspendAfter

@@ -43,6 +43,7 @@ func spawn(bin string, rec Proc, readyLine *regexp.Regexp, args ...string) (*chi
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = rec.Dir
+	cmd.Env = childEnv()
 	cmd.Stderr = log
 	cmd.SysProcAttr = childAttr()
 	out, err := cmd.StdoutPipe()
@@ -106,7 +107,7 @@ func (c *child) exited() bool {
 // it exited first.
 func (c *child) started() error {
 	if c.exited() {
-		return fmt.Errorf("%s exited while starting: %v%s", c.rec.Name, c.err, lastError(c.rec.Log))
+		return final{fmt.Errorf("%s exited while starting: %v%s", c.rec.Name, c.err, lastError(c.rec.Log))}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -167,4 +168,18 @@ func lastError(log string) string {
 		}
 	}
 	return " (see " + filepath.Base(filepath.Dir(log)) + "/" + filepath.Base(log) + ")"
+}
+
+// childEnv is the supervisor's environment without SCATTERBYTES_*
+// variables: every setting of a child is on its command line, and a
+// user's SCATTERBYTES_NETWORK (say, from a sourced testnet env file) must
+// not point a child elsewhere.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SCATTERBYTES_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }

@@ -146,6 +146,7 @@ func (n *Net) startCoordinator(ctx context.Context) error {
 	}
 	init := exec.CommandContext(ctx, n.bin, "--dir", dir, "coordinator", "init", "--name", "testnet",
 		"--epoch", n.cfg.Epoch.String(), "--redundancy", n.cfg.Redundancy, "--pay-rate-msat", strconv.FormatUint(payRate, 10))
+	init.Env = childEnv()
 	if out, err := init.CombinedOutput(); err != nil {
 		return fmt.Errorf("coordinator init: %v: %s", err, out)
 	}
@@ -367,7 +368,14 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// poll calls cond every d until it returns nil or ctx ends.
+// final marks a condition's error that no wait can change (a child
+// exited): poll returns it at once.
+type final struct{ error }
+
+func (f final) Unwrap() error { return f.error }
+
+// poll calls cond every d until it returns nil or a final error, or ctx
+// ends.
 func poll(ctx context.Context, d time.Duration, cond func() error) error {
 	t := time.NewTicker(d)
 	defer t.Stop()
@@ -375,6 +383,9 @@ func poll(ctx context.Context, d time.Duration, cond func() error) error {
 		err := cond()
 		if err == nil {
 			return nil
+		}
+		if f, ok := err.(final); ok {
+			return f.error
 		}
 		select {
 		case <-ctx.Done():

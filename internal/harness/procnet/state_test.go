@@ -1,6 +1,7 @@
 package procnet
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,5 +101,44 @@ func TestStartRefusesAForeignDirectory(t *testing.T) {
 	}
 	if _, err := os.Stat(keep); err != nil {
 		t.Fatalf("the refused directory lost its file: %v", err)
+	}
+}
+
+// TestPollStopsOnFinal: a final error (a child exited) ends the wait at
+// once; another is retried until the context ends.
+func TestPollStopsOnFinal(t *testing.T) {
+	calls := 0
+	err := poll(t.Context(), time.Millisecond, func() error {
+		calls++
+		return final{errors.New("node01 exited while starting")}
+	})
+	if calls != 1 || err == nil || err.Error() != "node01 exited while starting" {
+		t.Fatalf("poll with a final error: %d calls, %v", calls, err)
+	}
+	calls = 0
+	err = poll(t.Context(), time.Millisecond, func() error {
+		if calls++; calls < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Fatalf("poll: %d calls, %v; want nil after 3", calls, err)
+	}
+}
+
+// TestLastError: a child's failure is told by the last line its main
+// printed, else by where its log is.
+func TestLastError(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "node01", "node.log")
+	os.MkdirAll(filepath.Dir(log), 0o700)
+	os.WriteFile(log, []byte("time=... level=INFO msg=starting\nscatterbytes: open chunk store: capacity 0\n"), 0o600)
+	if got := lastError(log); got != ": scatterbytes: open chunk store: capacity 0" {
+		t.Fatalf("lastError = %q", got)
+	}
+	os.WriteFile(log, []byte("panic: boom\n"), 0o600)
+	if got := lastError(log); got != " (see node01/node.log)" {
+		t.Fatalf("lastError without a message = %q", got)
 	}
 }
