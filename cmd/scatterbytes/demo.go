@@ -64,6 +64,7 @@ type demo struct {
 	t0   time.Time
 	// killed is when the two nodes were killed.
 	killed time.Time
+	log    *os.File // the client's log, DIR/client.log
 
 	mu         sync.Mutex
 	expected   map[string]bool // the nodes the demo kills
@@ -153,6 +154,10 @@ func (d *demo) stop() {
 		d.c.Close()
 		d.c = nil
 	}
+	if d.log != nil {
+		d.log.Close()
+		d.log = nil
+	}
 	if d.net != nil {
 		n := 0
 		for _, p := range d.net.State().Procs {
@@ -189,12 +194,10 @@ func (d *demo) start(ctx context.Context, f *testnetFlags, cfg procnet.Config) e
 		cfg.Nodes, btc, time.Since(t0).Round(time.Millisecond), st.Epoch, st.Redundancy, cfg.SuspendAfter, cfg.Dir)
 	d.printf("", "pids: %s", strings.Join(pids, ", "))
 	ccfg := client.DefaultConfig(st.ClientDir, net.Profile())
-	logf, err := os.OpenFile(filepath.Join(net.Dir(), "client.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
+	if d.log, err = os.OpenFile(filepath.Join(net.Dir(), "client.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
 		return err
 	}
-	go func() { <-ctx.Done(); logf.Close() }()
-	ccfg.Logger = slog.New(slog.NewTextHandler(logf, nil))
+	ccfg.Logger = slog.New(slog.NewTextHandler(d.log, nil))
 	d.c, err = client.Open(sctx, ccfg)
 	return err
 }
