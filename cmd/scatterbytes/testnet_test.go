@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -244,6 +245,36 @@ func TestTestnetUpBtc(t *testing.T) {
 	for _, p := range st.Procs {
 		if p.Alive() {
 			t.Errorf("%s (pid %d) still runs after testnet down", p.Name, p.PID)
+		}
+	}
+}
+
+// TestTestnetUpFailsCleanly: a part that cannot start (here btcd) fails
+// up at once with one line that says why, and leaves no process behind.
+func TestTestnetUpFailsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	tn := filepath.Join(t.TempDir(), "tn")
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "testnet", "up", "--nodes", "1", "--btc", "--btcd", "/bin/false", "--testnet-dir", tn)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(out.String(), "scatterbytes: testnet up: btcd did not answer RPC: btcd exited") {
+		t.Fatalf("testnet up with a btcd that exits: %v\n%s\nwant exit status 1 and why", err, out.String())
+	}
+	st, err := procnet.ReadState(tn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Stopped.IsZero() {
+		t.Error("the state of a failed up does not say it stopped")
+	}
+	for _, p := range st.Procs {
+		if p.Alive() {
+			t.Errorf("%s (pid %d) runs after up failed", p.Name, p.PID)
 		}
 	}
 }
