@@ -24,6 +24,7 @@ func runDemoBinary(t *testing.T, steps []string, args ...string) string {
 	var out, errb bytes.Buffer
 	cmd := exec.Command(bin, append([]string{"demo", "--demo-dir", tn, "--keep"}, args...)...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.SysProcAttr = testProcAttr() // dies with the test, and its testnet with it
 	t0 := time.Now()
 	err := cmd.Run()
 	t.Logf("demo %s in %v:\n%s", strings.Join(args, " "), time.Since(t0).Round(time.Millisecond), out.String())

@@ -260,6 +260,7 @@ func TestTestnetUpFailsCleanly(t *testing.T) {
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "testnet", "up", "--nodes", "1", "--btc", "--btcd", "/bin/false", "--testnet-dir", tn)
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = testProcAttr()
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(out.String(), "scatterbytes: testnet up: btcd did not answer RPC: btcd exited") {
