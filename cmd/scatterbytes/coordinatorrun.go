@@ -22,6 +22,7 @@ func coordinatorRunCmd() *cobra.Command {
 		dashAddr              string
 		pay                   bool
 		bf                    btcFlags
+		suspendAfter          int
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -62,6 +63,11 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 				cfg.Approve = nil
 			}
 			cfg.API = api
+			if suspendAfter > 0 {
+				cfg.Reputation.SuspendAfter(suspendAfter)
+			} else if suspendAfter < 0 {
+				return usageError{fmt.Errorf("--suspend-after %d: want 1 or more epochs", suspendAfter)}
+			}
 			cfg.Dashboard = dashboardAddr(log, dashAddr, cmd.Flags().Changed("dashboard"))
 			if pay {
 				env, err := bf.open()
@@ -103,6 +109,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 	f.StringVar(&profileOut, "profile-out", "", "write the network profile with this coordinator's address to FILE (default DIR/network.json without --network)")
 	f.DurationVar(&validity, "validity", cert.DefaultValidity, "lifetime of the certificates enrolment issues")
 	f.DurationVar(&crlValidity, "crl-validity", cert.DefaultCRLUpdate, "how long a published CRL stays current")
+	f.IntVar(&suspendAfter, "suspend-after", 0, "missed epochs in a row after which a node is suspended and its shards repaired (default 10; a testnet may want 2)")
 	f.BoolVar(&autoEnrol, "auto-enrol", true, "admit every storage node and client that asks; false refuses all (sign with `scatterbytes ca sign --ca-dir DIR/ca` instead)")
 	return cmd
 }
