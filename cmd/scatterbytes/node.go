@@ -62,9 +62,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 			n := sn.Node()
 			warnMissing(log, cfg.Listen, n.Host().Network().ListenAddresses())
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s on network %q\n", n.ID(), prof.Name)
-			for _, a := range n.AddrInfo().Addrs {
-				fmt.Fprintf(cmd.OutOrStdout(), "  listening on %s/p2p/%s\n", a, n.ID())
-			}
+			printAddrs(cmd.OutOrStdout(), log, g.dir, n.AddrInfo())
 			printDashboard(cmd.OutOrStdout(), sn.Storage().Dashboard())
 			err = sn.Run(ctx)
 			log.Info("node stopped")
@@ -93,5 +91,6 @@ func (l *listenFlags) nodeConfig() (*profile.Profile, node.Config, error) {
 	cfg := node.DefaultConfig(g.dir, prof)
 	cfg.Logger = logger()
 	cfg.Listen = l.addrs()
+	cfg.Announce = l.announce
 	return prof, cfg, nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
-	ma "github.com/multiformats/go-multiaddr"
 	madns "github.com/multiformats/go-multiaddr-dns"
 	"golang.org/x/sync/errgroup"
 
@@ -165,9 +164,7 @@ func (n *Node) startServices(ctx context.Context) error {
 		dht.DisableValues(),
 		dht.BootstrapPeersFunc(n.bootstrapPeers),
 	}
-	if n.prof.Public {
-		dopts = append(dopts, dht.AddressFilter(publicAddrs))
-	}
+	dopts = append(dopts, dht.AddressFilter(dhtAddrFilter(n.prof.Public, n.raw.Network().ListenAddresses)))
 	var err error
 	if n.dht, err = dht.New(n.host, dopts...); err != nil {
 		return fmt.Errorf("start DHT: %w", err)
@@ -305,19 +302,4 @@ func caOf(p *profile.Profile) *x509.Certificate {
 	}
 	c, _ := p.CACert() // Validate checked it
 	return c
-}
-
-// P2PAddr returns the first TCP address of ai with its /p2p/ part, the form
-// used in bootstrap lists.
-func P2PAddr(ai peer.AddrInfo) string {
-	addrs, err := peer.AddrInfoToP2pAddrs(&ai)
-	if err != nil || len(addrs) == 0 {
-		return ""
-	}
-	for _, a := range addrs {
-		if _, err := a.ValueForProtocol(ma.P_TCP); err == nil {
-			return a.String()
-		}
-	}
-	return addrs[0].String()
 }
