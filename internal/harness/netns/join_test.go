@@ -339,6 +339,16 @@ func TestJoinAcrossHostsAndNAT(t *testing.T) {
 		}
 	}
 	get("first read")
+
+	// Four shards need the node behind the NAT, which the client cannot
+	// dial: the put fails and names it.
+	nattedID := strings.TrimSpace(natted.run(ctx, "id"))
+	_, err = cl.try(ctx, "--network", profile, "put", in, "--name", "g", "--redundancy", "3+1")
+	if err == nil || !strings.Contains(err.Error(), "unreachable: "+nattedID) {
+		t.Errorf("a put that needs the node behind the NAT: %v; want it named unreachable", err)
+	} else {
+		t.Logf("a put that needs the node behind the NAT: %s", strings.TrimSpace(err.Error()))
+	}
 	var holder *daemon
 	for i, n := range nodes {
 		held := chunkFiles(t, n.dir)
