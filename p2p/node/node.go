@@ -46,6 +46,7 @@ type Node struct {
 	blocked sync.Map // peer.ID -> struct{}: refused by the operator
 	added   *addedPeers
 	dns     *madns.Resolver
+	reach   *reach
 
 	closeOnce sync.Once
 	closeErr  error
@@ -129,6 +130,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		return nil, err
 	}
 	n.host = n.gate.Host(n.raw)
+	if n.reach, err = newReach(n.raw.EventBus(), cfg.Profile.Public); err != nil {
+		n.raw.Close()
+		return nil, err
+	}
 	if o.enroll != nil {
 		o.enroll.Register(n.raw, cfg.Profile.Protocol("enroll", "1.0.0"))
 	}
@@ -195,6 +200,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.checkRoutingTable(ctx) })
 	g.Go(func() error { return n.keepConnected(ctx) })
 	g.Go(func() error { return n.renew(ctx) })
+	g.Go(func() error { return n.reach.run(ctx) })
 	err := g.Wait()
 	if err := n.savePeers(); err != nil {
 		n.log.Warn("save known peers", "err", err)
@@ -209,7 +215,7 @@ func (n *Node) Run(ctx context.Context) error {
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.psCtx()
-		errs := []error{n.dht.Close(), n.raw.Close()}
+		errs := []error{n.dht.Close(), n.reach.close(), n.raw.Close()}
 		n.closeErr = errors.Join(errs...)
 	})
 	return n.closeErr
@@ -223,6 +229,10 @@ func (n *Node) Host() host.Host { return n.host }
 
 // AddrInfo is the node's ID with its listen addresses.
 func (n *Node) AddrInfo() peer.AddrInfo { return peer.AddrInfo{ID: n.ID(), Addrs: n.raw.Addrs()} }
+
+// Reachability is what the node knows of whether peers on the internet
+// can dial it (see Reachability).
+func (n *Node) Reachability() Reachability { return n.reach.get() }
 
 // DHT is the node's Kademlia DHT.
 func (n *Node) DHT() *dht.IpfsDHT { return n.dht }
