@@ -69,7 +69,9 @@ func TestReachabilityFollowsAutoNAT(t *testing.T) {
 			}
 			want(func(r Reachability) bool { return r.Unreachable() && strings.HasPrefix(r.String(), "private") }, "private")
 			v2.Emit(event.EvtHostReachableAddrsChanged{Reachable: []ma.Multiaddr{ma.StringCast("/ip4/1.2.3.4/tcp/4001")}})
-			want(func(r Reachability) bool { return !r.Unreachable() && r.State == network.ReachabilityPublic && len(r.ReachableAddrs) == 1 }, "public")
+			want(func(r Reachability) bool {
+				return !r.Unreachable() && r.State == network.ReachabilityPublic && len(r.ReachableAddrs) == 1
+			}, "public")
 		})
 	}
 }
