@@ -35,7 +35,8 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	}
 	d := t.node.DHT()
 	st := t.standings(ctx, size)
-	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
+	write := need > 0
+	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude, write)
 	a := admit(st, t.filter(ctx, table, size), need)
 	if out := a.peers; need > 0 && len(out) >= need {
 		t.warnVetting(a, need)
@@ -45,7 +46,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	if err != nil {
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
-	all := t.storageNodes(union(closest, table), exclude)
+	all := t.storageNodes(union(closest, table), exclude, write)
 	a = admit(st, t.filter(ctx, all, size), need)
 	if len(a.peers) < need && cut {
 		// Too few among the peers that answered first: wait for the
@@ -53,7 +54,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 		if closest, err = d.GetClosestPeers(ctx, key); err != nil {
 			return nil, fmt.Errorf("find storage nodes: %w", err)
 		}
-		all = t.storageNodes(union(closest, all), exclude)
+		all = t.storageNodes(union(closest, all), exclude, write)
 		a = admit(st, t.filter(ctx, all, size), need)
 	}
 	out := a.peers
@@ -82,7 +83,7 @@ func (t *Net) lookup(ctx context.Context, key string, need int, exclude map[peer
 		return ps, false, err
 	}
 	return t.closestReachable(ctx, key, func(heard []peer.ID) bool {
-		return len(t.storageNodes(heard, exclude)) >= need
+		return len(t.storageNodes(heard, exclude, true)) >= need
 	})
 }
 
@@ -111,12 +112,14 @@ func union(a, b []peer.ID) []peer.ID {
 // a k-bucket's worth, so failures and hedges have spares.
 const tableCandidates = 20
 
-// storageNodes keeps the peers of ps that may hold chunks, in order.
-func (t *Net) storageNodes(ps []peer.ID, exclude map[peer.ID]bool) []peer.ID {
+// storageNodes keeps the peers of ps that may hold chunks, in order; for a
+// write, not those a lookup lately failed to reach (a read or a delete
+// tries every holder).
+func (t *Net) storageNodes(ps []peer.ID, exclude map[peer.ID]bool, write bool) []peer.ID {
 	var out []peer.ID
 	now := time.Now()
 	for _, p := range ps {
-		if p == t.node.ID() || p == t.coord || exclude[p] || t.unreach.has(p, now) {
+		if p == t.node.ID() || p == t.coord || exclude[p] || (write && t.unreach.has(p, now)) {
 			continue
 		}
 		if m, ok := t.node.Gate().Verified(p); ok && m.Role != cert.RoleNode {
