@@ -54,9 +54,10 @@ func (n *Node) keepConnected(ctx context.Context) error {
 			backoff = min(2*backoff, n.cfg.RetryMax)
 			// The network's first peer (a coordinator with no bootstrap
 			// list) has no one to reach: it waits for others quietly.
-			known := len(n.knownPeers())
-			if connected == 0 && n.dht.RoutingTable().Size() == 0 && ctx.Err() == nil && len(n.prof.Bootstrap)+known > 0 {
-				n.log.Warn(unreachableMessage(n.prof.Bootstrap, known, backoff))
+			if connected == 0 && n.dht.RoutingTable().Size() == 0 && ctx.Err() == nil {
+				if known := len(n.knownPeers()); len(n.prof.Bootstrap)+known > 0 {
+					n.log.Warn(unreachableMessage(n.prof.Bootstrap, known, backoff))
+				}
 			}
 		} else {
 			backoff = n.cfg.RetryMin
