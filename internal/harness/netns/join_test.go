@@ -367,4 +367,23 @@ func TestJoinAcrossHostsAndNAT(t *testing.T) {
 	}
 	holder.stop()
 	get("read with a holder stopped")
+
+	// A node that starts while the coordinator is down says so and keeps
+	// trying; it enrols once the coordinator is back.
+	cd.stop()
+	late := newHost("late", 5, false)
+	late.run(ctx, "--network", profile, "init")
+	ld := late.start("--network", profile, "node", "run", "--port", "4001", "--dashboard", "")
+	if _, err := ld.line(ctx, "retrying in 2s"); err != nil {
+		t.Fatalf("a node started with its coordinator down: %v", err)
+	}
+	if l, _ := ld.line(ctx, "cannot reach the network coordinator"); !strings.Contains(l, coord.ip) {
+		t.Errorf("the retry line does not name the coordinator's address: %s", l)
+	} else {
+		t.Logf("a node started with its coordinator down: %s", l)
+	}
+	cd = coord.start("coordinator", "run", "--port", "4000", "--dashboard", "")
+	if _, err := ld.line(ctx, "on network \"lab\""); err != nil {
+		t.Fatalf("the node did not enrol once the coordinator was back: %v", err)
+	}
 }
