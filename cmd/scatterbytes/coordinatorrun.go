@@ -58,6 +58,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			cfg := coordinator.DefaultConfig(g.dir, prof)
 			cfg.Node.Logger = log
 			cfg.Node.Listen = lf.addrs()
+			cfg.Node.Announce = lf.announce
 			cfg.Validity, cfg.CRLValidity = validity, crlValidity
 			if !autoEnrol {
 				cfg.Approve = nil
@@ -84,9 +85,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			warnMissing(log, cfg.Node.Listen, c.Node().Host().Network().ListenAddresses())
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "coordinator %s on network %q\n", c.ID(), prof.Name)
-			for _, a := range c.Node().AddrInfo().Addrs {
-				fmt.Fprintf(out, "  listening on %s/p2p/%s\n", a, c.ID())
-			}
+			printAddrs(out, log, g.dir, c.Node().AddrInfo())
 			printDashboard(out, c.Dashboard())
 			if profileOut != "" {
 				if err := c.Profile().Save(profileOut); err != nil {

@@ -30,6 +30,8 @@ type Net struct {
 	clock  clock       // the races' time
 	stats  Stats
 	bad    badHolders // holders that served a corrupt chunk, warned about once
+	// unreach are the peers lookups could not reach lately (lookup.go).
+	unreach unreachables
 	// vettingWarned is set once placement had to put more than one shard
 	// of a stripe on vetting nodes.
 	vettingWarned atomic.Bool
