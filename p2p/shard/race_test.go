@@ -72,7 +72,7 @@ func startRace(t *testing.T, r race, cands int) *raceRun {
 	h := &raceRun{t: t, clock: &fakeClock{now: time.Unix(0, 0), timers: make(chan fakeTimer, 16)},
 		calls: make(chan call), seen: map[int]call{}, done: make(chan struct{})}
 	spare := r.slots
-	r.next = func(slot, tries int) (int, bool) {
+	r.next = func(slot, tries int, _ bool) (int, bool) {
 		if tries == 0 {
 			return slot, true
 		}
@@ -82,7 +82,7 @@ func startRace(t *testing.T, r race, cands int) *raceRun {
 		spare++
 		return spare - 1, true
 	}
-	r.attempt = func(ctx context.Context, slot, cand int) error {
+	r.attempt = func(ctx context.Context, slot, cand int, _ func()) error {
 		c := call{slot, cand, ctx, make(chan error)}
 		h.calls <- c
 		return <-c.reply

@@ -21,9 +21,12 @@ const paritySwapMin = 20 * time.Millisecond
 // they are all there) unless a parity shard's holder is much faster. It is
 // one race (see race) of K slots over the shards: a shard that fails
 // (gone, corrupt) is replaced by the cheapest unused one, even while a
-// twin is in flight; a last shard slower than three times the others'
-// median is raced by the cheapest spare. It fails with ErrUnavailable as
-// soon as fewer than K shards can still arrive.
+// twin is in flight; a shard whose holder has not answered within
+// answerWithin (a holder dead without a reset) is raced by the cheapest
+// spare, and so is a last shard slower than three times the others'
+// median; a spare whose holders are all believed dead is never raced,
+// only tried when a shard fails. It fails with ErrUnavailable as soon as
+// fewer than K shards can still arrive.
 //
 // The data shards land in buf (at least K shard sizes; nil allocates), so
 // when they all arrive the result is a prefix of buf, copied nowhere. A
@@ -49,20 +52,22 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 	used := make([]bool, n)
 	r := race{
 		slots: k, hedgeAt: k - 1, eager: true, clock: t.clock,
-		next: func(int, int) (int, bool) {
+		answerWithin: t.answerWithin(),
+		next: func(_, _ int, hedge bool) (int, bool) {
 			j := t.cheapestUnused(refs, k, used, ss)
-			if j < 0 {
-				return 0, false
+			if j < 0 || hedge && t.shardCost(refs[j], false, ss) >= slowAfterFail {
+				return 0, false // racing a holder believed dead buys nothing
 			}
 			used[j] = true
 			return j, true
 		},
-		attempt: func(ctx context.Context, _, j int) error {
+		attempt: func(ctx context.Context, _, j int, answered func()) error {
 			dst := shardBuf(buf, j, k, ss)
 			shards[j] = dst
-			_, err := t.Fetch(ctx, refs[j], dst)
+			_, err := t.fetch(ctx, refs[j], dst, answered, false)
 			return err
 		},
+		hedged: func(int, int) { t.stats.Hedges.Add(1) },
 	}
 	wins, err := r.run(ctx)
 	if ex := (*exhausted)(nil); errors.As(err, &ex) {
