@@ -51,6 +51,7 @@ type call struct {
 	slot, cand int
 	ctx        context.Context
 	reply      chan error
+	answered   func()
 }
 
 // raceRun is one race under test. Candidates are handed out in order:
@@ -82,8 +83,8 @@ func startRace(t *testing.T, r race, cands int) *raceRun {
 		spare++
 		return spare - 1, true
 	}
-	r.attempt = func(ctx context.Context, slot, cand int, _ func()) error {
-		c := call{slot, cand, ctx, make(chan error)}
+	r.attempt = func(ctx context.Context, slot, cand int, answered func()) error {
+		c := call{slot, cand, ctx, make(chan error), answered}
 		h.calls <- c
 		return <-c.reply
 	}
@@ -283,6 +284,39 @@ func TestRace(t *testing.T) {
 			h.running()
 			slow.reply <- context.Canceled
 		}, wantErr: errGone, wantSlot: 0},
+		{name: "stall: an unanswered slot is raced whatever the others do", race: race{slots: 3, hedgeAt: 3, answerWithin: 100 * ms}, cands: 5, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0).answered() // alive, if slow
+			h.attempt(1, 1)
+			h.attempt(2, 2)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			// Slots 1 and 2 are stalled, slot 0 is not: two hedges, on
+			// the spares in slot order.
+			h.timer(100 * ms)
+			h.answer(3, 1, nil)
+			h.answer(4, 2, nil)
+			for _, cand := range []int{1, 2} {
+				c := h.attempt(cand, cand)
+				h.cancelled(c)
+				c.reply <- context.Canceled
+			}
+			h.answer(0, 0, nil)
+		}, wins: []int{0, 3, 4}},
+		{name: "stall: a hedge that answers holds its slot", race: race{slots: 1, hedgeAt: 1, answerWithin: 100 * ms}, cands: 3, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			tm = h.timer(100 * ms) // armed for the hedge
+			h.attempt(1, 0).answered()
+			h.clock.set(200 * ms)
+			tm.c <- time.Time{}
+			// No third attempt: the hedge is alive. (noAttempt below.)
+			h.answer(1, 0, nil)
+			h.cancelled(h.seen[0])
+			h.seen[0].reply <- context.Canceled
+		}, wins: []int{1}},
 		{name: "cancel", race: race{slots: 2, hedgeAt: 2}, cands: 2, script: func(h *raceRun) {
 			a, b := h.attempt(0, 0), h.attempt(1, 1)
 			h.cancel()
