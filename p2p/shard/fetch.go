@@ -282,27 +282,48 @@ func (t *Net) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte, 
 // fastest holder that answers. The bytes are not checked here: a range cannot be
 // checked against the CID without a proof, and the caller's AES-GCM open
 // detects any change (and then falls back to whole, checked shards).
+// Holders believed dead are not asked, and one that has not answered
+// within answerWithin is given up (ErrNoAnswer): a range has one holder
+// to ask, and the caller's fallback, whole stripes, races around it.
 func (t *Net) FetchRange(ctx context.Context, s Ref, off int64, dst []byte) error {
 	var last error = errors.New("no holder listed")
 	for _, p := range t.bySpeed(s.Holders, int64(len(dst))) {
-		last = func() (err error) {
-			start, ttfb := time.Now(), time.Duration(0)
-			defer func() { t.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
-			gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-			defer cancel()
-			r, err := t.chunks.Get(gctx, t.node.Host(), p, s.ID, off, int64(len(dst)))
-			if err != nil {
-				return err
-			}
-			ttfb = time.Since(start)
-			defer r.Close()
-			_, err = io.ReadFull(r, dst)
-			return err
-		}()
+		if t.speeds.dead(p) {
+			last = fmt.Errorf("holder %s: %w (believed dead)", p, ErrNoAnswer)
+			continue
+		}
+		last = t.fetchRangeFrom(ctx, p, s, off, dst)
 		if last == nil {
 			t.stats.BytesFetched.Add(int64(len(dst)))
 			return nil
 		}
 	}
 	return last
+}
+
+// fetchRangeFrom is FetchRange from p.
+func (t *Net) fetchRangeFrom(ctx context.Context, p peer.ID, s Ref, off int64, dst []byte) (err error) {
+	start, ttfb := time.Now(), time.Duration(0)
+	defer func() { t.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
+	gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	// The exchange's context ends early, unless p answers first.
+	xctx, late := context.WithCancelCause(gctx)
+	defer late(nil)
+	timer := time.AfterFunc(t.answerWithin(), func() { late(ErrNoAnswer) })
+	r, err := t.chunks.Get(xctx, t.node.Host(), p, s.ID, off, int64(len(dst)))
+	answered := timer.Stop()
+	if err != nil {
+		if cause := context.Cause(xctx); errors.Is(cause, ErrNoAnswer) {
+			err = fmt.Errorf("range of %s at %s: %w", s.ID, p, cause)
+		}
+		return err
+	}
+	ttfb = time.Since(start)
+	defer r.Close()
+	if !answered {
+		return fmt.Errorf("range of %s at %s: %w", s.ID, p, ErrNoAnswer)
+	}
+	_, err = io.ReadFull(r, dst)
+	return err
 }
