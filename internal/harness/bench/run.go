@@ -37,6 +37,11 @@ type Options struct {
 	Redundancy string
 	// Out receives progress lines.
 	Out io.Writer
+	// FailoverSize, when positive, ends the run with the failover phase
+	// (see Failover) on a file of that size, FailoverRuns gets per figure
+	// (default 5). It kills two node processes.
+	FailoverSize int64
+	FailoverRuns int
 }
 
 // Report holds a run's figures; rates are bytes per second.
@@ -60,6 +65,7 @@ type Report struct {
 	K, M                 int           // Redundancy
 	Upload, Download     Phase
 	TTFB, SmallRoundTrip time.Duration
+	Failover             *Failover // nil unless Options.FailoverSize > 0
 }
 
 // Phase is one client command of the run, put or get.
@@ -193,6 +199,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	logf("latency:  time to first byte %v, 1 KiB put+get %v", r.TTFB.Round(time.Microsecond), r.SmallRoundTrip.Round(time.Microsecond))
+	if o.FailoverSize > 0 {
+		runs := o.FailoverRuns
+		if runs < 1 {
+			runs = 5
+		}
+		if r.Failover, err = failover(ctx, net, o.Dir, o.FailoverSize, runs, pids, cli); err != nil {
+			return nil, err
+		}
+		fo := r.Failover
+		logf("failover: get of %d MiB, healthy: CLI %v, library %v", fo.Size>>20, fo.CLIHealthy, fo.LibHealthy)
+		logf("failover: after kill -9 of 2 nodes: CLI %v, library first %v then %v (%d hedged requests)",
+			fo.CLIDead, fo.LibFirstDead.Round(time.Millisecond), fo.LibDead, fo.Hedges)
+	}
 	return r, nil
 }
 
