@@ -240,7 +240,8 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func
 			return nil, nil, nil, fmt.Errorf("init node %d: %v: %s", i+1, err, out)
 		}
 		cmd := exec.Command(o.Bin, "--network", prof, "--dir", dir, "--log-level", "warn",
-			"node", "run", "--ip", "127.0.0.1", "--port", "0", "--capacity", fmt.Sprint(4*o.Size+1<<30))
+			"node", "run", "--ip", "127.0.0.1", "--port", "0", "--capacity", fmt.Sprint(4*o.Size+1<<30),
+			"--dashboard", "") // N nodes would race for the default port
 		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
