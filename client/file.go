@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/ipfs/go-cid"
@@ -98,6 +99,17 @@ func (f *File) Read(p []byte) (int, error) {
 // WriteTo writes the whole file to w, fetching a few stripes ahead of the
 // one being decrypted. Only authenticated plaintext reaches w.
 func (f *File) WriteTo(w io.Writer) (int64, error) {
+	if f.m.Inline() {
+		done := false
+		next := func() ([]byte, error) {
+			if done {
+				return nil, io.EOF
+			}
+			done = true
+			return f.m.Data, nil
+		}
+		return f.open(w, next, func() {})
+	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	defer cancel()
 	type future chan stripeData
@@ -189,6 +201,12 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 		return sd.b, nil
 	}
 	release := func() { free <- held }
+	return f.open(w, next, release)
+}
+
+// open writes to w the plaintext of the sealed stream that next hands
+// out in pieces (see stream.NewPiecesReader), decompressed if need be.
+func (f *File) open(w io.Writer, next func() ([]byte, error), release func()) (int64, error) {
 	sealed, err := stream.NewPiecesReader(f.ref.Key, f.layout.Size, next, release)
 	if err != nil {
 		return 0, err
@@ -277,6 +295,9 @@ func (f *File) finishRead(p, plain []byte, n int64) (int, error) {
 // sealedRange returns sealed stream bytes [off, off+n): as ranged reads of
 // data shards, or (whole) from complete, checked stripes.
 func (f *File) sealedRange(off, n int64, whole bool) ([]byte, error) {
+	if f.m.Inline() {
+		return slices.Clone(f.m.Data[off : off+n]), nil
+	}
 	out := make([]byte, n)
 	pieces, err := f.layout.Locate(off, n)
 	if err != nil {
