@@ -89,7 +89,7 @@ func (f *File) Read(p []byte) (int, error) {
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
-			_, err := f.WriteTo(pw)
+			_, err := f.writeTo(pw, true)
 			pw.CloseWithError(err)
 		}()
 	})
@@ -98,7 +98,15 @@ func (f *File) Read(p []byte) (int, error) {
 
 // WriteTo writes the whole file to w, fetching a few stripes ahead of the
 // one being decrypted. Only authenticated plaintext reaches w.
-func (f *File) WriteTo(w io.Writer) (int64, error) {
+func (f *File) WriteTo(w io.Writer) (int64, error) { return f.writeTo(w, false) }
+
+// writeTo is WriteTo. With fast set (a reader streaming the file, who
+// waits for its first bytes) and a first stripe of more than two
+// segments, the first segment is also fetched by ranged reads, beside the
+// stripes: a 64 KiB read arrives long before a whole stripe (16 MiB at
+// most), and its plaintext goes to w as soon as it is in, unless the
+// first stripe beats it. w must not be an io.ReaderFrom then.
+func (f *File) writeTo(w io.Writer, fast bool) (int64, error) {
 	if f.m.Inline() {
 		done := false
 		next := func() ([]byte, error) {
@@ -108,7 +116,7 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 			done = true
 			return f.m.Data, nil
 		}
-		return f.open(w, next, func() {})
+		return f.open(w, next, func() {}, 0)
 	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	defer cancel()
@@ -133,6 +141,15 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 		fetching.Wait()
 		bufs.Free()
 	}()
+	var head chan []byte // the first segment's plaintext, or nil
+	if _, rf := w.(io.ReaderFrom); fast && !rf && !f.m.Compressed && f.layout.Stripe(0).Len > 2*stream.SealedSegmentSize {
+		head = make(chan []byte, 1)
+		fetching.Add(1)
+		go func() {
+			defer fetching.Done()
+			head <- f.readHead(ctx)
+		}()
+	}
 	fetching.Add(1)
 	go func() { // fetch ahead
 		defer fetching.Done()
@@ -171,16 +188,45 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 	// The sealed stripes are opened in order, each segment straight from
 	// the buffer it was fetched into (an io.Pipe to a stream.Reader copied
 	// every byte once more: a twentieth of the download's CPU).
-	var held []byte
+	var (
+		held  []byte
+		first future // the first stripe's, taken early for the head race
+		sent  int64  // plaintext bytes the head put in w
+	)
+	if head != nil {
+		select {
+		case first = <-futures:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		select {
+		case p := <-head:
+			if p != nil {
+				if _, err := w.Write(p); err != nil {
+					return 0, err
+				}
+				sent = int64(len(p))
+			}
+		case sd := <-first:
+			first = make(future, 1)
+			first <- sd
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
 	next := func() ([]byte, error) {
 		var (
 			fu future
 			ok bool
 		)
-		select {
-		case fu, ok = <-futures:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if first != nil {
+			fu, ok, first = first, true, nil
+		} else {
+			select {
+			case fu, ok = <-futures:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
 		if !ok {
 			if err := ctx.Err(); err != nil {
@@ -201,17 +247,24 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 		return sd.b, nil
 	}
 	release := func() { free <- held }
-	return f.open(w, next, release)
+	n, err := f.open(w, next, release, sent)
+	return sent + n, err
 }
 
 // open writes to w the plaintext of the sealed stream that next hands
-// out in pieces (see stream.NewPiecesReader), decompressed if need be.
-func (f *File) open(w io.Writer, next func() ([]byte, error), release func()) (int64, error) {
+// out in pieces (see stream.NewPiecesReader), decompressed if need be,
+// but for its first skip bytes (which w has already had).
+func (f *File) open(w io.Writer, next func() ([]byte, error), release func(), skip int64) (int64, error) {
 	sealed, err := stream.NewPiecesReader(f.ref.Key, f.layout.Size, next, release)
 	if err != nil {
 		return 0, err
 	}
 	var plain io.Reader = sealed
+	if skip > 0 {
+		if _, err := io.CopyN(io.Discard, plain, skip); err != nil {
+			return 0, err
+		}
+	}
 	if f.m.Compressed {
 		zr, err := stream.Decompress(plain, f.m.Size)
 		if err != nil {
@@ -228,8 +281,8 @@ func (f *File) open(w io.Writer, next func() ([]byte, error), release func()) (i
 	} else {
 		n, err = io.Copy(w, plain)
 	}
-	if err == nil && n != f.m.Size {
-		err = fmt.Errorf("%w: got %d of %d bytes", stream.ErrTruncated, n, f.m.Size)
+	if err == nil && skip+n != f.m.Size {
+		err = fmt.Errorf("%w: got %d of %d bytes", stream.ErrTruncated, skip+n, f.m.Size)
 	}
 	return n, err
 }
@@ -266,7 +319,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	sealed, err := f.sealedRange(span.CipherOff, span.CipherLen, false)
+	sealed, err := f.sealedRange(f.ctx, span.CipherOff, span.CipherLen, false)
 	if err == nil {
 		var plain []byte
 		if plain, err = f.cipher.OpenRange(f.m.Size, off, n, sealed); err == nil {
@@ -274,7 +327,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		}
 	}
 	f.c.log.Debug("ranged read falls back to whole stripes", "err", err)
-	if sealed, err = f.sealedRange(span.CipherOff, span.CipherLen, true); err != nil {
+	if sealed, err = f.sealedRange(f.ctx, span.CipherOff, span.CipherLen, true); err != nil {
 		return 0, err
 	}
 	plain, err := f.cipher.OpenRange(f.m.Size, off, n, sealed)
@@ -282,6 +335,26 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	return f.finishRead(p, plain, n)
+}
+
+// readHead returns the plaintext of the file's first segment, read by
+// ranged reads of the shards under it; nil if they fail (the stripes will
+// bring it).
+func (f *File) readHead(ctx context.Context) []byte {
+	n := min(int64(stream.SegmentSize), f.m.Size)
+	span, err := stream.SegmentRange(f.m.Size, 0, n)
+	if err != nil {
+		return nil
+	}
+	sealed, err := f.sealedRange(ctx, span.CipherOff, span.CipherLen, false)
+	if err != nil {
+		return nil
+	}
+	plain, err := f.cipher.OpenRange(f.m.Size, 0, n, sealed)
+	if err != nil {
+		return nil
+	}
+	return plain
 }
 
 func (f *File) finishRead(p, plain []byte, n int64) (int, error) {
@@ -294,7 +367,7 @@ func (f *File) finishRead(p, plain []byte, n int64) (int, error) {
 
 // sealedRange returns sealed stream bytes [off, off+n): as ranged reads of
 // data shards, or (whole) from complete, checked stripes.
-func (f *File) sealedRange(off, n int64, whole bool) ([]byte, error) {
+func (f *File) sealedRange(ctx context.Context, off, n int64, whole bool) ([]byte, error) {
 	if f.m.Inline() {
 		return slices.Clone(f.m.Data[off : off+n]), nil
 	}
@@ -303,7 +376,7 @@ func (f *File) sealedRange(off, n int64, whole bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, ctx := errgroup.WithContext(f.ctx)
+	g, ctx := errgroup.WithContext(ctx)
 	if whole {
 		seen := map[int]bool{}
 		for _, pc := range pieces {

@@ -66,6 +66,9 @@ func (t *Net) fetch(ctx context.Context, r Ref, dst []byte, answered func(), hed
 				// "": the listed holders are all tried; the DHT is asked
 				// only now that another holder is wanted.
 			default:
+				if f.inflight > 0 {
+					t.stats.Hedges.Add(1) // beside a late one
+				}
 				f.start(ctx, p)
 				want = false
 				if hedge {

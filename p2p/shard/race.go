@@ -35,7 +35,8 @@ import (
 //     fails only at a timeout; this rule goes around it after a delay
 //     near the network's usual time to answer instead.
 //   - The first attempt of a slot to succeed fills it, with its candidate;
-//     a twin still in flight is cancelled and its outcome ignored.
+//     a twin still in flight is cancelled and its outcome ignored, unless
+//     the race is a pool (see pool).
 //
 // run returns once every slot is filled, a slot is exhausted or ctx ends
 // (then with ctx's error), and only after every attempt it started has
@@ -48,6 +49,11 @@ type race struct {
 	maxTries     int
 	eager        bool
 	answerWithin time.Duration // 0: no stall rule
+	// pool: any success fills any slot (a stripe needs any k shards): a
+	// twin that lands after its slot was filled fills another, so twins
+	// are not cancelled while slots are open, and a slot is exhausted
+	// only when too few attempts are in flight to fill what is open.
+	pool bool
 	// next returns the candidate for a new attempt of slot, which has had
 	// tries attempts; false when there is none. hedge is set for an
 	// attempt that would run beside one in flight (a hedge), not replace
@@ -116,14 +122,15 @@ type flight struct {
 // racer is one run of a race.
 type racer struct {
 	*race
-	ctx     context.Context
-	wg      sync.WaitGroup
-	results chan outcome
-	st      []slotState
-	done    int
-	took    []time.Duration
-	timer   <-chan time.Time
-	stall   <-chan time.Time // the stall rule's timer
+	ctx      context.Context
+	wg       sync.WaitGroup
+	results  chan outcome
+	st       []slotState
+	done     int
+	inflight int // attempts in flight, all slots
+	took     []time.Duration
+	timer    <-chan time.Time
+	stall    <-chan time.Time // the stall rule's timer
 	// own: attempts get contexts of their own, because a slot may be
 	// filled while its twin is in flight and other slots are not. When
 	// only the last slot is ever hedged (hedgeAt ≥ slots-1, no stall
@@ -178,6 +185,7 @@ func (x *racer) start(slot, cand int) {
 	st := &x.st[slot]
 	st.tries++
 	st.inflight++
+	x.inflight++
 	actx, fl, answered := x.ctx, -1, func() {}
 	if x.own {
 		f := &flight{slot: slot, start: x.clock.Now()}
@@ -202,21 +210,20 @@ func (x *racer) start(slot, cand int) {
 func (x *racer) land(o outcome) error {
 	st := &x.st[o.slot]
 	st.inflight--
+	x.inflight--
 	if o.flight >= 0 {
 		x.flights[o.flight].cancel()
 		x.flights[o.flight].cancel = nil
 	}
 	if st.win >= 0 {
-		return nil // a twin landed first
+		// A twin landed first. In a pool its success fills another slot.
+		if s := x.unfilled(); x.pool && o.err == nil && s >= 0 {
+			x.fill(s, o)
+		}
+		return nil
 	}
 	if o.err == nil {
-		st.win = o.cand
-		x.done++
-		x.cancelTwins(o.slot)
-		x.took = append(x.took, o.took)
-		if x.timer == nil && x.done >= x.hedgeAt && x.done < x.slots {
-			x.timer = x.clock.After(3 * median(x.took))
-		}
+		x.fill(o.slot, o)
 		return nil
 	}
 	if x.failed != nil {
@@ -231,10 +238,33 @@ func (x *racer) land(o outcome) error {
 			return nil
 		}
 	}
-	if st.inflight > 0 {
-		return nil // nothing to replace it with, but its twin may land
+	if st.inflight > 0 || x.pool && x.done+x.inflight >= x.slots {
+		return nil // nothing to replace it with, but a twin may land
 	}
 	return &exhausted{slot: o.slot, done: x.done, err: o.err}
+}
+
+// fill fills slot with o's candidate.
+func (x *racer) fill(slot int, o outcome) {
+	x.st[slot].win = o.cand
+	x.done++
+	if !x.pool {
+		x.cancelTwins(slot)
+	}
+	x.took = append(x.took, o.took)
+	if x.timer == nil && x.done >= x.hedgeAt && x.done < x.slots {
+		x.timer = x.clock.After(3 * median(x.took))
+	}
+}
+
+// unfilled returns a slot not filled yet, the first; -1 if none.
+func (x *racer) unfilled() int {
+	for s, st := range x.st {
+		if st.win < 0 {
+			return s
+		}
+	}
+	return -1
 }
 
 // hedge races each straggler, not hedged yet, on its next candidate.

@@ -317,6 +317,45 @@ func TestRace(t *testing.T) {
 			h.cancelled(h.seen[0])
 			h.seen[0].reply <- context.Canceled
 		}, wins: []int{1}},
+		{name: "pool: a hedge that lands after its slot was filled fills another", race: race{slots: 2, hedgeAt: 2, pool: true, answerWithin: 100 * ms}, cands: 4, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0)
+			h.attempt(1, 1)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			h.timer(100 * ms)
+			h.answer(0, 0, nil)
+			h.answer(2, 0, nil) // slot 0's hedge: fills slot 1
+			for _, cand := range []int{1, 3} {
+				c := h.seen[cand]
+				if cand == 3 {
+					c = h.attempt(3, 1)
+				}
+				h.cancelled(c)
+				c.reply <- context.Canceled
+			}
+		}, wins: []int{0, 2}},
+		{name: "pool: a slot waits while others' attempts can fill it", race: race{slots: 2, hedgeAt: 2, pool: true, eager: true, answerWithin: 100 * ms}, cands: 4, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			h.timer(100 * ms)
+			h.attempt(1, 1)
+			h.attempt(2, 0)
+			h.attempt(3, 1)
+			h.answer(1, 1, errGone) // no spare left; three attempts may fill two slots
+			h.answer(3, 1, errGone)
+			h.answer(0, 0, nil)
+			h.answer(2, 0, nil)
+		}, wins: []int{0, 2}},
+		{name: "pool: exhausted when too few can still land", race: race{slots: 2, hedgeAt: 2, pool: true, eager: true}, cands: 3, script: func(h *raceRun) {
+			slow := h.attempt(0, 0)
+			h.answer(1, 1, errGone)
+			h.answer(2, 1, errGone) // one attempt in flight for two open slots
+			h.cancelled(slow)
+			slow.reply <- context.Canceled
+		}, wantErr: errGone, wantSlot: 1},
 		{name: "cancel", race: race{slots: 2, hedgeAt: 2}, cands: 2, script: func(h *raceRun) {
 			a, b := h.attempt(0, 0), h.attempt(1, 1)
 			h.cancel()
@@ -333,6 +372,9 @@ func TestRace(t *testing.T) {
 			tc.script(h)
 			wins, err := h.result()
 			if tc.wantErr == nil {
+				if tc.race.pool { // slots are alike: which fills which may vary
+					slices.Sort(wins)
+				}
 				if err != nil || !slices.Equal(wins, tc.wins) {
 					t.Fatalf("run = %v, %v; want %v", wins, err, tc.wins)
 				}

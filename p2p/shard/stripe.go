@@ -25,7 +25,10 @@ const paritySwapMin = 20 * time.Millisecond
 // answerWithin (a holder dead without a reset) is raced by the cheapest
 // spare, and so is a last shard slower than three times the others'
 // median; a spare whose holders are all believed dead is never raced,
-// only tried when a shard fails. It fails with ErrUnavailable as soon as
+// only tried when a shard fails. The slots are a pool: any k shards make
+// the stripe, so a hedge that lands after its slot was filled fills
+// another (on a loaded machine the stall rule may race live holders too,
+// and the spares it spends must still count). It fails with ErrUnavailable as soon as
 // fewer than K shards can still arrive.
 //
 // The data shards land in buf (at least K shard sizes; nil allocates), so
@@ -51,7 +54,7 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 	shards := make([][]byte, n)
 	used := make([]bool, n)
 	r := race{
-		slots: k, hedgeAt: k - 1, eager: true, clock: t.clock,
+		slots: k, hedgeAt: k - 1, eager: true, pool: true, clock: t.clock,
 		answerWithin: t.answerWithin(),
 		next: func(_, _ int, hedge bool) (int, bool) {
 			j := t.cheapestUnused(refs, k, used, ss)
