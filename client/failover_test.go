@@ -96,17 +96,22 @@ func TestGetHedgesAroundSilentHolders(t *testing.T) {
 	if fresh.Stats().Hedges.Load() == 0 {
 		t.Fatal("no hedged request: the download cannot have gone around the silent holders")
 	}
-	before := asks()
+	// The silent holders the first get raced around are remembered as
+	// dead: the next get asks live holders. One asked only briefly (its
+	// get ended soon after) was not judged and may be asked again, but
+	// then only beside a hedge, never waited on.
+	before, hedges := asks(), fresh.Stats().Hedges.Load()
 	start = time.Now()
 	if got, err = get(t, fresh, ref); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("second get: %v", time.Since(start))
+	asked, hedged := asks()-before, fresh.Stats().Hedges.Load()-hedges
+	t.Logf("second get: %v, %d hedges, %d asks of the silent", time.Since(start), hedged, asked)
 	if !bytes.Equal(got, data) {
 		t.Fatal("second download differs from the upload")
 	}
-	if n := asks() - before; n != 0 {
-		t.Errorf("second get asked the silent holders %d times, want 0 (remembered as dead)", n)
+	if asked > hedged {
+		t.Errorf("second get asked the silent holders %d times and hedged %d: it waited on one", asked, hedged)
 	}
 
 	// A ranged read of a shard on a silent holder gives it up after

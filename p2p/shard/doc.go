@@ -54,7 +54,7 @@
 // times the median time of the attempts that succeeded. The first attempt
 // to succeed fills its slot; its twin is cancelled. Fetches add a stall
 // rule: a slot whose holder has not answered (no response header) within
-// answerWithin, eight times the usual time to first byte (200 ms to 2 s),
+// answerWithin, four times the usual time to first byte (200 ms to 1 s),
 // is raced by a spare whatever the other slots do. A holder that died
 // without a reset (a killed process over QUIC, a dropped link) answers
 // nothing and would fail only at a timeout: a get around up to m such

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	kb "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
@@ -157,9 +158,32 @@ func (f *fetchRun) start(ctx context.Context, p peer.ID) {
 	}()
 }
 
+// maxGuesses bounds the holders guessed for a chunk none are listed for.
+const maxGuesses = 6
+
+// guessHolders returns the storage nodes of the routing table nearest to
+// chunk id, those believed dead last: where Replicate puts a chunk (a
+// manifest chunk: no one lists its holders) when the table is the
+// writer's or much like it, as in a small network or a client that
+// wrote the file. A right guess saves a DHT lookup, a wrong one costs a
+// "not found".
+func (t *Net) guessHolders(id cid.Cid) []peer.ID {
+	near := t.storageNodes(t.node.DHT().RoutingTable().NearestPeers(kb.ConvertKey(id.KeyString()), maxGuesses), nil)
+	var live, dead []peer.ID
+	for _, p := range near {
+		if t.speeds.dead(p) {
+			dead = append(dead, p)
+		} else {
+			live = append(live, p)
+		}
+	}
+	return append(live, dead...)
+}
+
 // holders hands out, on demand, the peers to ask for chunk r.ID (the
 // receiver takes them one at a time, and no lookup starts before it
-// wants one): the holders r lists, fastest first for n bytes; then ""
+// wants one): the holders r lists, fastest first for n bytes, or when it
+// lists none the guesses of guessHolders; then ""
 // (the listed holders are exhausted); then the DHT's providers as they
 // arrive (those believed dead once the lookup ends) and the peers
 // closest to the CID, fastest first. Peers may
@@ -179,7 +203,11 @@ func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup) <
 				return false
 			}
 		}
-		for _, p := range t.bySpeed(r.Holders, n) {
+		listed := t.bySpeed(r.Holders, n)
+		if len(listed) == 0 {
+			listed = t.guessHolders(r.ID)
+		}
+		for _, p := range listed {
 			if !send(p) {
 				return
 			}

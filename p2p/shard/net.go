@@ -95,16 +95,17 @@ func New(n *node.Node, chunks chunk.Client, key identity.Key, cfg Config, log *s
 // within answerWithin is raced by another.
 const (
 	answerFloor = 200 * time.Millisecond // never sooner: scheduling noise on a loaded machine
-	answerCeil  = 2 * time.Second        // never later: the stall a dead holder may cost
-	answerTimes = 8                      // × the typical time to first byte
+	answerCeil  = time.Second            // never later: the stall a dead holder may cost
+	answerTimes = 4                      // × the typical time to first byte
 )
 
 // answerWithin is how long a fetch waits for its holder's first byte
 // before racing another holder: answerTimes the average time to first
 // byte seen so far, within [answerFloor, answerCeil]. Healthy holders
 // answer in a few milliseconds on a LAN, tens under load or across the
-// Internet; one that has not answered in eight times that is far more
-// likely dead than slow, and racing it costs one shard's bytes.
+// Internet; one that has not answered in four times that is more likely
+// dead than slow, and racing a live one costs a shard's bytes, no more (a
+// stripe takes any k shards that land).
 func (t *Net) answerWithin() time.Duration {
 	return min(max(answerTimes*t.speeds.typicalTTFB(), answerFloor), answerCeil)
 }
