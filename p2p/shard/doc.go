@@ -14,7 +14,7 @@
 //   - fetch speed (time to first byte and per byte, from every fetch):
 //     fetches ask the fastest holders first; a holder that failed, or was
 //     raced around because it did not answer, counts as dead for a minute
-//     (asked last, never raced).
+//     (asked last).
 //
 // # Placement and upload
 //

@@ -38,8 +38,7 @@ const (
 // counts as a failure too: that is how a peer dead without a reset (a
 // killed process over QUIC) looks, and how the races learn of it when they
 // hedge around it. So the peers slow until a time are the Net's set of
-// dead peers, each remembered for failPenalty: orderings put them last,
-// and hedges never race them (see FetchStripe).
+// dead peers, each remembered for failPenalty: orderings put them last.
 // A fetch that the Net cancelled itself (a hedge lost, the stripe
 // completed without it) ran for at least as long as it ran: when that is
 // longer than the peer's estimate, the estimate is raised to it. That is all

@@ -24,8 +24,9 @@ const paritySwapMin = 20 * time.Millisecond
 // twin is in flight; a shard whose holder has not answered within
 // answerWithin (a holder dead without a reset) is raced by the cheapest
 // spare, and so is a last shard slower than three times the others'
-// median; a spare whose holders are all believed dead is never raced,
-// only tried when a shard fails. The slots are a pool: any k shards make
+// median (a spare whose holders are believed dead comes last, but is
+// raced still: a belief formed under load may be wrong, and waiting on a
+// silent holder costs more than asking one). The slots are a pool: any k shards make
 // the stripe, so a hedge that lands after its slot was filled fills
 // another (on a loaded machine the stall rule may race live holders too,
 // and the spares it spends must still count). It fails with ErrUnavailable as soon as
@@ -56,10 +57,10 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 	r := race{
 		slots: k, hedgeAt: k - 1, eager: true, pool: true, clock: t.clock,
 		answerWithin: t.answerWithin(),
-		next: func(_, _ int, hedge bool) (int, bool) {
+		next: func(int, int, bool) (int, bool) {
 			j := t.cheapestUnused(refs, k, used, ss)
-			if j < 0 || hedge && t.shardCost(refs[j], false, ss) >= slowAfterFail {
-				return 0, false // racing a holder believed dead buys nothing
+			if j < 0 {
+				return 0, false
 			}
 			used[j] = true
 			return j, true
