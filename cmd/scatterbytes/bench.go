@@ -93,7 +93,10 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			}
 			fmt.Fprintf(out, "%s; %s\n", verdict[0], verdict[1])
 			fmt.Fprintf(out, "\nclient peak RSS: put %d MiB, get %d MiB\n", r.Upload.RSS>>20, r.Download.RSS>>20)
-			fmt.Fprintf(out, "time to first byte %v; 1 KiB put+get %v\n", r.TTFB, r.SmallRoundTrip)
+			fmt.Fprintf(out, "\n%-44s %22s %22s\n", "latency, median (range)", "measured", "bound")
+			fmt.Fprintf(out, "%-44s %22v %22v\n", "time to first byte, client kept open", r.TTFB, bench.TTFBBound)
+			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, client kept open", r.SmallRoundTrip, bench.SmallRoundTripWarm)
+			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, CLI (a process each)", r.SmallRoundTripCLI, bench.SmallRoundTripCLI)
 			if fo := r.Failover; fo != nil {
 				// Goal: a get with up to m holders of a stripe dead takes at
 				// most its healthy time plus a second.

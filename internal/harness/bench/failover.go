@@ -44,7 +44,8 @@ func spreadOf(d []time.Duration) Timings {
 }
 
 func (s Timings) String() string {
-	return fmt.Sprintf("%v (%v–%v)", s.Median.Round(time.Millisecond), s.Min.Round(time.Millisecond), s.Max.Round(time.Millisecond))
+	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
+	return fmt.Sprintf("%v (%v–%v)", r(s.Median), r(s.Min), r(s.Max))
 }
 
 // failover measures Failover on the running network: it puts a file of
