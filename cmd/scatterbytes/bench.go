@@ -22,6 +22,7 @@ func benchCmd() *cobra.Command {
 
 		failoverSize int64
 		failoverRuns int
+		quick        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -37,8 +38,21 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 				return err
 			}
 			out := cmd.OutOrStdout()
+			if quick {
+				// Small enough for CI, which runs it so that the bench
+				// cannot rot; the figures are sane, not settled.
+				if !cmd.Flags().Changed("size") {
+					size = 16 << 20
+				}
+				if !cmd.Flags().Changed("failover-size") {
+					failoverSize = 4 << 20
+				}
+				if !cmd.Flags().Changed("failover-runs") {
+					failoverRuns = 1
+				}
+			}
 			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out,
-				FailoverSize: failoverSize, FailoverRuns: failoverRuns})
+				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick})
 			if err != nil {
 				return err
 			}
@@ -117,6 +131,7 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	f.StringVar(&red, "redundancy", "4+2", "erasure coding k+m")
 	f.Int64Var(&failoverSize, "failover-size", 64<<20, "file size for the failover phase, which ends the run by killing 2 node processes (0: skip it)")
 	f.IntVar(&failoverRuns, "failover-runs", 5, "gets per failover figure")
+	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, shorter CPU figures (flags given still count)")
 	var batched bool
 	sink := &cobra.Command{
 		Use:    "sink ADDRFILE",

@@ -42,6 +42,9 @@ type Options struct {
 	// (default 5). It kills two node processes.
 	FailoverSize int64
 	FailoverRuns int
+	// Quick shortens every measurement (CI runs the bench this way, so
+	// that it cannot rot: its figures are then only sane, not settled).
+	Quick bool
 }
 
 // Report holds a run's figures; rates are bytes per second.
@@ -95,9 +98,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	r.K, r.M = red.K, red.M
-	r.AESGCM = AESGCM(time.Second)
+	spend := func(d time.Duration) time.Duration { // how long a CPU figure is measured
+		if o.Quick {
+			return d / 10
+		}
+		return d
+	}
+	r.AESGCM = AESGCM(spend(time.Second))
 	logf("ceiling: AES-256-GCM, one core: %.0f MB/s", r.AESGCM/1e6)
-	if r.Work, err = MeasureWork(red.K, red.M, 300*time.Millisecond); err != nil {
+	if r.Work, err = MeasureWork(red.K, red.M, spend(300*time.Millisecond)); err != nil {
 		return nil, fmt.Errorf("work: %w", err)
 	}
 	logf("work, one core, CPU-s per GiB: BLAKE3 %.3f, seal %.3f, open %.3f, %s parity %.3f", r.Work.Hash, r.Work.Seal, r.Work.Open, o.Redundancy, r.Work.Encode)
@@ -197,7 +206,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("downloaded file differs from the upload")
 	}
 	os.Remove(out)
-	if err := r.latency(ctx, net, cli); err != nil {
+	runs := latencyRuns
+	if o.Quick {
+		runs = 3
+	}
+	if err := r.latency(ctx, net, cli, runs); err != nil {
 		return nil, err
 	}
 	logf("latency:  time to first byte %v, 1 KiB put+get %v, through the CLI %v", r.TTFB, r.SmallRoundTrip, r.SmallRoundTripCLI)
@@ -301,14 +314,14 @@ const (
 )
 
 // latencyRuns is how many times each latency is measured (the median is
-// reported).
+// reported; the CLI's, at most 5 times).
 const latencyRuns = 11
 
 // latency measures, with a library client kept open (warmed by one round
 // first, as a program embedding the library would be), a 1 KiB put
 // followed by a get, and the time from Open to the first byte of the big
 // file; then the 1 KiB put+get through the CLI.
-func (r *Report) latency(ctx context.Context, net *testnet.Network, cli func(...string) []string) error {
+func (r *Report) latency(ctx context.Context, net *testnet.Network, cli func(...string) []string, runs int) error {
 	c, err := testclient.Start(ctx, net, nil)
 	if err != nil {
 		return err
@@ -330,7 +343,7 @@ func (r *Report) latency(ctx context.Context, net *testnet.Network, cli func(...
 		return err
 	}
 	var d []time.Duration
-	for range latencyRuns {
+	for range runs {
 		t, err := roundTrip()
 		if err != nil {
 			return err
@@ -351,7 +364,7 @@ func (r *Report) latency(ctx context.Context, net *testnet.Network, cli func(...
 		return err
 	}
 	d = d[:0]
-	for range latencyRuns {
+	for range runs {
 		t0 := time.Now()
 		f, err := c.Open(ctx, e.Ref)
 		if err != nil {
@@ -374,7 +387,7 @@ func (r *Report) latency(ctx context.Context, net *testnet.Network, cli func(...
 	defer os.Remove(in)
 	defer os.Remove(out)
 	d = d[:0]
-	for range 5 {
+	for range min(runs, 5) {
 		os.Remove(out)
 		put, _, _, err := timed(ctx, cli("put", in, "--name", "small"))
 		if err != nil {
