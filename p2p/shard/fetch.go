@@ -168,7 +168,7 @@ const maxGuesses = 6
 // wrote the file. A right guess saves a DHT lookup, a wrong one costs a
 // "not found".
 func (t *Net) guessHolders(id cid.Cid) []peer.ID {
-	near := t.storageNodes(t.node.DHT().RoutingTable().NearestPeers(kb.ConvertKey(id.KeyString()), maxGuesses), nil)
+	near := t.storageNodes(t.node.DHT().RoutingTable().NearestPeers(kb.ConvertKey(id.KeyString()), maxGuesses), nil, false)
 	var live, dead []peer.ID
 	for _, p := range near {
 		if t.speeds.dead(p) {
