@@ -65,6 +65,10 @@ type race struct {
 	attempt func(ctx context.Context, slot, cand int, answered func()) error
 	failed  func(slot, cand int, err error) // optional: a failure that counted
 	hedged  func(slot, cand int)            // optional: told of each hedge started
+	// surplus, optional, is told of an attempt that succeeded after its
+	// slot was filled and filled nothing: an upload's twin that landed
+	// before its cancel did leaves a copy no one asked for.
+	surplus func(slot, cand int)
 	clock   clock
 }
 
@@ -177,6 +181,15 @@ func (r *race) run(ctx context.Context) ([]int, error) {
 	for s, st := range x.st {
 		wins[s] = st.win
 	}
+	// The twins still in flight are cancelled; one that had landed all
+	// the same is surplus.
+	cancelAll()
+	x.wg.Wait()
+	for len(x.results) > 0 {
+		if o := <-x.results; o.err == nil && r.surplus != nil {
+			r.surplus(o.slot, o.cand)
+		}
+	}
 	return wins, nil
 }
 
@@ -219,6 +232,8 @@ func (x *racer) land(o outcome) error {
 		// A twin landed first. In a pool its success fills another slot.
 		if s := x.unfilled(); x.pool && o.err == nil && s >= 0 {
 			x.fill(s, o)
+		} else if o.err == nil && x.surplus != nil {
+			x.surplus(o.slot, o.cand)
 		}
 		return nil
 	}

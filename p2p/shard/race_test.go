@@ -416,3 +416,38 @@ func TestMedian(t *testing.T) {
 		})
 	}
 }
+
+// TestRaceReportsSurplus: a straggler that succeeds after its hedge filled
+// the slot (an upload that landed before its cancel did) is reported
+// surplus, so that the copy no one asked for can be removed.
+func TestRaceReportsSurplus(t *testing.T) {
+	const ms = time.Millisecond
+	type got struct{ slot, cand int }
+	surplus := make(chan got, 4)
+	h := startRace(t, race{slots: 3, hedgeAt: 2, surplus: func(slot, cand int) { surplus <- got{slot, cand} }}, 4)
+	straggler := h.attempt(2, 2)
+	h.attempt(0, 0)
+	h.attempt(1, 1)
+	h.clock.set(100 * ms)
+	h.answer(0, 0, nil)
+	h.answer(1, 1, nil)
+	h.timer(300 * ms).c <- time.Time{}
+	h.answer(3, 2, nil)
+	h.cancelled(straggler)
+	straggler.reply <- nil // it had landed
+	wins, err := h.result()
+	if err != nil || !slices.Equal(wins, []int{0, 1, 3}) {
+		t.Fatalf("race: %v, %v; want wins [0 1 3]", wins, err)
+	}
+	select {
+	case g := <-surplus:
+		if g != (got{2, 2}) {
+			t.Fatalf("surplus: slot %d on candidate %d, want slot 2 on candidate 2", g.slot, g.cand)
+		}
+	default:
+		t.Fatal("the straggler that landed was not reported surplus")
+	}
+	if len(surplus) != 0 {
+		t.Fatalf("%d more surplus reports, want none", len(surplus))
+	}
+}
