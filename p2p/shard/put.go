@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -124,8 +125,24 @@ func stripeOf(ids []cid.Cid, k, m int) []cid.Cid {
 	return ids
 }
 
-// place is Place with put(ctx, p, j) storing shard j on p.
+// place is Place with put(ctx, p, j) storing shard j on p. When it
+// fails, its error is a *PlaceError naming every node a shard was sent to.
 func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
+	holders, sent, err := t.placeOnce(ctx, ids, datas, cands, put)
+	if err != nil {
+		return nil, &PlaceError{Sent: sent, Err: err}
+	}
+	return holders, nil
+}
+
+// placeOnce is place, returning also every chunk it sent (or began to
+// send) to a node.
+func (t *Net) placeOnce(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID,
+	put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, []Sent, error) {
+	var (
+		mu   sync.Mutex
+		sent []Sent
+	)
 	n := len(datas)
 	spare := n // the next spare candidate
 	r := race{
@@ -144,27 +161,30 @@ func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []
 			return 0, false
 		},
 		attempt: func(ctx context.Context, j, c int) error {
+			mu.Lock()
+			sent = append(sent, Sent{ID: ids[j], Node: cands[c]})
+			mu.Unlock()
 			return put(ctx, cands[c], j)
 		},
 		failed: func(j, c int, err error) {
 			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", cands[c], "err", err)
 		},
 	}
-	wins, err := r.run(ctx)
+	wins, err := r.run(ctx) // every attempt has returned: sent is complete
 	if ex := (*exhausted)(nil); errors.As(err, &ex) {
 		if errors.Is(ex.err, store.ErrNoSpace) {
-			return nil, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
+			return nil, sent, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
 		}
-		return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
+		return nil, sent, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, sent, err
 	}
 	holders := make([]peer.ID, n)
 	for j, c := range wins {
 		holders[j] = cands[c]
 	}
-	return holders, nil
+	return holders, nil, nil
 }
 
 // Put uploads one chunk to p under a fresh order for k+m signed with the
