@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
+	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
@@ -105,10 +108,11 @@ func (c *Client) deleteStrays(ctx context.Context, j *journal, m *manifest.Manif
 	}
 }
 
-// deleteChunks asks every holder of each chunk to delete it, retrying
-// the failures once (retryDeletes), and returns how many failed twice.
+// deleteChunks asks every holder of each chunk to delete it, each node
+// in turn but the nodes at once, retries the failures once
+// (retryDeletes), and returns how many failed twice.
 func (c *Client) deleteChunks(ctx context.Context, chunks []journalShard) int {
-	var failed []pendingDelete
+	byNode := map[peer.ID][]cid.Cid{}
 	asked := map[pendingDelete]bool{} // a chunk retried on a node is named twice
 	for _, s := range chunks {
 		id, err := parseID(s.ID)
@@ -121,11 +125,28 @@ func (c *Client) deleteChunks(ctx context.Context, chunks []journalShard) int {
 				continue
 			}
 			asked[pendingDelete{p, id}] = true
-			if err := c.chunks.Delete(ctx, c.node.Host(), p, id); err != nil && !store.IsNotFound(err) {
-				failed = append(failed, pendingDelete{p, id})
-				c.log.Debug("delete chunk", "chunk", id, "peer", p, "err", err)
-			}
+			byNode[p] = append(byNode[p], id)
 		}
 	}
+	var (
+		mu     sync.Mutex
+		failed []pendingDelete
+		g      errgroup.Group
+	)
+	g.SetLimit(8)
+	for p, ids := range byNode {
+		g.Go(func() error {
+			for _, id := range ids {
+				if err := c.chunks.Delete(ctx, c.node.Host(), p, id); err != nil && !store.IsNotFound(err) {
+					c.log.Debug("delete chunk", "chunk", id, "peer", p, "err", err)
+					mu.Lock()
+					failed = append(failed, pendingDelete{p, id})
+					mu.Unlock()
+				}
+			}
+			return nil
+		})
+	}
+	g.Wait()
 	return c.retryDeletes(ctx, failed)
 }
