@@ -20,14 +20,37 @@ import (
 // errInterrupted means the user stopped the command (SIGINT, SIGTERM).
 var errInterrupted = errors.New("interrupted")
 
+// errNoUnfinished means rm --unfinished found no unfinished upload of
+// the name.
+var errNoUnfinished = errors.New("no unfinished upload")
+
 // errNoMasterKey means --dir has no master key: it was not set up as a client.
 var errNoMasterKey = errors.New("no master key")
+
+// unfinishedError is the error of a put that left an unfinished upload
+// of volume/name behind.
+type unfinishedError struct {
+	err          error
+	volume, name string
+}
+
+func (e unfinishedError) Error() string { return e.err.Error() }
+func (e unfinishedError) Unwrap() error { return e.err }
+
+// hint says what became of the upload and what to do with it.
+func (e unfinishedError) hint() string {
+	return fmt.Sprintf("scatterbytes: %s is left unfinished: the same put resumes it; `scatterbytes rm --unfinished%s %s` frees what it stored",
+		e.name, volumeArg(e.volume), e.name)
+}
 
 // humanError adds what to do next to the errors people meet most. The
 // wrapped detail stays in the message, after the hint, unless it is only
 // a chain of internal errors: then the hint alone is the message, and the
 // detail goes to the debug log (main).
 func humanError(err error) string {
+	if ue := (unfinishedError{}); errors.As(err, &ue) {
+		return humanError(ue.err) + "\n" + ue.hint()
+	}
 	hint := ""
 	switch {
 	case errors.Is(err, errInterrupted):
@@ -54,6 +77,8 @@ func humanError(err error) string {
 		hint = "volumes and names are non-empty UTF-8 of at most 1024 bytes, and a volume has no \"/\""
 	case errors.Is(err, catalog.ErrWrongKey):
 		hint = "the catalog in --dir was made with another master key"
+	case errors.Is(err, errNoUnfinished):
+		return err.Error() + ": `scatterbytes ls` lists the unfinished uploads (per volume)"
 	case errors.Is(err, client.ErrNotFound), errors.Is(err, catalog.ErrNotFound):
 		hint = "no such file: `scatterbytes ls` lists what is stored (names are per --volume)"
 	case errors.Is(err, client.ErrNoSpace):

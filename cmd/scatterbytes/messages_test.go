@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,6 +39,7 @@ func TestErrorMessages(t *testing.T) {
 		{"no identity key", fmt.Errorf("load key: %w", identity.ErrNoKey)},
 		{"usage", usageError{errors.New("--redundancy: bad")}},
 		{"nodes out of space", fmt.Errorf("put stripe 3: %w (%w): 0 of 6 with room for 1048576 bytes, 6 needed", client.ErrNotEnoughNodes, client.ErrNoSpace)},
+		{"put left unfinished", unfinishedError{fmt.Errorf("stripe 1: %w (%w)", client.ErrNotEnoughNodes, client.ErrNoSpace), "photos", "big.bin"}},
 		{"too few nodes", fmt.Errorf("put stripe 0: %w: 3 found, 6 needed", client.ErrNotEnoughNodes)},
 		{"no manifest", fmt.Errorf("open manifest x: fetch chunk 0 (x): %w: fetch chunk x: no holder found", client.ErrNoManifest)},
 		{"exit: too few nodes", fmt.Errorf("%w: hand over chunks of the stripe of x, passing over the 5 other nodes that hold a part of it: %w: 0 with room for 262144 bytes found, 1 needed", errExitTooFewNodes, client.ErrNotEnoughNodes)},
@@ -55,7 +57,9 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := buildBinary(t)
-	network := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 6, Capacity: 4 << 20}))
+	// Room for one 4 MiB shard a node: a 32 MiB put stores a stripe or
+	// so, then finds the nodes out of space.
+	network := nettest.NewWith(t, testclient.WithStorage(testnet.Options{Nodes: 6, Capacity: 4<<20 + 64<<10}))
 	work := t.TempDir()
 	prof := filepath.Join(work, "net.json")
 	if err := network.Profile.Save(prof); err != nil {
@@ -67,7 +71,9 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(work, "adir"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) (string, int) {
+	// run runs the binary and returns what it wrote to stderr (and, with
+	// stdout, to stdout first) and its exit status.
+	run := func(stdout bool, args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = work
@@ -75,6 +81,9 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 			"SCATTERBYTES_DIR="+filepath.Join(work, "client"), "SCATTERBYTES_LOG_LEVEL=error")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
+		if stdout {
+			cmd.Stdout = &stderr
+		}
 		err := cmd.Run()
 		code := 0
 		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
@@ -84,7 +93,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		}
 		return strings.ReplaceAll(stderr.String(), work, "$WORK"), code
 	}
-	if msg, code := run("init", "--role", "client"); code != 0 {
+	if msg, code := run(false, "init", "--role", "client"); code != 0 {
 		t.Fatalf("init: exit %d: %s", code, msg)
 	}
 	held, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -110,14 +119,27 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		{"get REF-TO-NOTHING out", []string{"get", nothing, "out"}},
 		{"node run --ip 127.0.0.1 --port PORT (its TCP side held)", []string{"node", "run", "--ip", "127.0.0.1", "--port", port}},
 		{"put small.bin --redundancy 2+0", []string{"put", "small.bin", "--redundancy", "2+0"}},
-		{"put big.bin (32 MiB on 6 nodes of 4 MiB)", []string{"put", "big.bin"}},
+		{"put big.bin (32 MiB on 6 nodes with room for a 4 MiB shard each)", []string{"put", "big.bin"}},
+		{"ls (stdout too)", []string{"ls"}},
+		{"rm --unfinished small.bin", []string{"rm", "--unfinished", "small.bin"}},
+		{"rm big.bin (stdout too)", []string{"rm", "big.bin"}},
+		{"ls (stdout too)", []string{"ls"}},
 	} {
-		msg, code := run(tc.args...)
+		msg, code := run(strings.Contains(tc.show, "(stdout too)"), tc.args...)
 		msg = strings.ReplaceAll(msg, "port "+port+" ", "port PORT ")
+		msg = storedAt.ReplaceAllString(msg, "YYYY-MM-DD hh:mm")
+		msg = unfinishedPart.ReplaceAllString(msg, "  unfinished N%")
 		fmt.Fprintf(&out, "$ scatterbytes %s\nexit %d\n%s\n", tc.show, code, msg)
 	}
 	golden.Check(t, "messages_e2e.golden", out.Bytes())
 }
+
+// storedAt and unfinishedPart match what ls prints that changes from run
+// to run: when a file was stored, how much of an upload was.
+var (
+	storedAt       = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d`)
+	unfinishedPart = regexp.MustCompile(` +unfinished \d+%`)
+)
 
 // mustWrite writes n random bytes to path.
 func mustWrite(t *testing.T, path string, n int) {
