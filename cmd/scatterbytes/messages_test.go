@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	ma "github.com/multiformats/go-multiaddr"
+
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
@@ -102,6 +104,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 	}
 	defer held.Close()
 	port := strconv.Itoa(held.Addr().(*net.TCPAddr).Port)
+	nodePort := tcpPort(t, network.Peer(1).Node().Host().Addrs())
 	nothing := manifest.Ref{Manifest: store.Sum([]byte("never stored")), Key: keys.NewFileKey()}.Encode()
 	var out bytes.Buffer
 	for _, tc := range []struct {
@@ -118,6 +121,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		{"get sb1notareference out", []string{"get", "sb1notareference", "out"}},
 		{"get REF-TO-NOTHING out", []string{"get", nothing, "out"}},
 		{"node run --ip 127.0.0.1 --port PORT (its TCP side held)", []string{"node", "run", "--ip", "127.0.0.1", "--port", port}},
+		{"node run --ip 127.0.0.1 --port NODEPORT (a running node's TCP port)", []string{"node", "run", "--ip", "127.0.0.1", "--port", nodePort}},
 		{"put small.bin --redundancy 2+0", []string{"put", "small.bin", "--redundancy", "2+0"}},
 		{"put big.bin (32 MiB on 6 nodes with room for a 4 MiB shard each)", []string{"put", "big.bin"}},
 		{"ls (stdout too)", []string{"ls"}},
@@ -127,6 +131,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 	} {
 		msg, code := run(strings.Contains(tc.show, "(stdout too)"), tc.args...)
 		msg = strings.ReplaceAll(msg, "port "+port+" ", "port PORT ")
+		msg = strings.ReplaceAll(msg, "port "+nodePort+" ", "port NODEPORT ")
 		msg = storedAt.ReplaceAllString(msg, "YYYY-MM-DD hh:mm")
 		msg = unfinishedPart.ReplaceAllString(msg, "  unfinished N%")
 		fmt.Fprintf(&out, "$ scatterbytes %s\nexit %d\n%s\n", tc.show, code, msg)
@@ -140,6 +145,18 @@ var (
 	storedAt       = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d`)
 	unfinishedPart = regexp.MustCompile(` +unfinished \d+%`)
 )
+
+// tcpPort is the port of the first TCP address among addrs.
+func tcpPort(t *testing.T, addrs []ma.Multiaddr) string {
+	t.Helper()
+	for _, a := range addrs {
+		if p, err := a.ValueForProtocol(ma.P_TCP); err == nil {
+			return p
+		}
+	}
+	t.Fatalf("no TCP address among %v", addrs)
+	return ""
+}
 
 // mustWrite writes n random bytes to path.
 func mustWrite(t *testing.T, path string, n int) {
