@@ -15,6 +15,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
+	"github.com/scatterbytes/scatterbytes/store/disk"
 )
 
 // errInterrupted means the user stopped the command (SIGINT, SIGTERM).
@@ -75,6 +76,8 @@ func humanError(err error) string {
 		hint = "the master key file is readable by others: run `chmod 600` on it"
 	case errors.Is(err, catalog.ErrInvalid):
 		hint = "volumes and names are non-empty UTF-8 of at most 1024 bytes, and a volume has no \"/\""
+	case errors.Is(err, catalog.ErrInUse):
+		return fmt.Sprintf("the client directory %s is in use by another scatterbytes command: wait for it to end, or pass another --dir", g.dir)
 	case errors.Is(err, catalog.ErrWrongKey):
 		hint = "the catalog in --dir was made with another master key"
 	case errors.Is(err, errNoUnfinished):
@@ -87,6 +90,8 @@ func humanError(err error) string {
 		return "no node holds this file's manifest: it was removed, or its holders are offline"
 	case errors.Is(err, errNodeRunning):
 		return err.Error()
+	case errors.Is(err, disk.ErrLocked):
+		return fmt.Sprintf("the directory %s is in use by another process (a node running from it): stop that first, or pass another --dir", g.dir)
 	case errors.Is(err, errExitTooFewNodes):
 		hint = "too few other storage nodes to hand this node's chunks to (each goes to a node that holds no part of its stripe): wait for more nodes, then run `scatterbytes node exit` again"
 	case errors.Is(err, storage.ErrNotHandedOver):

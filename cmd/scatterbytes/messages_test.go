@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	ma "github.com/multiformats/go-multiaddr"
 
@@ -77,7 +79,9 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 	// stdout, to stdout first) and its exit status.
 	run := func(stdout bool, args ...string) (string, int) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(), passphraseEnv+"=", "SCATTERBYTES_NETWORK="+prof,
 			"SCATTERBYTES_DIR="+filepath.Join(work, "client"), "SCATTERBYTES_LOG_LEVEL=error")
@@ -122,6 +126,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		{"get REF-TO-NOTHING out", []string{"get", nothing, "out"}},
 		{"node run --ip 127.0.0.1 --port PORT (its TCP side held)", []string{"node", "run", "--ip", "127.0.0.1", "--port", port}},
 		{"node run --ip 127.0.0.1 --port NODEPORT (a running node's TCP port)", []string{"node", "run", "--ip", "127.0.0.1", "--port", nodePort}},
+		{"node run --dir NODEDIR --port 0 (a running node's directory)", []string{"node", "run", "--dir", network.Peer(1).Dir, "--ip", "127.0.0.1", "--port", "0"}},
 		{"put small.bin --redundancy 2+0", []string{"put", "small.bin", "--redundancy", "2+0"}},
 		{"put big.bin (32 MiB on 6 nodes with room for a 4 MiB shard each)", []string{"put", "big.bin"}},
 		{"ls (stdout too)", []string{"ls"}},
@@ -132,10 +137,19 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		msg, code := run(strings.Contains(tc.show, "(stdout too)"), tc.args...)
 		msg = strings.ReplaceAll(msg, "port "+port+" ", "port PORT ")
 		msg = strings.ReplaceAll(msg, "port "+nodePort+" ", "port NODEPORT ")
+		msg = strings.ReplaceAll(msg, network.Peer(1).Dir, "NODEDIR")
 		msg = storedAt.ReplaceAllString(msg, "YYYY-MM-DD hh:mm")
 		msg = unfinishedPart.ReplaceAllString(msg, "  unfinished N%")
 		fmt.Fprintf(&out, "$ scatterbytes %s\nexit %d\n%s\n", tc.show, code, msg)
 	}
+	// Another command holds the client's catalog open.
+	cat, err := client.OpenCatalog(filepath.Join(work, "client"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, code := run(false, "ls")
+	cat.Close()
+	fmt.Fprintf(&out, "$ scatterbytes ls (while another command runs)\nexit %d\n%s\n", code, msg)
 	golden.Check(t, "messages_e2e.golden", out.Bytes())
 }
 
