@@ -142,12 +142,29 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		msg = unfinishedPart.ReplaceAllString(msg, "  unfinished N%")
 		fmt.Fprintf(&out, "$ scatterbytes %s\nexit %d\n%s\n", tc.show, code, msg)
 	}
+	dead, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.Close()
+	lonely := *network.Profile
+	lonely.Bootstrap = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", dead.Addr().(*net.TCPAddr).Port, network.Peer(1).ID)}
+	t.Logf("DEBUG coordinator %q", lonely.Coordinator)
+	if err := lonely.Save(filepath.Join(work, "lonely.json")); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if msg, code := run(false, "--dir", "lonely", "init", "--role", "client"); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, msg)
+	}
+	msg, code := run(false, "--dir", "lonely", "--network", "lonely.json", "get", nothing, "out")
+	t.Logf("DEBUG %v exit %d: %s", time.Since(t0), code, msg)
 	// Another command holds the client's catalog open.
 	cat, err := client.OpenCatalog(filepath.Join(work, "client"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, code := run(false, "ls")
+	msg, code = run(false, "ls")
 	cat.Close()
 	fmt.Fprintf(&out, "$ scatterbytes ls (while another command runs)\nexit %d\n%s\n", code, msg)
 	golden.Check(t, "messages_e2e.golden", out.Bytes())

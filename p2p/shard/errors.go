@@ -1,11 +1,6 @@
 package shard
 
-import (
-	"errors"
-
-	"github.com/ipfs/go-cid"
-	"github.com/libp2p/go-libp2p/core/peer"
-)
+import "errors"
 
 var (
 	// ErrNotEnoughNodes means the network has fewer storage nodes than a
@@ -18,22 +13,3 @@ var (
 	// ErrUnavailable means too few shards of a stripe could be fetched.
 	ErrUnavailable = errors.New("data unavailable: too few shards reachable")
 )
-
-// Sent is a chunk sent (in full or in part) to a node.
-type Sent struct {
-	ID   cid.Cid
-	Node peer.ID
-}
-
-// PlaceError is the error of a placement that failed (Place, PutStripe,
-// Replicate, Rehome): Err says why, and Sent names every chunk it sent to
-// a node, each of which may hold it now although nothing refers to it.
-// Whoever placed them deletes them, or they expire with their orders.
-type PlaceError struct {
-	Sent []Sent
-	Err  error
-}
-
-func (e *PlaceError) Error() string { return e.Err.Error() }
-
-func (e *PlaceError) Unwrap() error { return e.Err }

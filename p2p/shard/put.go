@@ -126,23 +126,27 @@ func stripeOf(ids []cid.Cid, k, m int) []cid.Cid {
 }
 
 // place is Place with put(ctx, p, j) storing shard j on p. When it
-// fails, its error is a *PlaceError naming every node a shard was sent to.
+// fails, its error is a *PlaceError naming every chunk it sent to a node.
 func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
-	holders, sent, err := t.placeOnce(ctx, ids, datas, cands, put)
+	var (
+		mu   sync.Mutex
+		sent []Sent
+	)
+	holders, err := t.placeAll(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
+		mu.Lock()
+		sent = append(sent, Sent{ID: ids[j], Node: p})
+		mu.Unlock()
+		return put(ctx, p, j)
+	})
 	if err != nil {
+		// placeAll returns once every put it started has: sent is whole.
 		return nil, &PlaceError{Sent: sent, Err: err}
 	}
 	return holders, nil
 }
 
-// placeOnce is place, returning also every chunk it sent (or began to
-// send) to a node.
-func (t *Net) placeOnce(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID,
-	put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, []Sent, error) {
-	var (
-		mu   sync.Mutex
-		sent []Sent
-	)
+// placeAll is place without the record of what was sent.
+func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
 	n := len(datas)
 	spare := n // the next spare candidate
 	r := race{
@@ -161,30 +165,27 @@ func (t *Net) placeOnce(ctx context.Context, ids []cid.Cid, datas [][]byte, cand
 			return 0, false
 		},
 		attempt: func(ctx context.Context, j, c int) error {
-			mu.Lock()
-			sent = append(sent, Sent{ID: ids[j], Node: cands[c]})
-			mu.Unlock()
 			return put(ctx, cands[c], j)
 		},
 		failed: func(j, c int, err error) {
 			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", cands[c], "err", err)
 		},
 	}
-	wins, err := r.run(ctx) // every attempt has returned: sent is complete
+	wins, err := r.run(ctx)
 	if ex := (*exhausted)(nil); errors.As(err, &ex) {
 		if errors.Is(ex.err, store.ErrNoSpace) {
-			return nil, sent, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
+			return nil, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
 		}
-		return nil, sent, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
+		return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
 	}
 	if err != nil {
-		return nil, sent, err
+		return nil, err
 	}
 	holders := make([]peer.ID, n)
 	for j, c := range wins {
 		holders[j] = cands[c]
 	}
-	return holders, nil, nil
+	return holders, nil
 }
 
 // Put uploads one chunk to p under a fresh order for k+m signed with the
@@ -217,3 +218,23 @@ func (t *Net) count(res chunk.PutResult, n int) {
 		t.stats.BytesSent.Add(int64(n))
 	}
 }
+
+// Sent is a chunk sent (in full or in part) to a node.
+type Sent struct {
+	ID   cid.Cid
+	Node peer.ID
+}
+
+// PlaceError is the error of a placement that failed once it had begun
+// sending (Place, PutStripe, Replicate, Rehome): Err says why, and Sent
+// names every chunk it sent to a node, each of which may hold it now
+// although nothing refers to it. Whoever placed them deletes them, or
+// they expire with their orders.
+type PlaceError struct {
+	Sent []Sent
+	Err  error
+}
+
+func (e *PlaceError) Error() string { return e.Err.Error() }
+
+func (e *PlaceError) Unwrap() error { return e.Err }
