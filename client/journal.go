@@ -152,3 +152,22 @@ func (c *Client) saveJournal(ctx context.Context, j *journal) error {
 	}
 	return nil
 }
+
+// leaveJournal keeps the journal of a failed upload, even when ctx was
+// cancelled, so that it is listed as unfinished with every chunk it
+// left on a node; one that left none is deleted.
+func (c *Client) leaveJournal(ctx context.Context, j *journal) {
+	if j.ID == "" {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	if j.empty() {
+		err = c.cat.DeleteJournal(ctx, j.ID)
+	} else {
+		err = c.saveJournal(ctx, j)
+	}
+	if err != nil {
+		c.log.Warn("could not record the unfinished upload", "name", j.Name, "err", err)
+	}
+}

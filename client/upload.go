@@ -133,25 +133,6 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	return ref, nil
 }
 
-// leaveJournal keeps the journal of a failed upload, even when ctx was
-// cancelled, so that it is listed as unfinished with every chunk it
-// left on a node; one that left none is deleted.
-func (c *Client) leaveJournal(ctx context.Context, j *journal) {
-	if j.ID == "" {
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	var err error
-	if j.empty() {
-		err = c.cat.DeleteJournal(ctx, j.ID)
-	} else {
-		err = c.saveJournal(ctx, j)
-	}
-	if err != nil {
-		c.log.Warn("could not record the unfinished upload", "name", j.Name, "err", err)
-	}
-}
-
 // putStripes seals r, cuts it into stripes and uploads them, a few at once.
 func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout erasure.Layout,
 	j *journal, m *manifest.Manifest, opts PutOptions) error {
