@@ -11,6 +11,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
+	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/profile"
@@ -66,6 +67,12 @@ func humanError(err error) string {
 		hint = "the network profile is not valid: check the file given with --network"
 	case errors.Is(err, cert.ErrExpired):
 		hint = "the membership certificate has expired: get a new one from the network CA (`scatterbytes ca sign`), or restart the node to renew it through the coordinator"
+	case errors.Is(err, client.ErrEnrol) && errors.Is(err, enroll.ErrRefused):
+		hint = "the network's coordinator refused this directory a certificate: ask the network's operator, or get one signed by its CA (`scatterbytes ca sign`)"
+	case errors.Is(err, client.ErrEnrol):
+		return "the network's coordinator cannot be reached to enrol this directory: check that the network is up and that --network is its profile"
+	case errors.Is(err, client.ErrNoPeers):
+		return "no peer of the network answers: check that the network is up and that --network is its profile"
 	case errors.Is(err, node.ErrNoCert):
 		hint = "no membership certificate yet"
 	case errors.Is(err, errNoMasterKey):

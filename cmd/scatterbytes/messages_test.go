@@ -25,7 +25,9 @@ import (
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/p2p/enroll"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
 	"github.com/scatterbytes/scatterbytes/p2p/storage"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -43,6 +45,8 @@ func TestErrorMessages(t *testing.T) {
 		{"no identity key", fmt.Errorf("load key: %w", identity.ErrNoKey)},
 		{"usage", usageError{errors.New("--redundancy: bad")}},
 		{"nodes out of space", fmt.Errorf("put stripe 3: %w (%w): 0 of 6 with room for 1048576 bytes, 6 needed", client.ErrNotEnoughNodes, client.ErrNoSpace)},
+		{"no peers", fmt.Errorf("open manifest x: %w", fmt.Errorf("%w: %w (context deadline exceeded)", client.ErrNotEnoughNodes, client.ErrNoPeers))},
+		{"enrolment refused", fmt.Errorf("%w; %w: %w", node.ErrNoCert, client.ErrEnrol, fmt.Errorf("%w by x: the network is closed", enroll.ErrRefused))},
 		{"put left unfinished", unfinishedError{fmt.Errorf("stripe 1: %w (%w)", client.ErrNotEnoughNodes, client.ErrNoSpace), "photos", "big.bin"}},
 		{"too few nodes", fmt.Errorf("put stripe 0: %w: 3 found, 6 needed", client.ErrNotEnoughNodes)},
 		{"no manifest", fmt.Errorf("open manifest x: fetch chunk 0 (x): %w: fetch chunk x: no holder found", client.ErrNoManifest)},
@@ -142,6 +146,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		msg = unfinishedPart.ReplaceAllString(msg, "  unfinished N%")
 		fmt.Fprintf(&out, "$ scatterbytes %s\nexit %d\n%s\n", tc.show, code, msg)
 	}
+	// A network whose bootstrap address answers nothing.
 	dead, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -149,16 +154,14 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 	dead.Close()
 	lonely := *network.Profile
 	lonely.Bootstrap = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", dead.Addr().(*net.TCPAddr).Port, network.Peer(1).ID)}
-	t.Logf("DEBUG coordinator %q", lonely.Coordinator)
 	if err := lonely.Save(filepath.Join(work, "lonely.json")); err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now()
 	if msg, code := run(false, "--dir", "lonely", "init", "--role", "client"); code != 0 {
 		t.Fatalf("init: exit %d: %s", code, msg)
 	}
 	msg, code := run(false, "--dir", "lonely", "--network", "lonely.json", "get", nothing, "out")
-	t.Logf("DEBUG %v exit %d: %s", time.Since(t0), code, msg)
+	fmt.Fprintf(&out, "$ scatterbytes --dir lonely --network lonely.json get REF-TO-NOTHING out (a new client, no peer reachable)\nexit %d\n%s\n", code, msg)
 	// Another command holds the client's catalog open.
 	cat, err := client.OpenCatalog(filepath.Join(work, "client"), nil)
 	if err != nil {
