@@ -41,8 +41,8 @@ func (e unfinishedError) Unwrap() error { return e.err }
 
 // hint says what became of the upload and what to do with it.
 func (e unfinishedError) hint() string {
-	return fmt.Sprintf("scatterbytes: %s is left unfinished: the same put resumes it; `scatterbytes rm --unfinished%s %s` frees what it stored",
-		e.name, volumeArg(e.volume), e.name)
+	return fmt.Sprintf("scatterbytes: %s is left unfinished: the same put resumes it; `scatterbytes rm %s` frees what it stored",
+		e.name, unfinishedArgs(e.volume, e.name))
 }
 
 // humanError adds what to do next to the errors people meet most. The

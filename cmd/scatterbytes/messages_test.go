@@ -47,7 +47,7 @@ func TestErrorMessages(t *testing.T) {
 		{"nodes out of space", fmt.Errorf("put stripe 3: %w (%w): 0 of 6 with room for 1048576 bytes, 6 needed", client.ErrNotEnoughNodes, client.ErrNoSpace)},
 		{"no peers", fmt.Errorf("open manifest x: %w", fmt.Errorf("%w: %w (context deadline exceeded)", client.ErrNotEnoughNodes, client.ErrNoPeers))},
 		{"enrolment refused", fmt.Errorf("%w; %w: %w", node.ErrNoCert, client.ErrEnrol, fmt.Errorf("%w by x: the network is closed", enroll.ErrRefused))},
-		{"put left unfinished", unfinishedError{fmt.Errorf("stripe 1: %w (%w)", client.ErrNotEnoughNodes, client.ErrNoSpace), "photos", "big.bin"}},
+		{"put left unfinished", unfinishedError{fmt.Errorf("stripe 1: %w (%w)", client.ErrNotEnoughNodes, client.ErrNoSpace), "photos", "Tom's trip.mov"}},
 		{"too few nodes", fmt.Errorf("put stripe 0: %w: 3 found, 6 needed", client.ErrNotEnoughNodes)},
 		{"no manifest", fmt.Errorf("open manifest x: fetch chunk 0 (x): %w: fetch chunk x: no holder found", client.ErrNoManifest)},
 		{"exit: too few nodes", fmt.Errorf("%w: hand over chunks of the stripe of x, passing over the 5 other nodes that hold a part of it: %w: 0 with room for 262144 bytes found, 1 needed", errExitTooFewNodes, client.ErrNotEnoughNodes)},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -66,8 +67,8 @@ func remove(ctx context.Context, out, errw io.Writer, c *client.Client, volume, 
 		if err == nil {
 			fmt.Fprintf(out, "removed %s/%s\n", volume, name)
 			if len(ups) > 0 {
-				fmt.Fprintf(errw, "scatterbytes: an unfinished upload of %s/%s remains: `scatterbytes rm --unfinished%s %s` frees it\n",
-					volume, name, volumeArg(volume), name)
+				fmt.Fprintf(errw, "scatterbytes: an unfinished upload of %s/%s remains: `scatterbytes rm %s` frees it\n",
+					volume, name, unfinishedArgs(volume, name))
 			}
 			return nil
 		}
@@ -87,10 +88,22 @@ func remove(ctx context.Context, out, errw io.Writer, c *client.Client, volume, 
 	return nil
 }
 
-// volumeArg is the --volume flag naming volume, or "" for the default.
-func volumeArg(volume string) string {
+// unfinishedArgs are the arguments of rm --unfinished after "rm" for
+// volume/name, quoted for a shell where they need it.
+func unfinishedArgs(volume, name string) string {
 	if volume == catalog.DefaultVolume {
-		return ""
+		return "--unfinished " + shellQuote(name)
 	}
-	return " --volume " + volume
+	return "--unfinished --volume " + shellQuote(volume) + " " + shellQuote(name)
+}
+
+// shellQuote is s as one shell word.
+func shellQuote(s string) string {
+	safe := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-+,:@%/=", r))
+	}) < 0
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
