@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
@@ -65,6 +66,10 @@ func TestInterruptedPutListedUntilResumed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f.bin")
 	if err := os.WriteFile(path, random(t, 2<<20), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	// A name the catalog would refuse is refused before a byte is sent.
+	if _, err := c.PutFile(ctxT(t), path, client.PutOptions{Volume: "a/b"}); !errors.Is(err, catalog.ErrInvalid) || c.Stats().ShardsSent.Load() != 0 {
+		t.Fatalf("PutFile into volume a/b = %v after sending %d shards, want ErrInvalid and none", err, c.Stats().ShardsSent.Load())
 	}
 	ctx, cancel := context.WithCancel(ctxT(t))
 	_, err := c.PutFile(ctx, path, client.PutOptions{Volume: "v", Progress: func(done int64) {

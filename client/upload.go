@@ -73,6 +73,12 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	if opts.Volume == "" {
 		opts.Volume = catalog.DefaultVolume
 	}
+	if opts.Name != "" {
+		// Refused before a byte is sent, not once the file is stored.
+		if err := catalog.CheckName(opts.Volume, opts.Name); err != nil {
+			return manifest.Ref{}, err
+		}
+	}
 	red, err := c.cfg.redundancy()
 	if opts.Redundancy != "" {
 		red, err = erasure.ParseRedundancy(opts.Redundancy)

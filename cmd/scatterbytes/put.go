@@ -42,6 +42,12 @@ run again on the same, unchanged FILE.`,
 			if name == "" {
 				name = filepath.Base(path)
 			}
+			if volume == "" {
+				volume = catalog.DefaultVolume
+			}
+			if err := catalog.CheckName(volume, name); err != nil {
+				return usageError{err}
+			}
 			if err := checkRedundancy(cmd.ErrOrStderr(), redundancy); err != nil {
 				return err
 			}
@@ -105,9 +111,6 @@ func checkRedundancy(w io.Writer, s string) error {
 // leftUnfinished is err, the error of a put of volume/name, marked as
 // having left an unfinished upload when it did.
 func leftUnfinished(ctx context.Context, c *client.Client, volume, name string, err error) error {
-	if volume == "" {
-		volume = catalog.DefaultVolume
-	}
 	ups, lerr := c.Unfinished(context.WithoutCancel(ctx))
 	if lerr != nil {
 		return err
