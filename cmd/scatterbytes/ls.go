@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -58,6 +59,11 @@ ls reads only the local catalog and works offline.`,
 				slices.Sort(vols)
 				for i, v := range slices.Compact(vols) {
 					es, err := cat.List(ctx, v)
+					if errors.Is(err, catalog.ErrInvalid) {
+						// Only an unfinished upload (of an older version)
+						// names a volume no entry can have.
+						es, err = nil, nil
+					}
 					if err != nil {
 						return err
 					}
