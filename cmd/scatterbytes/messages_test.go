@@ -124,6 +124,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		{"frob", []string{"frob"}},
 		{"put big.bin --redundancy 2+x", []string{"put", "big.bin", "--redundancy", "2+x"}},
 		{"put adir", []string{"put", "adir"}},
+		{"get small.bin nodir/out", []string{"get", "small.bin", "nodir/out"}},
 		{"put small.bin --volume a/b", []string{"put", "small.bin", "--volume", "a/b"}},
 		{"put missing.bin", []string{"put", "missing.bin"}},
 		{"--network bad.json put big.bin", []string{"--network", "bad.json", "put", "big.bin"}},
