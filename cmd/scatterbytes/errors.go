@@ -92,7 +92,7 @@ func humanError(err error) string {
 	case errors.Is(err, client.ErrNotFound), errors.Is(err, catalog.ErrNotFound):
 		hint = "no such file: `scatterbytes ls` lists what is stored (names are per --volume)"
 	case errors.Is(err, client.ErrNoSpace):
-		return "the storage nodes are out of space: free some (`scatterbytes rm`) or add nodes"
+		return "the storage nodes are out of space: free some (`scatterbytes rm`; the nodes free it by their next proof) or add nodes"
 	case errors.Is(err, client.ErrNoManifest):
 		return "no node holds this file's manifest: it was removed, or its holders are offline"
 	case errors.Is(err, errNodeRunning):
