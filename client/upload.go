@@ -118,12 +118,20 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 		K: red.K, M: red.M, ShardSize: layout.ShardSize,
 		Stripes: make([]manifest.Stripe, layout.Stripes()), Created: time.Now(),
 	}
-	if err := c.putStripes(ctx, r, size, layout, j, m, opts); err != nil {
+	if layout.Size <= c.cfg.InlineMax && plainSize > 0 {
+		if m.Data, err = sealAll(r, j, size, layout.Size); err != nil {
+			return manifest.Ref{}, err
+		}
+		m.Stripes = nil
+	} else if err := c.putStripes(ctx, r, size, layout, j, m, opts); err != nil {
 		return manifest.Ref{}, err
 	}
 	ref, rootHolders, err := c.putManifest(ctx, m, j)
 	if err != nil {
 		return manifest.Ref{}, err
+	}
+	if m.Inline() && opts.Progress != nil {
+		opts.Progress(plainSize)
 	}
 	if opts.Name != "" {
 		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: plainSize, Redundancy: red.String(), Created: m.Created,
@@ -137,6 +145,19 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 		_ = c.cat.DeleteJournal(ctx, opts.ResumeID)
 	}
 	return ref, nil
+}
+
+// sealAll seals the size bytes of r whole, into sealed bytes: a file
+// stored in its manifest.
+func sealAll(r io.Reader, j *journal, size, sealed int64) ([]byte, error) {
+	b := make([]byte, sealed)
+	if err := stream.NewSealer(r, j.key, size).Fill(b); err != nil {
+		if errors.Is(err, stream.ErrShortSource) {
+			err = fmt.Errorf("%w: %v", ErrChanged, err)
+		}
+		return nil, err
+	}
+	return b, nil
 }
 
 // putStripes seals r, cuts it into stripes and uploads them, a few at once.

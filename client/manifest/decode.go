@@ -45,6 +45,10 @@ func decodeRoot(b []byte) (*Manifest, []cid.Cid, error) {
 	}
 	want := m.Layout().Stripes()
 	switch {
+	case m.Inline() && (inline > 0 || len(lists) > 0):
+		return nil, nil, bad("both data and stripes")
+	case m.Inline():
+		return m, nil, nil
 	case inline > 0 && len(lists) > 0:
 		return nil, nil, bad("both inline stripes and stripe lists")
 	case len(lists) == 0 && inline != want:
@@ -111,6 +115,8 @@ func (m *Manifest) setHeader(num protowire.Number, v wire.Value) error {
 		}
 	case fContentType:
 		m.ContentType = v.String()
+	case fData:
+		m.Data = v.Bytes()
 	}
 	return nil
 }

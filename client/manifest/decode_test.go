@@ -74,6 +74,17 @@ func TestDecodeRootRefuses(t *testing.T) {
 		{"empty holder", withStripes(func(c *Manifest) { c.Stripes[0].Shards[0].Holders = [][]byte{{}} })},
 		{"long name", withStripes(func(c *Manifest) { c.Name = string(make([]byte, MaxNameLen+1)) })},
 		{"shard size too big", withStripes(func(c *Manifest) { c.ShardSize *= 2 })},
+		{"data and stripes", appendStripe(encodeRoot(inlineManifest(t, 3000, 4, 2), nil), fStripes, &m.Stripes[0])},
+		{"data and lists", wire.AppendBytes(encodeRoot(inlineManifest(t, 3000, 4, 2), nil), fStripeLists, m.Stripes[0].Shards[0].ID.Bytes())},
+		{"data short", func() []byte {
+			c := inlineManifest(t, 3000, 4, 2)
+			c.Data = c.Data[1:]
+			return encodeRoot(c, nil)
+		}()},
+		{"data over MaxData", func() []byte {
+			c := inlineManifest(t, MaxData, 4, 2) // sealed, more than MaxData
+			return encodeRoot(c, nil)
+		}()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := decodeRoot(tc.b)

@@ -24,7 +24,9 @@
 //   - check every shard ID with store.CheckID, and that the numbers agree:
 //     cipher_size = stream.SealedSize(size) unless compressed, the
 //     erasure layout (k, m, shard_size, cipher_size) validates, and the
-//     stripes number exactly layout.Stripes(), each with k+m shards;
+//     stripes number exactly layout.Stripes(), each with k+m shards, or,
+//     when data (field 14) is present, there are no stripes and data is
+//     exactly cipher_size bytes;
 //   - enforce the limits below before allocating for them.
 //
 // All failures wrap ErrBadManifest.
@@ -37,6 +39,17 @@
 //	k+m                     ≤ 128, as package erasure
 //	holders per shard       ≤ 16, each ≤ 128 bytes
 //	stripes per file        ≤ 2^24
+//	data (a small file)     ≤ 1 MiB (MaxData)
+//
+// # Small files
+//
+// A small file's sealed stream may be stored in the manifest itself
+// (field 14, data): reading it then takes the manifest and nothing else,
+// and storing it one round of uploads, not two. The layout fields still
+// describe the stripes the file would have had, so a reader that does not
+// know field 14 finds no stripes where the layout wants some and refuses
+// the manifest rather than misreading it. The manifest's copies are its
+// redundancy (the client stores each manifest chunk on m+2 nodes).
 //
 // # Chunks
 //

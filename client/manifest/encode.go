@@ -24,6 +24,7 @@ const (
 	fStripeLists = 11
 	fCreated     = 12
 	fContentType = 13
+	fData        = 14
 
 	fStripeShards = 1
 
@@ -65,6 +66,9 @@ func encodeRoot(m *Manifest, lists []cid.Cid) []byte {
 	}
 	if m.ContentType != "" {
 		b = wire.AppendBytes(b, fContentType, []byte(m.ContentType))
+	}
+	if m.Inline() {
+		b = wire.AppendBytes(b, fData, m.Data)
 	}
 	return b
 }

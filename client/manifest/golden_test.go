@@ -21,8 +21,12 @@ func TestGoldenManifest(t *testing.T) {
 	}{
 		{"inline, 1000 B file 4+2, 1 holder", 1000, 1, MaxChunkSize},
 		{"split, 40 MiB file 4+2, no holders, 1 KiB chunk limit", 40 << 20, 0, 1024},
+		{"data, 100 B file 4+2 in its manifest", 100, -1, MaxChunkSize},
 	} {
-		m := testManifest(t, tc.size, 4, 2, tc.holders)
+		m := testManifest(t, tc.size, 4, 2, max(tc.holders, 0))
+		if tc.holders < 0 {
+			m = inlineManifest(t, tc.size, 4, 2)
+		}
 		ref, chunks, err := seal(m, key, tc.limit)
 		if err != nil {
 			t.Fatal(err)

@@ -62,6 +62,19 @@ func testManifest(t testing.TB, size int64, k, m, holders int) *Manifest {
 	return man
 }
 
+// inlineManifest is testManifest for a file stored in its manifest: no
+// stripes, its sealed bytes (a pattern) in Data.
+func inlineManifest(t testing.TB, size int64, k, m int) *Manifest {
+	t.Helper()
+	man := testManifest(t, size, k, m, 0)
+	man.Stripes = nil
+	man.Data = make([]byte, man.CipherSize)
+	for i := range man.Data {
+		man.Data[i] = byte(i * 7)
+	}
+	return man
+}
+
 // chunkStore is an in-memory Fetcher.
 type chunkStore map[string][]byte
 

@@ -21,6 +21,7 @@ const (
 	MaxHolders      = 16
 	MaxHolderLen    = 128
 	MaxStripes      = 1 << 24
+	MaxData         = 1 << 20
 	maxStripeShards = erasure.MaxShards
 )
 
@@ -36,7 +37,16 @@ type Manifest struct {
 	Stripes     []Stripe
 	Created     time.Time // kept to the millisecond; zero if unknown
 	ContentType string
+	// Data, when not empty, is the whole sealed stream (CipherSize
+	// bytes), stored in the manifest itself: a small file needs no
+	// stripes, and Stripes is empty. The layout fields still describe
+	// the stripes the file would have.
+	Data []byte
 }
+
+// Inline reports whether the file's sealed stream is in the manifest
+// (Data) rather than in stripes.
+func (m *Manifest) Inline() bool { return len(m.Data) > 0 }
 
 // Stripe lists a stripe's K+M shards in shard order.
 type Stripe struct{ Shards []Shard }
@@ -57,6 +67,12 @@ func (m *Manifest) Layout() erasure.Layout {
 func (m *Manifest) Validate() error {
 	if err := m.validateHeader(); err != nil {
 		return err
+	}
+	if m.Inline() {
+		if len(m.Stripes) > 0 {
+			return bad("both data and %d stripes", len(m.Stripes))
+		}
+		return nil
 	}
 	if len(m.Stripes) != m.Layout().Stripes() {
 		return bad("%d stripes, layout has %d", len(m.Stripes), m.Layout().Stripes())
@@ -98,6 +114,9 @@ func (m *Manifest) validateHeader() error {
 	}
 	if n := l.Stripes(); n > MaxStripes {
 		return bad("%d stripes", n)
+	}
+	if m.Inline() && int64(len(m.Data)) != m.CipherSize {
+		return bad("%d bytes of data for cipher size %d", len(m.Data), m.CipherSize)
 	}
 	return nil
 }

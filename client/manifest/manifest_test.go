@@ -62,6 +62,11 @@ func TestRoundTrip(t *testing.T) {
 	m := testManifest(t, 100, 4, 2, 0)
 	m.Compressed, m.CipherSize = true, stream.SealedSize(40)
 	roundTrip(t, m, MaxChunkSize)
+	t.Run("small file in the manifest", func(t *testing.T) {
+		if chunks := roundTrip(t, inlineManifest(t, 1000, 4, 2), MaxChunkSize); len(chunks) != 1 {
+			t.Fatalf("%d chunks, want 1", len(chunks))
+		}
+	})
 }
 
 func TestOpenRefusesBadChunks(t *testing.T) {
@@ -117,6 +122,8 @@ func TestSealRefusesInvalid(t *testing.T) {
 		{"non-UTF-8 name", func(m *Manifest) { m.Name = "\xff" }},
 		{"k+m too large", func(m *Manifest) { m.M = 65 }},
 		{"too many holders", func(m *Manifest) { m.Stripes[0].Shards[0].Holders = make([][]byte, 17) }},
+		{"data and stripes", func(m *Manifest) { m.Data = make([]byte, m.CipherSize) }},
+		{"data short of the cipher size", func(m *Manifest) { m.Stripes, m.Data = nil, make([]byte, m.CipherSize-1) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := testManifest(t, 100<<20, 4, 2, 1)

@@ -26,6 +26,7 @@ var rootSchema = wire.Message{Name: "Manifest", Max: MaxChunkSize, Fields: []wir
 	{Num: fStripeLists, Name: "stripe_lists", Kind: wire.Bytes, Repeated: true, MaxCount: MaxStripes, Max: maxID},
 	{Num: fCreated, Name: "created_unix_ms", Kind: wire.Sint64},
 	{Num: fContentType, Name: "content_type", Kind: wire.String, Max: MaxContentType},
+	{Num: fData, Name: "data", Kind: wire.Bytes, Max: MaxData},
 }}
 
 var listSchema = wire.Message{Name: "StripeList", Max: MaxChunkSize, Fields: []wire.Field{

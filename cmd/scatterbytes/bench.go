@@ -19,6 +19,10 @@ func benchCmd() *cobra.Command {
 		size  int64
 		nodes int
 		red   string
+
+		failoverSize int64
+		failoverRuns int
+		quick        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -34,7 +38,21 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 				return err
 			}
 			out := cmd.OutOrStdout()
-			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out})
+			if quick {
+				// Small enough for CI, which runs it so that the bench
+				// cannot rot; the figures are sane, not settled.
+				if !cmd.Flags().Changed("size") {
+					size = 16 << 20
+				}
+				if !cmd.Flags().Changed("failover-size") {
+					failoverSize = 4 << 20
+				}
+				if !cmd.Flags().Changed("failover-runs") {
+					failoverRuns = 1
+				}
+			}
+			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out,
+				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick})
 			if err != nil {
 				return err
 			}
@@ -89,7 +107,20 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			}
 			fmt.Fprintf(out, "%s; %s\n", verdict[0], verdict[1])
 			fmt.Fprintf(out, "\nclient peak RSS: put %d MiB, get %d MiB\n", r.Upload.RSS>>20, r.Download.RSS>>20)
-			fmt.Fprintf(out, "time to first byte %v; 1 KiB put+get %v\n", r.TTFB, r.SmallRoundTrip)
+			fmt.Fprintf(out, "\n%-44s %22s %22s\n", "latency, median (range)", "measured", "bound")
+			fmt.Fprintf(out, "%-44s %22v %22v\n", "time to first byte, client kept open", r.TTFB, bench.TTFBBound)
+			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, client kept open", r.SmallRoundTrip, bench.SmallRoundTripWarm)
+			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, CLI (a process each)", r.SmallRoundTripCLI, bench.SmallRoundTripCLI)
+			if fo := r.Failover; fo != nil {
+				// Goal: a get with up to m holders of a stripe dead takes at
+				// most its healthy time plus a second.
+				fmt.Fprintf(out, "\n%-44s %22s %22s\n", fmt.Sprintf("get of %d MiB, median (range) of %d", fo.Size>>20, fo.Runs), "measured", "bound")
+				fmt.Fprintf(out, "%-44s %22v %22s\n", "CLI, healthy", fo.CLIHealthy, "")
+				fmt.Fprintf(out, "%-44s %22v %22v\n", "CLI, 2 nodes killed (-9)", fo.CLIDead, (fo.CLIHealthy.Median + time.Second).Round(time.Millisecond))
+				fmt.Fprintf(out, "%-44s %22v %22s\n", "library client kept open, healthy", fo.LibHealthy, "")
+				fmt.Fprintf(out, "%-44s %22v %22v\n", "same, first get after the kill", fo.LibFirstDead.Round(time.Millisecond), (fo.LibHealthy.Median + time.Second).Round(time.Millisecond))
+				fmt.Fprintf(out, "%-44s %22v %22v\n", "same, gets after that", fo.LibDead, (fo.LibHealthy.Median + time.Second).Round(time.Millisecond))
+			}
 			return nil
 		},
 	}
@@ -98,6 +129,9 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	f.Int64Var(&size, "size", 1<<30, "file size in bytes")
 	f.IntVar(&nodes, "nodes", 6, "storage node processes")
 	f.StringVar(&red, "redundancy", "4+2", "erasure coding k+m")
+	f.Int64Var(&failoverSize, "failover-size", 64<<20, "file size for the failover phase, which ends the run by killing 2 node processes (0: skip it)")
+	f.IntVar(&failoverRuns, "failover-runs", 5, "gets per failover figure")
+	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, shorter CPU figures (flags given still count)")
 	var batched bool
 	sink := &cobra.Command{
 		Use:    "sink ADDRFILE",

@@ -17,7 +17,7 @@ var caDir string
 func caCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "ca", Short: "Run the network CA: create it, sign requests, revoke members"}
 	cmd.PersistentFlags().StringVar(&caDir, "ca-dir", "", "CA directory (default: DIR/ca)")
-	cmd.AddCommand(caInitCmd(), caSignCmd(), caRevokeCmd(), caCRLCmd())
+	cmd.AddCommand(caInitCmd(), caSignCmd(), caRevokeCmd(), caCRLCmd(), caProfileCmd())
 	return cmd
 }
 
@@ -43,8 +43,8 @@ func caInitCmd() *cobra.Command {
 			if err := cert.SaveCA(caPath(), ca); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "CA for %q in %s; put %s into the network profile's \"ca\" field\n",
-				name, caPath(), filepath.Join(caPath(), "ca.crt"))
+			fmt.Fprintf(cmd.OutOrStdout(), "CA for %q in %s; next: `scatterbytes ca profile --bootstrap ADDR -o network.json` writes the network profile\n",
+				name, caPath())
 			return nil
 		},
 	}

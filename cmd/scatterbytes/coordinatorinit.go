@@ -6,22 +6,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scatterbytes/scatterbytes/p2p/coordinator"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
-	"github.com/scatterbytes/scatterbytes/p2p/profile"
 )
 
 func coordinatorInitCmd() *cobra.Command {
 	var (
-		name, prefix, redundancy string
-		open                     bool
-		epoch                    time.Duration
-		payRate                  uint64
+		pf   profileFlags
+		open bool
 	)
 	cmd := &cobra.Command{
 		Use:   "init",
@@ -33,8 +29,8 @@ CA. ` + "`coordinator run`" + ` adds its address to the profile's bootstrap list
 It never replaces an existing CA or profile.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			prof := &profile.Profile{Name: name, ProtocolPrefix: prefix, Open: open,
-				Epoch: profile.Duration(epoch), Redundancy: redundancy, PayRateMsat: payRate}
+			prof := pf.profile()
+			prof.Open = open
 			path := coordinatorProfile()
 			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("%s exists already; init never replaces a network profile", path)
@@ -44,7 +40,7 @@ It never replaces an existing CA or profile.`,
 					return err
 				}
 			} else {
-				if err := coordinator.Init(g.dir, name); err != nil {
+				if err := coordinator.Init(g.dir, pf.name); err != nil {
 					return err
 				}
 				ca, err := coordinator.LoadCA(g.dir)
@@ -74,11 +70,7 @@ It never replaces an existing CA or profile.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&name, "name", "scatterbytes", "network name: 1-64 of a-z, 0-9 and -")
-	f.StringVar(&prefix, "protocol-prefix", "/scatterbytes", "libp2p protocol prefix of the network")
+	pf.register(f)
 	f.BoolVar(&open, "open", false, "an open network: no CA, every party signs its own certificate")
-	f.DurationVar(&epoch, "epoch", time.Hour, "epoch length")
-	f.StringVar(&redundancy, "redundancy", "4+2", "default erasure coding k+m")
-	f.Uint64Var(&payRate, "pay-rate-msat", 1000, "price of storage in millisatoshi per GiB-hour stored and proven (nodes get 75%)")
 	return cmd
 }

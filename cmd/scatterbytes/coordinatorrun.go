@@ -22,6 +22,7 @@ func coordinatorRunCmd() *cobra.Command {
 		dashAddr              string
 		pay                   bool
 		bf                    btcFlags
+		suspendAfter          int
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -57,11 +58,17 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			cfg := coordinator.DefaultConfig(g.dir, prof)
 			cfg.Node.Logger = log
 			cfg.Node.Listen = lf.addrs()
+			cfg.Node.Announce = lf.announce
 			cfg.Validity, cfg.CRLValidity = validity, crlValidity
 			if !autoEnrol {
 				cfg.Approve = nil
 			}
 			cfg.API = api
+			if suspendAfter > 0 {
+				cfg.Reputation.SuspendAfter(suspendAfter)
+			} else if suspendAfter < 0 {
+				return usageError{fmt.Errorf("--suspend-after %d: want 1 or more epochs", suspendAfter)}
+			}
 			cfg.Dashboard = dashboardAddr(log, dashAddr, cmd.Flags().Changed("dashboard"))
 			if pay {
 				env, err := bf.open()
@@ -78,9 +85,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 			warnMissing(log, cfg.Node.Listen, c.Node().Host().Network().ListenAddresses())
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "coordinator %s on network %q\n", c.ID(), prof.Name)
-			for _, a := range c.Node().AddrInfo().Addrs {
-				fmt.Fprintf(out, "  listening on %s/p2p/%s\n", a, c.ID())
-			}
+			printAddrs(out, log, g.dir, c.Node().AddrInfo())
 			printDashboard(out, c.Dashboard())
 			if profileOut != "" {
 				if err := c.Profile().Save(profileOut); err != nil {
@@ -103,6 +108,7 @@ and clients. SIGINT or SIGTERM stop it cleanly.`,
 	f.StringVar(&profileOut, "profile-out", "", "write the network profile with this coordinator's address to FILE (default DIR/network.json without --network)")
 	f.DurationVar(&validity, "validity", cert.DefaultValidity, "lifetime of the certificates enrolment issues")
 	f.DurationVar(&crlValidity, "crl-validity", cert.DefaultCRLUpdate, "how long a published CRL stays current")
+	f.IntVar(&suspendAfter, "suspend-after", 0, "missed epochs in a row after which a node is suspended and its shards repaired (default 10; a testnet may want 2)")
 	f.BoolVar(&autoEnrol, "auto-enrol", true, "admit every storage node and client that asks; false refuses all (sign with `scatterbytes ca sign --ca-dir DIR/ca` instead)")
 	return cmd
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -94,17 +96,37 @@ func initClient(out io.Writer, csrPath string) error {
 }
 
 func idCmd() *cobra.Command {
-	return &cobra.Command{
+	var withAddrs bool
+	cmd := &cobra.Command{
 		Use:   "id",
-		Short: "Print this party's peer ID",
-		Args:  cobra.NoArgs,
+		Short: "Print this party's peer ID, or with --addrs the addresses peers dial it on",
+		Long: `id prints the peer ID of the key in --dir. With --addrs it prints instead the
+/p2p/ addresses other peers dial it on, one a line, the most widely
+reachable first: the form a network profile's bootstrap list takes
+(` + "`ca profile --bootstrap ADDR`" + `). A node or coordinator records them each time
+it starts, so it must have run once (with --announce where its own
+interfaces do not show the address others reach it on).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, err := identity.Load(filepath.Join(g.dir, node.KeyFile))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), k.PeerID())
-			return nil
+			if !withAddrs {
+				fmt.Fprintln(cmd.OutOrStdout(), k.PeerID())
+				return nil
+			}
+			b, err := os.ReadFile(filepath.Join(g.dir, AddrsFile))
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("no addresses recorded in %s: run `scatterbytes node run` (or `coordinator run`) there once", g.dir)
+			}
+			if err != nil {
+				return err
+			}
+			_, err = cmd.OutOrStdout().Write(b)
+			return err
 		},
 	}
+	cmd.Flags().BoolVar(&withAddrs, "addrs", false, "print the /p2p/ addresses the node was last reachable on")
+	return cmd
 }

@@ -2,21 +2,27 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strconv"
+	"strings"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/spf13/pflag"
 
+	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
 )
 
 // listenFlags are the flags of every command that runs a listening peer.
 type listenFlags struct {
-	listen []string
-	ip     string
-	port   int
+	listen   []string
+	announce []string
+	ip       string
+	port     int
 }
 
 // register adds --listen, --ip and --port to f, with defaultPort.
@@ -24,6 +30,7 @@ func (l *listenFlags) register(f *pflag.FlagSet, defaultPort int) {
 	f.StringSliceVar(&l.listen, "listen", nil, "multiaddrs to listen on (overrides --ip and --port)")
 	f.StringVar(&l.ip, "ip", "0.0.0.0", "IPv4 address to listen on")
 	f.IntVar(&l.port, "port", defaultPort, "TCP and UDP (QUIC) port to listen on; 0 picks one")
+	f.StringSliceVar(&l.announce, "announce", nil, "multiaddrs to tell other peers instead of the listen addresses, e.g. /ip4/203.0.113.7/tcp/4001 behind a port forward")
 }
 
 // addrs is --listen, or the TCP and QUIC addresses of --ip and --port.
@@ -32,6 +39,23 @@ func (l *listenFlags) addrs() []string {
 		return l.listen
 	}
 	return node.ListenAddrs(l.ip, l.port)
+}
+
+// AddrsFile is where a running node or coordinator leaves the addresses
+// other peers can dial it on, for ` + "`id --addrs`" + `.
+const AddrsFile = "addrs"
+
+// printAddrs prints the addresses peers dial ai on, the most widely
+// reachable first, and leaves them in DIR/addrs for ` + "`id --addrs`" + `.
+func printAddrs(out io.Writer, log *slog.Logger, dir string, ai peer.AddrInfo) {
+	addrs := node.P2PAddrs(ai)
+	for _, a := range addrs {
+		fmt.Fprintf(out, "  listening on %s\n", a)
+	}
+	b := []byte(strings.Join(addrs, "\n") + "\n")
+	if err := atomicfile.Write(filepath.Join(dir, AddrsFile), b, 0o644); err != nil {
+		log.Warn("cannot record the node's addresses for `id --addrs`", "err", err)
+	}
 }
 
 // portInUseError means another process holds the port --port asks for.

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 	"github.com/scatterbytes/scatterbytes/p2p/dash"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -51,7 +55,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 			sn, err := storage.New(ctx, cfg, scfg)
 			if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
 				log.Info("enrolling with the network coordinator", "peer", k.PeerID())
-				if _, eerr := node.Enroll(ctx, g.dir, prof, k, cert.RoleNode, payout); eerr != nil {
+				if eerr := enrolRetrying(ctx, log, prof, k, payout); eerr != nil {
 					return fmt.Errorf("%w; enrolment failed too: %w", err, eerr)
 				}
 				sn, err = storage.New(ctx, cfg, scfg)
@@ -62,9 +66,7 @@ SIGINT or SIGTERM stop it cleanly.`,
 			n := sn.Node()
 			warnMissing(log, cfg.Listen, n.Host().Network().ListenAddresses())
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s on network %q\n", n.ID(), prof.Name)
-			for _, a := range n.AddrInfo().Addrs {
-				fmt.Fprintf(cmd.OutOrStdout(), "  listening on %s/p2p/%s\n", a, n.ID())
-			}
+			printAddrs(cmd.OutOrStdout(), log, g.dir, n.AddrInfo())
 			printDashboard(cmd.OutOrStdout(), sn.Storage().Dashboard())
 			err = sn.Run(ctx)
 			log.Info("node stopped")
@@ -77,6 +79,25 @@ SIGINT or SIGTERM stop it cleanly.`,
 	f.Int64Var(&capacity, "capacity", 10<<30, "disk space in bytes the node may fill with chunks (a hard limit)")
 	f.StringVar(&dashAddr, "dashboard", dash.DefaultAddr, `address of the dashboard, its JSON API and /metrics ("" turns it off); any but 127.0.0.1, ::1 or localhost needs the token kept in DIR/`+dash.TokenFile)
 	return cmd
+}
+
+// enrolRetrying enrols the node in --dir, retrying with back-off (and
+// saying so) while the coordinator cannot be reached: a node started
+// before its network, or while the coordinator restarts, waits for it.
+// A refusal ends it at once.
+func enrolRetrying(ctx context.Context, log *slog.Logger, prof *profile.Profile, k identity.Key, payout string) error {
+	backoff := time.Second
+	for {
+		_, err := node.Enroll(ctx, g.dir, prof, k, cert.RoleNode, payout)
+		if err == nil || !errors.Is(err, node.ErrCoordinatorUnreachable) {
+			return err
+		}
+		log.Warn(fmt.Sprintf("%v; retrying in %s", err, backoff))
+		if !wait.Sleep(ctx, backoff) {
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, time.Minute)
+	}
 }
 
 // nodeConfig loads the network profile and makes the config of the node
@@ -93,5 +114,6 @@ func (l *listenFlags) nodeConfig() (*profile.Profile, node.Config, error) {
 	cfg := node.DefaultConfig(g.dir, prof)
 	cfg.Logger = logger()
 	cfg.Listen = l.addrs()
+	cfg.Announce = l.announce
 	return prof, cfg, nil
 }

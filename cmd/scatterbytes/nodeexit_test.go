@@ -76,7 +76,10 @@ func TestNodeExitRefuses(t *testing.T) {
 func TestNodeExit(t *testing.T) {
 	// Ten nodes: a hedged upload may leave a shard on two nodes, and each
 	// new holder must hold no part of the stripe.
-	net := nettest.NewWith(t, testclient.WithStorage(testclient.WithCoordinator(testnet.Options{Nodes: 10, Epoch: time.Second},
+	// Epochs of 2 s: eleven peers proving every second under the race
+	// detector on two busy cores sent proofs that landed an epoch late,
+	// and the exit waited out its 2 minutes for new holders to prove.
+	net := nettest.NewWith(t, testclient.WithStorage(testclient.WithCoordinator(testnet.Options{Nodes: 10, Epoch: 2 * time.Second},
 		func(cfg *coordinator.Config) {
 			cfg.Reputation.SuspendBelow, cfg.Reputation.ReinstateAbove = 0.001, 0.002
 		})))

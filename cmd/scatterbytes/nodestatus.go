@@ -153,6 +153,9 @@ func printNodeStatus(w io.Writer, st nodeStatus) {
 	fmt.Fprintf(w, "proofs:   last epoch proven %d, %d published since the node started (as of %s)\n",
 		l.LastEpoch, l.Proofs, l.Updated.Format(time.RFC3339))
 	fmt.Fprintf(w, "commits:  %d chunks, %s\n", l.Chunks, sizeString(int64(l.Bytes)))
+	if l.Reachability != "" {
+		fmt.Fprintf(w, "reach:    %s\n", l.Reachability)
+	}
 	if l.LastError != "" {
 		fmt.Fprintf(w, "error:    epoch %d: %s\n", l.LastErrorEpoch, l.LastError)
 	}

@@ -44,7 +44,7 @@ func rootCmd() *cobra.Command {
 	pf.StringVar(&g.cpuProf, "cpu-profile", "", "write a CPU profile of this process into DIR (for developers)")
 	pf.MarkHidden("cpu-profile")
 	root.AddCommand(initCmd(), idCmd(), nodeCmd(), coordinatorCmd(), peersCmd(), caCmd(), testnetCmd(),
-		putCmd(), getCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd(), benchCmd(), proofCmd())
+		putCmd(), getCmd(), demoCmd(), lsCmd(), findCmd(), statCmd(), shareCmd(), rmCmd(), benchCmd(), proofCmd())
 	root.SetUsageTemplate(root.UsageTemplate() + exitStatusHelp)
 	markUsageErrors(root)
 	return root

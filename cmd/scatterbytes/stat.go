@@ -78,6 +78,10 @@ func printManifest(ctx context.Context, w io.Writer, c *client.Client, ref manif
 	m := f.Manifest()
 	field(w, "stored as", "%s", m.Name)
 	field(w, "sealed", "%s (segments of %s)", sizeString(m.CipherSize), sizeString(int64(m.SegmentSize)))
+	if m.Inline() {
+		field(w, "stripes", "none: the file is in its manifest (%d+%d asked for)", m.K, m.M)
+		return nil
+	}
 	field(w, "stripes", "%d of %d+%d shards, shards up to %s", len(m.Stripes), m.K, m.M, sizeString(m.ShardSize))
 	for i, st := range m.Stripes {
 		fmt.Fprintf(w, "stripe %d\n", i)

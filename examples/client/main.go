@@ -1,7 +1,7 @@
 // Command client is the smallest program that uses the ScatterBytes client
 // library: it stores a file on a network and reads it back.
 //
-//	go run ./cmd/scatterbytes testnet up            # in one terminal
+//	go run ./cmd/scatterbytes testnet up            # in one terminal, until Ctrl-C
 //	go run ./examples/client -network .testnet/network.json -dir .testnet/client README.md
 package main
 

@@ -100,9 +100,10 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	}
 	var committed *proof.Commitment
 	// A commitment answers the first beacon at or after its epoch (the
-	// node or we paused past one). One the node made after the one
-	// recorded came in a proof that never reached us: unrecorded.
-	if rec.Next != nil && rec.NextEpoch <= e {
+	// node or we paused past one) that went out after we recorded it. One
+	// the node made after the one recorded came in a proof that never
+	// reached us: unrecorded.
+	if rec.Next != nil && rec.NextEpoch <= e && rec.NextAt < e {
 		if committed, err = proof.UnmarshalCommitment(rec.Next); err != nil {
 			return fmt.Errorf("coordinator: recorded commitment of %s: %w", res.Node, err)
 		}
@@ -151,7 +152,7 @@ func (c *Coordinator) recordProof(res *proof.Result) error {
 	// and epoch stay the newer proof's, or the record would go back.
 	late := known && rec.LastEpoch > e
 	if !late {
-		rec.Next, rec.NextEpoch = res.Next.Marshal(), e+1
+		rec.Next, rec.NextEpoch, rec.NextAt = res.Next.Marshal(), e+1, c.beacon.Epoch
 		rec.LastEpoch, rec.Chunks = e, res.Count
 		rec.Bytes = 0
 	}

@@ -40,6 +40,11 @@ type nodeRecord struct {
 	// (encoded); its proof for that epoch must be over exactly it.
 	Next      []byte `json:"next,omitempty"`
 	NextEpoch uint64 `json:"next_epoch,omitempty"`
+	// NextAt is the newest epoch whose beacon was out when Next was
+	// recorded: Next answers only beacons after it, which the node cannot
+	// have seen when it committed (a late proof of e, recorded in e+1,
+	// commits before the beacon of e+2, not of e+1).
+	NextAt uint64 `json:"next_at,omitempty"`
 	// LastEpoch is the last epoch it proved; Bytes and Chunks what it proved then.
 	LastEpoch uint64 `json:"last_epoch"`
 	Bytes     uint64 `json:"bytes"`

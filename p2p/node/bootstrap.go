@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,10 +47,18 @@ func (n *Node) keepConnected(ctx context.Context) error {
 		}
 		if n.dht.RoutingTable().Size() < n.cfg.MinPeers {
 			n.reofferMembers()
-			if n.connectAll(ctx) > 0 {
+			connected := n.connectAll(ctx)
+			if connected > 0 {
 				n.dht.RefreshRoutingTable()
 			}
 			backoff = min(2*backoff, n.cfg.RetryMax)
+			// The network's first peer (a coordinator with no bootstrap
+			// list) has no one to reach: it waits for others quietly.
+			if connected == 0 && n.dht.RoutingTable().Size() == 0 && ctx.Err() == nil {
+				if known := len(n.knownPeers()); len(n.prof.Bootstrap)+known > 0 {
+					n.log.Warn(unreachableMessage(n.prof.Bootstrap, known, backoff))
+				}
+			}
 		} else {
 			backoff = n.cfg.RetryMin
 		}
@@ -101,6 +111,22 @@ func (n *Node) resolveDNSAddrs(ctx context.Context) []peer.AddrInfo {
 		}
 	}
 	return out
+}
+
+// unreachableMessage is the line a node logs when it reaches none of the
+// peers it knows: the user must learn that the network is not there (or
+// this machine is cut off), not find a node silently waiting.
+func unreachableMessage(bootstrap []string, known int, retry time.Duration) string {
+	also := ""
+	if known > 0 {
+		also = fmt.Sprintf(" or the %d peers known from the last run", known)
+	}
+	list := strings.Join(bootstrap, ", ")
+	if len(bootstrap) == 0 {
+		list = "the profile lists none"
+	}
+	return fmt.Sprintf("cannot reach any of the %d bootstrap peers (%s)%s; retrying in %s",
+		len(bootstrap), list, also, retry)
 }
 
 // connectAll dials every bootstrap and known peer in parallel and returns

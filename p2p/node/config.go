@@ -25,6 +25,11 @@ type Config struct {
 	Role cert.Role
 	// Listen are the multiaddrs to listen on. Port 0 picks a free port.
 	Listen []string
+	// Announce, if set, are the multiaddrs the node tells other peers
+	// instead of its listen addresses: for a node behind a port forward
+	// or NAT whose outside address its interfaces do not show. See
+	// addrs.go for what is told otherwise.
+	Announce []string
 	// Key and Cert override the files in Dir (the in-process harness uses
 	// them). Cert is a DER certificate.
 	Key  *identity.Key
@@ -96,5 +101,25 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("node: listen address %q: %w", s, err)
 		}
 	}
+	for _, s := range c.Announce {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return fmt.Errorf("node: announce address %q: %w", s, err)
+		}
+		if _, err := a.ValueForProtocol(ma.P_P2P); err == nil {
+			return fmt.Errorf("node: announce address %q: leave out the /p2p/ part", s)
+		}
+	}
 	return c.Profile.Validate()
+}
+
+// announce parses Announce (Validate checked it).
+func (c *Config) announce() []ma.Multiaddr {
+	var out []ma.Multiaddr
+	for _, s := range c.Announce {
+		if a, err := ma.NewMultiaddr(s); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }

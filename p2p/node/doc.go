@@ -14,7 +14,11 @@
 //
 // Run keeps the routing table filled: whenever it holds fewer than
 // Config.MinPeers verified peers it dials the bootstrap and known peers again,
-// with exponential backoff.
+// with exponential backoff. While it reaches none of them it logs one
+// warning a round naming them and the wait before the next ("cannot reach
+// any of the 2 bootstrap peers (...); retrying in 4s"). What it tells
+// other peers about its own addresses is in addrs.go; whether peers on
+// the internet can dial it, in reach.go.
 //
 // # Revocation
 //

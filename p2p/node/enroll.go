@@ -26,6 +26,10 @@ import (
 // ErrNoCoordinator means the profile names no coordinator to enrol with.
 var ErrNoCoordinator = errors.New("the network profile names no coordinator to enrol with")
 
+// ErrCoordinatorUnreachable means enrolment could not connect to the
+// coordinator at all (as opposed to being refused by it): worth retrying.
+var ErrCoordinatorUnreachable = errors.New("cannot reach the network coordinator")
+
 // EnrollProtocol is the enrolment protocol of a network.
 func EnrollProtocol(p *profile.Profile) string { return string(p.Protocol("enroll", "1.0.0")) }
 
@@ -52,6 +56,9 @@ func Enroll(ctx context.Context, dir string, p *profile.Profile, key identity.Ke
 	if err != nil {
 		return cert.Member{}, err
 	}
+	if len(ai.Addrs) == 0 {
+		return cert.Member{}, fmt.Errorf("the network profile lists no address for its coordinator %s among the bootstrap peers", ai.ID)
+	}
 	h, err := libp2p.New(
 		libp2p.Identity(key.LibP2P()),
 		libp2p.NoListenAddrs,
@@ -63,6 +70,12 @@ func Enroll(ctx context.Context, dir string, p *profile.Profile, key identity.Ke
 		return cert.Member{}, err
 	}
 	defer h.Close()
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	err = h.Connect(cctx, ai)
+	cancel()
+	if err != nil {
+		return cert.Member{}, fmt.Errorf("%w %s at %v", ErrCoordinatorUnreachable, ai.ID, ai.Addrs)
+	}
 	m, _, err := enrollWith(ctx, h, ai, dir, p, key, role, payout)
 	return m, err
 }

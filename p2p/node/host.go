@@ -14,7 +14,6 @@ import (
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
-	manet "github.com/multiformats/go-multiaddr/net"
 
 	"github.com/scatterbytes/scatterbytes/p2p/gate"
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
@@ -62,6 +61,7 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, denied func(peer.ID)
 		libp2p.Muxer(muxer.ID, Muxer()),
 		libp2p.DialRanker(tcpFirst),
 		libp2p.DisableMetrics(),
+		libp2p.AddrsFactory(addrsFactory(cfg.announce(), cfg.Profile.Public)),
 	}
 	if cfg.Metrics != nil {
 		opts = append(opts, libp2p.BandwidthReporter(cfg.Metrics.Bandwidth()))
@@ -71,7 +71,6 @@ func buildHost(cfg *Config, key identity.Key, g *gate.Gate, denied func(peer.ID)
 			libp2p.NATPortMap(),
 			libp2p.EnableHolePunching(),
 			libp2p.EnableAutoNATv2(),
-			libp2p.AddrsFactory(publicAddrs),
 		)
 	} else {
 		opts = append(opts, libp2p.DisableRelay(), libp2p.ForceReachabilityPrivate())
@@ -122,18 +121,6 @@ func tcpFirst(addrs []ma.Multiaddr) []network.AddrDelay {
 			d = quicDelay
 		}
 		out = append(out, network.AddrDelay{Addr: a, Delay: d})
-	}
-	return out
-}
-
-// publicAddrs keeps private, loopback and link-local addresses out of what a
-// node on the public network advertises.
-func publicAddrs(addrs []ma.Multiaddr) []ma.Multiaddr {
-	out := addrs[:0:0]
-	for _, a := range addrs {
-		if manet.IsPublicAddr(a) {
-			out = append(out, a)
-		}
 	}
 	return out
 }

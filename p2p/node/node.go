@@ -14,7 +14,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
-	ma "github.com/multiformats/go-multiaddr"
 	madns "github.com/multiformats/go-multiaddr-dns"
 	"golang.org/x/sync/errgroup"
 
@@ -47,6 +46,7 @@ type Node struct {
 	blocked sync.Map // peer.ID -> struct{}: refused by the operator
 	added   *addedPeers
 	dns     *madns.Resolver
+	reach   *reach
 
 	closeOnce sync.Once
 	closeErr  error
@@ -130,6 +130,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 		return nil, err
 	}
 	n.host = n.gate.Host(n.raw)
+	if n.reach, err = newReach(n.raw.EventBus(), cfg.Profile.Public); err != nil {
+		n.raw.Close()
+		return nil, err
+	}
 	if o.enroll != nil {
 		o.enroll.Register(n.raw, cfg.Profile.Protocol("enroll", "1.0.0"))
 	}
@@ -165,9 +169,7 @@ func (n *Node) startServices(ctx context.Context) error {
 		dht.DisableValues(),
 		dht.BootstrapPeersFunc(n.bootstrapPeers),
 	}
-	if n.prof.Public {
-		dopts = append(dopts, dht.AddressFilter(publicAddrs))
-	}
+	dopts = append(dopts, dht.AddressFilter(dhtAddrFilter(n.prof.Public, n.raw.Network().ListenAddresses)))
 	var err error
 	if n.dht, err = dht.New(n.host, dopts...); err != nil {
 		return fmt.Errorf("start DHT: %w", err)
@@ -198,6 +200,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.checkRoutingTable(ctx) })
 	g.Go(func() error { return n.keepConnected(ctx) })
 	g.Go(func() error { return n.renew(ctx) })
+	g.Go(func() error { return n.reach.run(ctx) })
 	err := g.Wait()
 	if err := n.savePeers(); err != nil {
 		n.log.Warn("save known peers", "err", err)
@@ -212,7 +215,7 @@ func (n *Node) Run(ctx context.Context) error {
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.psCtx()
-		errs := []error{n.dht.Close(), n.raw.Close()}
+		errs := []error{n.dht.Close(), n.reach.close(), n.raw.Close()}
 		n.closeErr = errors.Join(errs...)
 	})
 	return n.closeErr
@@ -226,6 +229,10 @@ func (n *Node) Host() host.Host { return n.host }
 
 // AddrInfo is the node's ID with its listen addresses.
 func (n *Node) AddrInfo() peer.AddrInfo { return peer.AddrInfo{ID: n.ID(), Addrs: n.raw.Addrs()} }
+
+// Reachability is what the node knows of whether peers on the internet
+// can dial it (see Reachability).
+func (n *Node) Reachability() Reachability { return n.reach.get() }
 
 // DHT is the node's Kademlia DHT.
 func (n *Node) DHT() *dht.IpfsDHT { return n.dht }
@@ -305,19 +312,4 @@ func caOf(p *profile.Profile) *x509.Certificate {
 	}
 	c, _ := p.CACert() // Validate checked it
 	return c
-}
-
-// P2PAddr returns the first TCP address of ai with its /p2p/ part, the form
-// used in bootstrap lists.
-func P2PAddr(ai peer.AddrInfo) string {
-	addrs, err := peer.AddrInfoToP2pAddrs(&ai)
-	if err != nil || len(addrs) == 0 {
-		return ""
-	}
-	for _, a := range addrs {
-		if _, err := a.ValueForProtocol(ma.P_TCP); err == nil {
-			return a.String()
-		}
-	}
-	return addrs[0].String()
 }

@@ -12,7 +12,9 @@
 //     minute): placement passes over a node known to be full and tries a
 //     node that could not be asked last;
 //   - fetch speed (time to first byte and per byte, from every fetch):
-//     fetches ask the fastest holders first.
+//     fetches ask the fastest holders first; a holder that failed, or was
+//     raced around because it did not answer, counts as dead for a minute
+//     (asked last).
 //
 // # Placement and upload
 //
@@ -50,7 +52,15 @@
 // shared by all slots, a failed attempt replaced by a spare, and, once all
 // but a few slots are filled, a straggler raced by a spare after three
 // times the median time of the attempts that succeeded. The first attempt
-// to succeed fills its slot; its twin is cancelled.
+// to succeed fills its slot; its twin is cancelled. Fetches add a stall
+// rule: a slot whose holder has not answered (no response header) within
+// answerWithin, four times the usual time to first byte (200 ms to 1 s),
+// is raced by a spare whatever the other slots do. A holder that died
+// without a reset (a killed process over QUIC, a dropped link) answers
+// nothing and would fail only at a timeout: a get around up to m such
+// holders of a stripe costs about answerWithin more than a healthy one,
+// once, and the next ones go to live holders first. Fetch races the
+// holders of one chunk (the providers of a manifest chunk) the same way.
 //
 // # Contracts
 //

@@ -15,4 +15,8 @@ var (
 	ErrNoSpace = errors.New("storage nodes are out of space")
 	// ErrUnavailable means too few shards of a stripe could be fetched.
 	ErrUnavailable = errors.New("data unavailable: too few shards reachable")
+	// ErrNoAnswer means a holder did not answer in the time a live one
+	// takes (see answerWithin), or is believed dead: it failed to answer
+	// recently.
+	ErrNoAnswer = errors.New("holder did not answer")
 )

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipfs/go-cid"
+	kb "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
@@ -21,56 +24,224 @@ const fetchTimeout = time.Minute
 // Fetch reads chunk r.ID into dst from the first of its holders that
 // serves it intact, the fastest first (see peerSpeeds), then from the
 // holders the DHT knows: provider records as they arrive, then the closest
-// peers to the CID, fastest first. A nil dst means the size is not known:
-// the chunk (at most MaxUnsized bytes) is read into a new buffer. It
-// returns the bytes read: dst, or the new buffer.
+// peers to the CID, fastest first. A holder that has not answered within
+// answerWithin is raced by the next one (see fetch). A nil dst means the
+// size is not known: the chunk (at most MaxUnsized bytes) is read into a
+// new buffer. It returns the bytes read: dst, or the new buffer.
 func (t *Net) Fetch(ctx context.Context, r Ref, dst []byte) ([]byte, error) {
-	id := r.ID
-	tried := map[peer.ID]bool{}
-	var last error
-	try := func(p peer.ID) bool {
-		if tried[p] || p == t.node.ID() {
-			return false
+	return t.fetch(ctx, r, dst, nil, true)
+}
+
+// fetch is Fetch. It tries one holder at a time, the next when one
+// fails; with hedge set it also starts the next beside those in flight
+// when none of them has answered within answerWithin of the newest one's
+// start (up to maxInflight at once): a holder that died without a reset
+// answers nothing and fails only at fetchTimeout. answered, if set, is
+// called when a holder answers. Only the first attempt in flight writes
+// into dst; one beside it reads into a buffer of its own, copied to dst
+// if it wins. fetch returns only once every attempt it started has ended.
+func (t *Net) fetch(ctx context.Context, r Ref, dst []byte, answered func(), hedge bool) ([]byte, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	f := &fetchRun{t: t, id: r.ID, dst: dst, answered: answered,
+		results: make(chan fetched, maxInflight), tried: map[peer.ID]bool{t.node.ID(): true}}
+	defer func() { cancel(); f.wg.Wait() }() // no attempt outlives the call
+	cands := t.holders(ctx, r, int64(len(dst)), &f.wg)
+	var (
+		want  = true // a candidate is wanted: the select takes one
+		stall <-chan time.Time
+		last  error
+	)
+	for {
+		var next <-chan peer.ID
+		if want {
+			next = cands
 		}
-		tried[p] = true
-		b, err := t.fetchFrom(ctx, p, id, dst)
-		if err == nil {
-			dst = b
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case p, ok := <-next:
+			switch {
+			case !ok:
+				cands, want = nil, false
+			case p == "" || f.tried[p]:
+				// "": the listed holders are all tried; the DHT is asked
+				// only now that another holder is wanted.
+			default:
+				if f.inflight > 0 {
+					t.stats.Hedges.Add(1) // beside a late one
+				}
+				f.start(ctx, p)
+				want = false
+				if hedge {
+					stall = t.clock.After(t.answerWithin())
+				}
+			}
+		case <-stall:
+			// Every attempt in flight is late: race the next holder. An
+			// attempt that answered is not hedged here.
+			stall = nil
+			want = f.inflight < maxInflight && f.alive.Load() == 0
+		case res := <-f.results:
+			f.inflight--
+			if res.own {
+				f.dstBusy = false
+			}
+			if res.err == nil {
+				if dst != nil && !res.own {
+					copy(dst, res.b)
+					return dst, nil
+				}
+				return res.b, nil
+			}
+			t.fetchFailed(res.p, r.ID, res.err)
+			last = res.err
+			want = true
 		}
-		if err != nil {
-			t.fetchFailed(p, id, err)
-			last = err
+		if cands == nil && f.inflight == 0 {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if last == nil {
+				last = errors.New("no holder found")
+			}
+			return nil, fmt.Errorf("fetch chunk %s: %w", r.ID, last)
 		}
-		return err == nil
 	}
-	for _, p := range t.bySpeed(r.Holders, int64(len(dst))) {
-		if try(p) {
-			return dst, nil
+}
+
+// fetchRun is one call of fetch: its attempts in flight.
+type fetchRun struct {
+	t        *Net
+	id       cid.Cid
+	dst      []byte
+	answered func()
+	alive    atomic.Int32 // attempts in flight that have answered
+	results  chan fetched
+	tried    map[peer.ID]bool
+	inflight int
+	dstBusy  bool // an attempt in flight writes into dst
+	wg       sync.WaitGroup
+}
+
+// fetched is the outcome of one attempt.
+type fetched struct {
+	p   peer.ID
+	b   []byte
+	own bool // b is dst
+	err error
+}
+
+// start fetches from p on a goroutine of its own.
+func (f *fetchRun) start(ctx context.Context, p peer.ID) {
+	f.tried[p] = true
+	f.inflight++
+	buf, own := f.dst, f.dst != nil && !f.dstBusy
+	if f.dst != nil && !own {
+		buf = make([]byte, len(f.dst))
+	}
+	f.dstBusy = f.dstBusy || own
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		answered := false
+		b, err := f.t.fetchFrom(ctx, p, f.id, buf, func() {
+			answered = true
+			f.alive.Add(1)
+			if f.answered != nil {
+				f.answered()
+			}
+		})
+		if answered {
+			f.alive.Add(-1)
+		}
+		f.results <- fetched{p: p, b: b, own: own, err: err}
+	}()
+}
+
+// maxGuesses bounds the holders guessed for a chunk none are listed for.
+const maxGuesses = 6
+
+// guessHolders returns the storage nodes of the routing table nearest to
+// chunk id, those believed dead last: where Replicate puts a chunk (a
+// manifest chunk: no one lists its holders) when the table is the
+// writer's or much like it, as in a small network or a client that
+// wrote the file. A right guess saves a DHT lookup, a wrong one costs a
+// "not found".
+func (t *Net) guessHolders(id cid.Cid) []peer.ID {
+	near := t.storageNodes(t.node.DHT().RoutingTable().NearestPeers(kb.ConvertKey(id.KeyString()), maxGuesses), nil, false)
+	var live, dead []peer.ID
+	for _, p := range near {
+		if t.speeds.dead(p) {
+			dead = append(dead, p)
+		} else {
+			live = append(live, p)
 		}
 	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	// The holders named are gone or bad: ask the DHT.
-	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	for ai := range t.node.DHT().FindProvidersAsync(pctx, id, 8) {
-		if try(ai.ID) {
-			return dst, nil
-		}
-	}
-	if cands, err := t.Candidates(ctx, id.KeyString(), 0, 0, tried); err == nil {
-		t.speeds.order(cands, int64(len(dst)))
-		for _, p := range cands {
-			if try(p) {
-				return dst, nil
+	return append(live, dead...)
+}
+
+// holders hands out, on demand, the peers to ask for chunk r.ID (the
+// receiver takes them one at a time, and no lookup starts before it
+// wants one): the holders r lists, fastest first for n bytes, or when it
+// lists none the guesses of guessHolders; then ""
+// (the listed holders are exhausted); then the DHT's providers as they
+// arrive (those believed dead once the lookup ends) and the peers
+// closest to the CID, fastest first. Peers may
+// repeat. The channel is closed at the end, or when ctx ends; the
+// goroutine behind it is counted in wg.
+func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup) <-chan peer.ID {
+	ch := make(chan peer.ID)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		send := func(p peer.ID) bool {
+			select {
+			case ch <- p:
+				return true
+			case <-ctx.Done():
+				return false
 			}
 		}
-	}
-	if last == nil {
-		last = errors.New("no holder found")
-	}
-	return nil, fmt.Errorf("fetch chunk %s: %w", id, last)
+		listed := t.bySpeed(r.Holders, n)
+		if len(listed) == 0 {
+			listed = t.guessHolders(r.ID)
+		}
+		for _, p := range listed {
+			if !send(p) {
+				return
+			}
+		}
+		if !send("") {
+			return
+		}
+		pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		sent := map[peer.ID]bool{}
+		var dead []peer.ID // believed dead: asked only when the rest failed
+		for ai := range t.node.DHT().FindProvidersAsync(pctx, r.ID, 8) {
+			sent[ai.ID] = true
+			if t.speeds.dead(ai.ID) {
+				dead = append(dead, ai.ID)
+			} else if !send(ai.ID) {
+				return
+			}
+		}
+		for _, p := range dead {
+			if !send(p) {
+				return
+			}
+		}
+		if cands, err := t.Candidates(ctx, r.ID.KeyString(), 0, 0, sent); err == nil {
+			t.speeds.order(cands, n)
+			for _, p := range cands {
+				if !send(p) {
+					return
+				}
+			}
+		}
+	}()
+	return ch
 }
 
 // fetchFailed logs a failed fetch from p: at warning level the first time
@@ -103,8 +274,9 @@ const MaxUnsized = 4<<20 + 64<<10
 
 // fetchFrom reads chunk id from p into dst (or a new buffer when dst is
 // nil), checking it against its CID as it streams in. The outcome and
-// timing go to the Net's peerSpeeds.
-func (t *Net) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) (_ []byte, err error) {
+// timing go to the Net's peerSpeeds. answered is called once p has
+// answered (the response header is in).
+func (t *Net) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte, answered func()) (_ []byte, err error) {
 	start, ttfb := time.Now(), time.Duration(0)
 	defer func() { t.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
 	gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
@@ -114,6 +286,7 @@ func (t *Net) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) 
 		return nil, err
 	}
 	ttfb = time.Since(start)
+	answered()
 	defer r.Close()
 	switch {
 	case dst == nil && r.Len() <= MaxUnsized:
@@ -140,27 +313,48 @@ func (t *Net) fetchFrom(ctx context.Context, p peer.ID, id cid.Cid, dst []byte) 
 // fastest holder that answers. The bytes are not checked here: a range cannot be
 // checked against the CID without a proof, and the caller's AES-GCM open
 // detects any change (and then falls back to whole, checked shards).
+// Holders believed dead are not asked, and one that has not answered
+// within answerWithin is given up (ErrNoAnswer): a range has one holder
+// to ask, and the caller's fallback, whole stripes, races around it.
 func (t *Net) FetchRange(ctx context.Context, s Ref, off int64, dst []byte) error {
 	var last error = errors.New("no holder listed")
 	for _, p := range t.bySpeed(s.Holders, int64(len(dst))) {
-		last = func() (err error) {
-			start, ttfb := time.Now(), time.Duration(0)
-			defer func() { t.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
-			gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-			defer cancel()
-			r, err := t.chunks.Get(gctx, t.node.Host(), p, s.ID, off, int64(len(dst)))
-			if err != nil {
-				return err
-			}
-			ttfb = time.Since(start)
-			defer r.Close()
-			_, err = io.ReadFull(r, dst)
-			return err
-		}()
+		if t.speeds.dead(p) {
+			last = fmt.Errorf("holder %s: %w (believed dead)", p, ErrNoAnswer)
+			continue
+		}
+		last = t.fetchRangeFrom(ctx, p, s, off, dst)
 		if last == nil {
 			t.stats.BytesFetched.Add(int64(len(dst)))
 			return nil
 		}
 	}
 	return last
+}
+
+// fetchRangeFrom is FetchRange from p.
+func (t *Net) fetchRangeFrom(ctx context.Context, p peer.ID, s Ref, off int64, dst []byte) (err error) {
+	start, ttfb := time.Now(), time.Duration(0)
+	defer func() { t.speeds.done(ctx, p, start, ttfb, int64(len(dst)), err) }()
+	gctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	// The exchange's context ends early, unless p answers first.
+	xctx, late := context.WithCancelCause(gctx)
+	defer late(nil)
+	timer := time.AfterFunc(t.answerWithin(), func() { late(ErrNoAnswer) })
+	r, err := t.chunks.Get(xctx, t.node.Host(), p, s.ID, off, int64(len(dst)))
+	answered := timer.Stop()
+	if err != nil {
+		if cause := context.Cause(xctx); errors.Is(cause, ErrNoAnswer) {
+			err = fmt.Errorf("range of %s at %s: %w", s.ID, p, cause)
+		}
+		return err
+	}
+	ttfb = time.Since(start)
+	defer r.Close()
+	if !answered {
+		return fmt.Errorf("range of %s at %s: %w", s.ID, p, ErrNoAnswer)
+	}
+	_, err = io.ReadFull(r, dst)
+	return err
 }

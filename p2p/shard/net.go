@@ -30,6 +30,8 @@ type Net struct {
 	clock  clock       // the races' time
 	stats  Stats
 	bad    badHolders // holders that served a corrupt chunk, warned about once
+	// unreach are the peers lookups could not reach lately (lookup.go).
+	unreach unreachables
 	// vettingWarned is set once placement had to put more than one shard
 	// of a stripe on vetting nodes.
 	vettingWarned atomic.Bool
@@ -66,6 +68,9 @@ type Stats struct {
 	// StripesDecoded counts stripes read with parity shards in place of
 	// data shards.
 	StripesDecoded atomic.Int64
+	// Hedges counts fetches started beside one that was late (no answer
+	// yet, or slower than the others): each races its twin for a slot.
+	Hedges atomic.Int64
 }
 
 // New returns a Net that works through n (running, or about to be run by
@@ -86,6 +91,25 @@ func New(n *node.Node, chunks chunk.Client, key identity.Key, cfg Config, log *s
 		space:  newSpaceCache(spaceTTL, time.Now),
 		clock:  realClock{},
 	}, nil
+}
+
+// The stall rule of fetches (see race): a holder that has not answered
+// within answerWithin is raced by another.
+const (
+	answerFloor = 200 * time.Millisecond // never sooner: scheduling noise on a loaded machine
+	answerCeil  = time.Second            // never later: the stall a dead holder may cost
+	answerTimes = 4                      // × the typical time to first byte
+)
+
+// answerWithin is how long a fetch waits for its holder's first byte
+// before racing another holder: answerTimes the average time to first
+// byte seen so far, within [answerFloor, answerCeil]. Healthy holders
+// answer in a few milliseconds on a LAN, tens under load or across the
+// Internet; one that has not answered in four times that is more likely
+// dead than slow, and racing a live one costs a shard's bytes, no more (a
+// stripe takes any k shards that land).
+func (t *Net) answerWithin() time.Duration {
+	return min(max(answerTimes*t.speeds.typicalTTFB(), answerFloor), answerCeil)
 }
 
 // Stats returns the Net's counters.

@@ -34,6 +34,11 @@ const (
 // corrupt, timed out, unreachable) makes the peer count as slow, as slow as
 // a fetch may take, for failPenalty or until it next serves a chunk; "not
 // found" is neither, as the peer answered and may serve other chunks well.
+// A fetch cut off before the peer answered, after at least answerFloor,
+// counts as a failure too: that is how a peer dead without a reset (a
+// killed process over QUIC) looks, and how the races learn of it when they
+// hedge around it. So the peers slow until a time are the Net's set of
+// dead peers, each remembered for failPenalty: orderings put them last.
 // A fetch that the Net cancelled itself (a hedge lost, the stripe
 // completed without it) ran for at least as long as it ran: when that is
 // longer than the peer's estimate, the estimate is raised to it. That is all
@@ -101,6 +106,11 @@ func (ps *peerSpeeds) done(ctx context.Context, p peer.ID, start time.Time, ttfb
 		s.add(ttfb, now.Sub(start), n)
 		s.slowUntil = time.Time{}
 		ps.all.add(ttfb, now.Sub(start), n)
+	case ctx.Err() != nil && ttfb == 0 && now.Sub(start) >= answerFloor:
+		// Cut off unanswered after longer than a live holder takes to
+		// answer: the race went around it. Count it dead until it serves
+		// again, so that the next fetches ask live holders first.
+		s.slowUntil = now.Add(failPenalty)
 	case ctx.Err() != nil: // cut off: it would have taken at least this long
 		if s.ttfb == 0 {
 			s.ttfb, s.perByte = ps.prior(p)
@@ -149,6 +159,23 @@ func (ps *peerSpeeds) sweep(now time.Time) {
 			delete(ps.peers, p)
 		}
 	}
+}
+
+// dead reports whether p failed (or was cut off unanswered) within the
+// last failPenalty and has not served since.
+func (ps *peerSpeeds) dead(p peer.ID) bool {
+	now := ps.now()
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return now.Before(ps.known(p, now).slowUntil)
+}
+
+// typicalTTFB is the average time to first byte over every peer; 0 with
+// no sample yet.
+func (ps *peerSpeeds) typicalTTFB() time.Duration {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return time.Duration(ps.all.ttfb)
 }
 
 // expect is how long fetching n bytes from p is expected to take.

@@ -148,6 +148,48 @@ func TestPeerSpeedsOrder(t *testing.T) {
 	}
 }
 
+// TestPeerSpeedsDead checks the set of peers believed dead: fed by
+// failures and by fetches cut off unanswered after answerFloor (the race
+// went around a silent holder), cleared by a success or after failPenalty.
+func TestPeerSpeedsDead(t *testing.T) {
+	a := testPeers(1)[0]
+	tests := []struct {
+		name  string
+		setup func(f *fakeSpeeds)
+		want  bool
+	}{
+		{"unknown", func(*fakeSpeeds) {}, false},
+		{"failed", func(f *fakeSpeeds) { f.ended(a, time.Millisecond, errors.New("stream reset"), false) }, true},
+		{"cut off unanswered, late", func(f *fakeSpeeds) { f.ended(a, answerFloor, context.Canceled, true) }, true},
+		{"cut off unanswered, early", func(f *fakeSpeeds) { f.ended(a, answerFloor-time.Millisecond, context.Canceled, true) }, false},
+		{"cut off after answering", func(f *fakeSpeeds) {
+			start := f.clock
+			f.clock = f.clock.Add(time.Second)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			f.done(ctx, a, start, time.Millisecond, 1<<20, context.Canceled)
+		}, false},
+		{"not found", func(f *fakeSpeeds) { f.ended(a, time.Second, store.ErrNotFound, false) }, false},
+		{"forgiven after failPenalty", func(f *fakeSpeeds) {
+			f.ended(a, answerFloor, context.Canceled, true)
+			f.clock = f.clock.Add(failPenalty)
+		}, false},
+		{"served since", func(f *fakeSpeeds) {
+			f.ended(a, answerFloor, context.Canceled, true)
+			f.fetched(a, time.Millisecond, 2*time.Millisecond, 1<<20)
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeSpeeds(nil)
+			tc.setup(f)
+			if got := f.dead(a); got != tc.want {
+				t.Errorf("dead = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestPeerSpeedsDoNotAllocate(t *testing.T) {
 	f := newFakeSpeeds(nil)
 	ps := testPeers(6)

@@ -3,6 +3,7 @@ package shard
 import (
 	"context"
 	"fmt"
+	"time"
 
 	kb "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -34,31 +35,56 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	}
 	d := t.node.DHT()
 	st := t.standings(ctx, size)
-	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude)
+	write := need > 0
+	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude, write)
 	a := admit(st, t.filter(ctx, table, size), need)
 	if out := a.peers; need > 0 && len(out) >= need {
 		t.warnVetting(a, need)
 		return out, nil
 	}
-	closest, err := d.GetClosestPeers(ctx, key)
+	closest, cut, err := t.lookup(ctx, key, need, exclude)
 	if err != nil {
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
-	all := t.storageNodes(union(closest, table), exclude)
+	all := t.storageNodes(union(closest, table), exclude, write)
 	a = admit(st, t.filter(ctx, all, size), need)
+	if len(a.peers) < need && cut {
+		// Too few among the peers that answered first: wait for the
+		// whole lookup (and so for every dial) before giving up.
+		if closest, err = d.GetClosestPeers(ctx, key); err != nil {
+			return nil, fmt.Errorf("find storage nodes: %w", err)
+		}
+		all = t.storageNodes(union(closest, all), exclude, write)
+		a = admit(st, t.filter(ctx, all, size), need)
+	}
 	out := a.peers
 	if len(out) < need {
+		unreach := t.unreach.describe(time.Now())
 		switch {
 		case size > 0 && len(all) >= need && a.excluded+a.vetting == 0:
-			return out, fmt.Errorf("%w (%w): %d of %d with room for %d bytes, %d needed",
-				ErrNotEnoughNodes, ErrNoSpace, len(out), len(all), size, need)
+			return out, fmt.Errorf("%w (%w): %d of %d with room for %d bytes, %d needed%s",
+				ErrNotEnoughNodes, ErrNoSpace, len(out), len(all), size, need, unreach)
 		case size > 0:
-			return out, fmt.Errorf("%w: %d with room for %d bytes found, %d needed%s", ErrNotEnoughNodes, len(out), size, need, a.passedOver())
+			return out, fmt.Errorf("%w: %d with room for %d bytes found, %d needed%s%s", ErrNotEnoughNodes, len(out), size, need, a.passedOver(), unreach)
 		}
-		return out, fmt.Errorf("%w: %d found, %d needed", ErrNotEnoughNodes, len(out), need)
+		return out, fmt.Errorf("%w: %d found, %d needed%s", ErrNotEnoughNodes, len(out), need, unreach)
 	}
 	t.warnVetting(a, need)
 	return out, nil
+}
+
+// lookup finds the storage nodes closest to key for a placement of need
+// shards without waiting on any one node's dial (closestReachable); a
+// read (need 0) waits for the whole lookup, to find holders wherever
+// they are.
+func (t *Net) lookup(ctx context.Context, key string, need int, exclude map[peer.ID]bool) (_ []peer.ID, cut bool, _ error) {
+	if need <= 0 {
+		ps, err := t.node.DHT().GetClosestPeers(ctx, key)
+		return ps, false, err
+	}
+	return t.closestReachable(ctx, key, func(heard []peer.ID) bool {
+		return len(t.storageNodes(heard, exclude, true)) >= need
+	})
 }
 
 // filter is withRoom, or nothing when size is 0 (a read).
@@ -86,11 +112,14 @@ func union(a, b []peer.ID) []peer.ID {
 // a k-bucket's worth, so failures and hedges have spares.
 const tableCandidates = 20
 
-// storageNodes keeps the peers of ps that may hold chunks, in order.
-func (t *Net) storageNodes(ps []peer.ID, exclude map[peer.ID]bool) []peer.ID {
+// storageNodes keeps the peers of ps that may hold chunks, in order; for a
+// write, not those a lookup lately failed to reach (a read or a delete
+// tries every holder).
+func (t *Net) storageNodes(ps []peer.ID, exclude map[peer.ID]bool, write bool) []peer.ID {
 	var out []peer.ID
+	now := time.Now()
 	for _, p := range ps {
-		if p == t.node.ID() || p == t.coord || exclude[p] {
+		if p == t.node.ID() || p == t.coord || exclude[p] || (write && t.unreach.has(p, now)) {
 			continue
 		}
 		if m, ok := t.node.Gate().Verified(p); ok && m.Role != cert.RoleNode {

@@ -151,7 +151,7 @@ func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 	spare := n // the next spare candidate
 	r := race{
 		slots: n, hedgeAt: n - max(1, n/4), maxTries: maxAttempts, clock: t.clock,
-		next: func(j, tries int) (int, bool) {
+		next: func(j, tries int, _ bool) (int, bool) {
 			if tries == 0 {
 				return j, j < len(cands)
 			}
@@ -164,7 +164,7 @@ func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 			}
 			return 0, false
 		},
-		attempt: func(ctx context.Context, j, c int) error {
+		attempt: func(ctx context.Context, j, c int, _ func()) error {
 			return put(ctx, cands[c], j)
 		},
 		failed: func(j, c int, err error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,8 +26,17 @@ import (
 //     each) starts; when it fires, every unfilled slot with exactly one
 //     attempt in flight, not hedged before, gets a second attempt on its
 //     next candidate. Another success re-arms the timer.
+//   - With answerWithin set, a slot none of whose attempts in flight has
+//     answered (called its answered func: a fetch's first byte) within
+//     answerWithin of the start of the newest is stalled, whatever the
+//     other slots do: it gets another attempt on its next candidate, up
+//     to maxInflight at once. A holder that died without a reset (a
+//     killed process over QUIC, a dropped link) answers nothing and
+//     fails only at a timeout; this rule goes around it after a delay
+//     near the network's usual time to answer instead.
 //   - The first attempt of a slot to succeed fills it, with its candidate;
-//     a twin still in flight is cancelled and its outcome ignored.
+//     a twin still in flight is cancelled and its outcome ignored, unless
+//     the race is a pool (see pool).
 //
 // run returns once every slot is filled, a slot is exhausted or ctx ends
 // (then with ctx's error), and only after every attempt it started has
@@ -34,17 +44,32 @@ import (
 // are called on run's goroutine, attempt on a goroutine of its own; an
 // attempt must return soon after its ctx is cancelled.
 type race struct {
-	slots    int
-	hedgeAt  int
-	maxTries int
-	eager    bool
+	slots        int
+	hedgeAt      int
+	maxTries     int
+	eager        bool
+	answerWithin time.Duration // 0: no stall rule
+	// pool: any success fills any slot (a stripe needs any k shards): a
+	// twin that lands after its slot was filled fills another, so twins
+	// are not cancelled while slots are open, and a slot is exhausted
+	// only when too few attempts are in flight to fill what is open.
+	pool bool
 	// next returns the candidate for a new attempt of slot, which has had
-	// tries attempts; false when there is none.
-	next    func(slot, tries int) (cand int, ok bool)
-	attempt func(ctx context.Context, slot, cand int) error
+	// tries attempts; false when there is none. hedge is set for an
+	// attempt that would run beside one in flight (a hedge), not replace
+	// a failed one: a candidate not worth racing may be held back then.
+	next func(slot, tries int, hedge bool) (cand int, ok bool)
+	// attempt runs on a goroutine of its own; it may call answered (any
+	// number of times, from any goroutine) once its candidate has shown
+	// it is alive, for the stall rule.
+	attempt func(ctx context.Context, slot, cand int, answered func()) error
 	failed  func(slot, cand int, err error) // optional: a failure that counted
+	hedged  func(slot, cand int)            // optional: told of each hedge started
 	clock   clock
 }
+
+// maxInflight bounds the attempts of one slot in flight at once.
+const maxInflight = 3
 
 // clock is what a race reads the time from; tests drive a fake one.
 type clock interface {
@@ -82,46 +107,51 @@ type outcome struct {
 type slotState struct {
 	win      int // the candidate that filled it, or -1
 	tries    int
-	inflight int // at most 2: a hedge or eager replacement joins one
+	inflight int // at most maxInflight: hedges or eager replacements join one
 	hedged   bool
 }
 
 // flight is an attempt with a context of its own, to cancel alone.
 type flight struct {
-	slot   int
-	cancel context.CancelFunc
+	slot     int
+	cancel   context.CancelFunc // nil once landed
+	start    time.Time
+	answered atomic.Bool
 }
 
 // racer is one run of a race.
 type racer struct {
 	*race
-	ctx     context.Context
-	wg      sync.WaitGroup
-	results chan outcome
-	st      []slotState
-	done    int
-	took    []time.Duration
-	timer   <-chan time.Time
+	ctx      context.Context
+	wg       sync.WaitGroup
+	results  chan outcome
+	st       []slotState
+	done     int
+	inflight int // attempts in flight, all slots
+	took     []time.Duration
+	timer    <-chan time.Time
+	stall    <-chan time.Time // the stall rule's timer
 	// own: attempts get contexts of their own, because a slot may be
 	// filled while its twin is in flight and other slots are not. When
-	// only the last slot is ever hedged (hedgeAt ≥ slots-1), its win ends
-	// the race and cancels everything: no context per attempt is needed.
+	// only the last slot is ever hedged (hedgeAt ≥ slots-1, no stall
+	// rule), its win ends the race and cancels everything: no context per
+	// attempt is needed.
 	own     bool
-	flights []flight
+	flights []*flight
 }
 
 func (r *race) run(ctx context.Context) ([]int, error) {
 	ctx, cancelAll := context.WithCancel(ctx)
-	x := &racer{race: r, ctx: ctx, st: make([]slotState, r.slots), own: r.hedgeAt < r.slots-1,
-		// Two attempts per slot at most are in flight, so sends never
-		// block, even after run has stopped receiving.
-		results: make(chan outcome, 2*r.slots)}
+	x := &racer{race: r, ctx: ctx, st: make([]slotState, r.slots), own: r.hedgeAt < r.slots-1 || r.answerWithin > 0,
+		// maxInflight attempts per slot at most are in flight, so sends
+		// never block, even after run has stopped receiving.
+		results: make(chan outcome, maxInflight*r.slots)}
 	// Cancelled attempts must be gone before the caller reuses its buffers.
 	defer x.wg.Wait()
 	defer cancelAll()
 	for s := range x.st {
 		x.st[s].win = -1
-		cand, ok := r.next(s, 0)
+		cand, ok := r.next(s, 0, false)
 		if !ok {
 			return nil, &exhausted{slot: s, err: fmt.Errorf("no candidate for slot %d", s)}
 		}
@@ -134,6 +164,9 @@ func (r *race) run(ctx context.Context) ([]int, error) {
 		case <-x.timer:
 			x.timer = nil
 			x.hedge()
+		case <-x.stall:
+			x.stall = nil
+			x.unstall()
 		case o := <-x.results:
 			if err := x.land(o); err != nil {
 				return nil, err
@@ -152,18 +185,23 @@ func (x *racer) start(slot, cand int) {
 	st := &x.st[slot]
 	st.tries++
 	st.inflight++
-	actx, fl := x.ctx, -1
+	x.inflight++
+	actx, fl, answered := x.ctx, -1, func() {}
 	if x.own {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithCancel(x.ctx)
+		f := &flight{slot: slot, start: x.clock.Now()}
+		actx, f.cancel = context.WithCancel(x.ctx)
 		fl = len(x.flights)
-		x.flights = append(x.flights, flight{slot: slot, cancel: cancel})
+		x.flights = append(x.flights, f)
+		answered = func() { f.answered.Store(true) }
+		if x.answerWithin > 0 && x.stall == nil {
+			x.stall = x.clock.After(x.answerWithin)
+		}
 	}
 	x.wg.Add(1)
 	go func() {
 		defer x.wg.Done()
 		t0 := x.clock.Now()
-		err := x.attempt(actx, slot, cand)
+		err := x.attempt(actx, slot, cand, answered)
 		x.results <- outcome{flight: fl, slot: slot, cand: cand, err: err, took: x.clock.Now().Sub(t0)}
 	}()
 }
@@ -172,21 +210,20 @@ func (x *racer) start(slot, cand int) {
 func (x *racer) land(o outcome) error {
 	st := &x.st[o.slot]
 	st.inflight--
+	x.inflight--
 	if o.flight >= 0 {
 		x.flights[o.flight].cancel()
 		x.flights[o.flight].cancel = nil
 	}
 	if st.win >= 0 {
-		return nil // a twin landed first
+		// A twin landed first. In a pool its success fills another slot.
+		if s := x.unfilled(); x.pool && o.err == nil && s >= 0 {
+			x.fill(s, o)
+		}
+		return nil
 	}
 	if o.err == nil {
-		st.win = o.cand
-		x.done++
-		x.cancelTwins(o.slot)
-		x.took = append(x.took, o.took)
-		if x.timer == nil && x.done >= x.hedgeAt && x.done < x.slots {
-			x.timer = x.clock.After(3 * median(x.took))
-		}
+		x.fill(o.slot, o)
 		return nil
 	}
 	if x.failed != nil {
@@ -196,15 +233,38 @@ func (x *racer) land(o outcome) error {
 		return nil // its twin may still land
 	}
 	if x.maxTries == 0 || st.tries < x.maxTries {
-		if cand, ok := x.next(o.slot, st.tries); ok {
+		if cand, ok := x.next(o.slot, st.tries, st.inflight > 0); ok {
 			x.start(o.slot, cand)
 			return nil
 		}
 	}
-	if st.inflight > 0 {
-		return nil // nothing to replace it with, but its twin may land
+	if st.inflight > 0 || x.pool && x.done+x.inflight >= x.slots {
+		return nil // nothing to replace it with, but a twin may land
 	}
 	return &exhausted{slot: o.slot, done: x.done, err: o.err}
+}
+
+// fill fills slot with o's candidate.
+func (x *racer) fill(slot int, o outcome) {
+	x.st[slot].win = o.cand
+	x.done++
+	if !x.pool {
+		x.cancelTwins(slot)
+	}
+	x.took = append(x.took, o.took)
+	if x.timer == nil && x.done >= x.hedgeAt && x.done < x.slots {
+		x.timer = x.clock.After(3 * median(x.took))
+	}
+}
+
+// unfilled returns a slot not filled yet, the first; -1 if none.
+func (x *racer) unfilled() int {
+	for s, st := range x.st {
+		if st.win < 0 {
+			return s
+		}
+	}
+	return -1
 }
 
 // hedge races each straggler, not hedged yet, on its next candidate.
@@ -214,18 +274,67 @@ func (x *racer) hedge() {
 		if st.win >= 0 || st.inflight != 1 || st.hedged {
 			continue
 		}
-		if cand, ok := x.next(s, st.tries); ok {
+		if cand, ok := x.next(s, st.tries, true); ok {
 			st.hedged = true
-			x.start(s, cand)
+			x.startHedge(s, cand)
 		}
+	}
+}
+
+// startHedge starts an attempt of slot on cand beside one in flight.
+func (x *racer) startHedge(slot, cand int) {
+	if x.hedged != nil {
+		x.hedged(slot, cand)
+	}
+	x.start(slot, cand)
+}
+
+// unstall applies the stall rule: every slot whose attempts in flight have
+// not answered within answerWithin of the newest one's start gets another
+// attempt, and the timer is armed for the next slot that may stall.
+func (x *racer) unstall() {
+	now := x.clock.Now()
+	newest := make([]time.Time, x.slots) // per slot: newest attempt in flight, unanswered
+	alive := make([]bool, x.slots)       // per slot: an attempt in flight has answered
+	for _, f := range x.flights {
+		if f.cancel == nil {
+			continue
+		}
+		if f.answered.Load() {
+			alive[f.slot] = true
+		} else if f.start.After(newest[f.slot]) {
+			newest[f.slot] = f.start
+		}
+	}
+	var next time.Duration
+	for s := range x.st {
+		st := &x.st[s]
+		if st.win >= 0 || alive[s] || newest[s].IsZero() {
+			continue
+		}
+		due := newest[s].Add(x.answerWithin).Sub(now)
+		if due <= 0 && st.inflight < maxInflight {
+			cand, ok := x.next(s, st.tries, true)
+			if !ok {
+				continue
+			}
+			x.startHedge(s, cand)
+			due = x.answerWithin
+		}
+		if due > 0 && (next == 0 || due < next) {
+			next = due
+		}
+	}
+	if next > 0 {
+		x.stall = x.clock.After(next)
 	}
 }
 
 // cancelTwins cancels the attempts of slot still in flight: a cancelled
 // PUT stores nothing, and a cancelled fetch frees its holder.
 func (x *racer) cancelTwins(slot int) {
-	for i := range x.flights {
-		if f := &x.flights[i]; f.slot == slot && f.cancel != nil {
+	for _, f := range x.flights {
+		if f.slot == slot && f.cancel != nil {
 			f.cancel()
 		}
 	}

@@ -51,6 +51,7 @@ type call struct {
 	slot, cand int
 	ctx        context.Context
 	reply      chan error
+	answered   func()
 }
 
 // raceRun is one race under test. Candidates are handed out in order:
@@ -72,7 +73,7 @@ func startRace(t *testing.T, r race, cands int) *raceRun {
 	h := &raceRun{t: t, clock: &fakeClock{now: time.Unix(0, 0), timers: make(chan fakeTimer, 16)},
 		calls: make(chan call), seen: map[int]call{}, done: make(chan struct{})}
 	spare := r.slots
-	r.next = func(slot, tries int) (int, bool) {
+	r.next = func(slot, tries int, _ bool) (int, bool) {
 		if tries == 0 {
 			return slot, true
 		}
@@ -82,8 +83,8 @@ func startRace(t *testing.T, r race, cands int) *raceRun {
 		spare++
 		return spare - 1, true
 	}
-	r.attempt = func(ctx context.Context, slot, cand int) error {
-		c := call{slot, cand, ctx, make(chan error)}
+	r.attempt = func(ctx context.Context, slot, cand int, answered func()) error {
+		c := call{slot, cand, ctx, make(chan error), answered}
 		h.calls <- c
 		return <-c.reply
 	}
@@ -283,6 +284,78 @@ func TestRace(t *testing.T) {
 			h.running()
 			slow.reply <- context.Canceled
 		}, wantErr: errGone, wantSlot: 0},
+		{name: "stall: an unanswered slot is raced whatever the others do", race: race{slots: 3, hedgeAt: 3, answerWithin: 100 * ms}, cands: 5, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0).answered() // alive, if slow
+			h.attempt(1, 1)
+			h.attempt(2, 2)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			// Slots 1 and 2 are stalled, slot 0 is not: two hedges, on
+			// the spares in slot order.
+			h.timer(100 * ms)
+			h.answer(3, 1, nil)
+			h.answer(4, 2, nil)
+			for _, cand := range []int{1, 2} {
+				c := h.attempt(cand, cand)
+				h.cancelled(c)
+				c.reply <- context.Canceled
+			}
+			h.answer(0, 0, nil)
+		}, wins: []int{0, 3, 4}},
+		{name: "stall: a hedge that answers holds its slot", race: race{slots: 1, hedgeAt: 1, answerWithin: 100 * ms}, cands: 3, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			tm = h.timer(100 * ms) // armed for the hedge
+			h.attempt(1, 0).answered()
+			h.clock.set(200 * ms)
+			tm.c <- time.Time{}
+			// No third attempt: the hedge is alive. (noAttempt below.)
+			h.answer(1, 0, nil)
+			h.cancelled(h.seen[0])
+			h.seen[0].reply <- context.Canceled
+		}, wins: []int{1}},
+		{name: "pool: a hedge that lands after its slot was filled fills another", race: race{slots: 2, hedgeAt: 2, pool: true, answerWithin: 100 * ms}, cands: 4, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0)
+			h.attempt(1, 1)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			h.timer(100 * ms)
+			h.answer(0, 0, nil)
+			h.answer(2, 0, nil) // slot 0's hedge: fills slot 1
+			for _, cand := range []int{1, 3} {
+				c := h.seen[cand]
+				if cand == 3 {
+					c = h.attempt(3, 1)
+				}
+				h.cancelled(c)
+				c.reply <- context.Canceled
+			}
+		}, wins: []int{0, 2}},
+		{name: "pool: a slot waits while others' attempts can fill it", race: race{slots: 2, hedgeAt: 2, pool: true, eager: true, answerWithin: 100 * ms}, cands: 4, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			h.timer(100 * ms)
+			h.attempt(1, 1)
+			h.attempt(2, 0)
+			h.attempt(3, 1)
+			h.answer(1, 1, errGone) // no spare left; three attempts may fill two slots
+			h.answer(3, 1, errGone)
+			h.answer(0, 0, nil)
+			h.answer(2, 0, nil)
+		}, wins: []int{0, 2}},
+		{name: "pool: exhausted when too few can still land", race: race{slots: 2, hedgeAt: 2, pool: true, eager: true}, cands: 3, script: func(h *raceRun) {
+			slow := h.attempt(0, 0)
+			h.answer(1, 1, errGone)
+			h.answer(2, 1, errGone) // one attempt in flight for two open slots
+			h.cancelled(slow)
+			slow.reply <- context.Canceled
+		}, wantErr: errGone, wantSlot: 1},
 		{name: "cancel", race: race{slots: 2, hedgeAt: 2}, cands: 2, script: func(h *raceRun) {
 			a, b := h.attempt(0, 0), h.attempt(1, 1)
 			h.cancel()
@@ -299,6 +372,9 @@ func TestRace(t *testing.T) {
 			tc.script(h)
 			wins, err := h.result()
 			if tc.wantErr == nil {
+				if tc.race.pool { // slots are alike: which fills which may vary
+					slices.Sort(wins)
+				}
 				if err != nil || !slices.Equal(wins, tc.wins) {
 					t.Fatalf("run = %v, %v; want %v", wins, err, tc.wins)
 				}

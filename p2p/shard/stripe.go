@@ -21,9 +21,16 @@ const paritySwapMin = 20 * time.Millisecond
 // they are all there) unless a parity shard's holder is much faster. It is
 // one race (see race) of K slots over the shards: a shard that fails
 // (gone, corrupt) is replaced by the cheapest unused one, even while a
-// twin is in flight; a last shard slower than three times the others'
-// median is raced by the cheapest spare. It fails with ErrUnavailable as
-// soon as fewer than K shards can still arrive.
+// twin is in flight; a shard whose holder has not answered within
+// answerWithin (a holder dead without a reset) is raced by the cheapest
+// spare, and so is a last shard slower than three times the others'
+// median (a spare whose holders are believed dead comes last, but is
+// raced still: a belief formed under load may be wrong, and waiting on a
+// silent holder costs more than asking one). The slots are a pool: any k shards make
+// the stripe, so a hedge that lands after its slot was filled fills
+// another (on a loaded machine the stall rule may race live holders too,
+// and the spares it spends must still count). It fails with ErrUnavailable as soon as
+// fewer than K shards can still arrive.
 //
 // The data shards land in buf (at least K shard sizes; nil allocates), so
 // when they all arrive the result is a prefix of buf, copied nowhere. A
@@ -48,8 +55,9 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 	shards := make([][]byte, n)
 	used := make([]bool, n)
 	r := race{
-		slots: k, hedgeAt: k - 1, eager: true, clock: t.clock,
-		next: func(int, int) (int, bool) {
+		slots: k, hedgeAt: k - 1, eager: true, pool: true, clock: t.clock,
+		answerWithin: t.answerWithin(),
+		next: func(int, int, bool) (int, bool) {
 			j := t.cheapestUnused(refs, k, used, ss)
 			if j < 0 {
 				return 0, false
@@ -57,12 +65,13 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 			used[j] = true
 			return j, true
 		},
-		attempt: func(ctx context.Context, _, j int) error {
+		attempt: func(ctx context.Context, _, j int, answered func()) error {
 			dst := shardBuf(buf, j, k, ss)
 			shards[j] = dst
-			_, err := t.Fetch(ctx, refs[j], dst)
+			_, err := t.fetch(ctx, refs[j], dst, answered, false)
 			return err
 		},
+		hedged: func(int, int) { t.stats.Hedges.Add(1) },
 	}
 	wins, err := r.run(ctx)
 	if ex := (*exhausted)(nil); errors.As(err, &ex) {

@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync/atomic"
 
 	"github.com/ipfs/go-cid"
 
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
-// closable is the store as the chunk service sees it: once closed (the
-// node is leaving, see "Exit") a PUT of a chunk the node does not hold is
+// closable is the store as the chunk service sees it: while closed (the
+// node is leaving, see "Exit", or knows that peers on the internet cannot
+// dial it, see node.Reachability) a PUT of a chunk the node does not hold is
 // refused as if the disk were full (store.ErrNoSpace: the client's
 // placement passes the node over and tries the next, no body byte is
 // sent) and SPACE says there is no room, so placement does not pick the
@@ -21,7 +21,8 @@ import (
 // through: a leaving node serves what it holds until it is gone.
 type closable struct {
 	store.Store
-	closed *atomic.Bool
+	// closed says why the store takes no new chunks, "" while it does.
+	closed func() string
 }
 
 // closableQ keeps the store's optional Quarantiner visible.
@@ -34,7 +35,7 @@ func (c closableQ) Quarantine(ctx context.Context, id cid.Cid, why error) error 
 	return c.q.Quarantine(ctx, id, why)
 }
 
-func newClosable(st store.Store, closed *atomic.Bool) store.Store {
+func newClosable(st store.Store, closed func() string) store.Store {
 	c := closable{Store: st, closed: closed}
 	if q, ok := st.(store.Quarantiner); ok {
 		return closableQ{closable: c, q: q}
@@ -43,8 +44,8 @@ func newClosable(st store.Store, closed *atomic.Bool) store.Store {
 }
 
 func (c closable) Put(ctx context.Context, id cid.Cid, size int64, r io.Reader, meta []byte) error {
-	if c.closed.Load() {
-		return fmt.Errorf("put chunk %s: %w: the node is leaving the network and takes no new chunks", id, store.ErrNoSpace)
+	if why := c.closed(); why != "" {
+		return fmt.Errorf("put chunk %s: %w: %s and takes no new chunks", id, store.ErrNoSpace, why)
 	}
 	return c.Store.Put(ctx, id, size, r, meta)
 }
@@ -53,7 +54,7 @@ func (c closable) Put(ctx context.Context, id cid.Cid, size int64, r io.Reader, 
 // it holds (at least 1 byte: 0 would mean no limit).
 func (c closable) Usage(ctx context.Context) (store.Usage, error) {
 	u, err := c.Store.Usage(ctx)
-	if err == nil && c.closed.Load() {
+	if err == nil && c.closed() != "" {
 		u.Capacity = max(u.Bytes, 1)
 		u.Bytes = u.Capacity
 	}

@@ -30,7 +30,12 @@ func TestClosableRefusesNewChunks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var closed atomic.Bool
-			st := newClosable(memstore.New(tc.capacity), &closed)
+			st := newClosable(memstore.New(tc.capacity), func() string {
+				if closed.Load() {
+					return "closed by the test"
+				}
+				return ""
+			})
 			if _, ok := st.(store.Quarantiner); !ok {
 				t.Fatal("the memstore's Quarantine is hidden")
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
+	"github.com/scatterbytes/scatterbytes/p2p/node"
 )
 
 // StatusFile is the file in the node directory where a running storage
@@ -36,6 +37,9 @@ type Status struct {
 	// LastError is the last failure to prove or publish, and its epoch.
 	LastError      string `json:"last_error,omitempty"`
 	LastErrorEpoch uint64 `json:"last_error_epoch,omitempty"`
+	// Reachability says whether peers on the internet can dial the node
+	// (node.Reachability), as of Updated.
+	Reachability string `json:"reachability,omitempty"`
 }
 
 // ErrNoStatus means the node in a directory never ran (or never heard a
@@ -71,8 +75,10 @@ type status struct {
 	path string
 	// observe, if set, is told each outcome (see note), under mu.
 	observe func(epoch uint64, result string)
-	mu      sync.Mutex
-	cur     Status
+	// reach, if set, is the node's reachability, noted with each outcome.
+	reach func() node.Reachability
+	mu    sync.Mutex
+	cur   Status
 }
 
 // Proof results, as metrics and the dashboard name them.
@@ -93,6 +99,9 @@ func (st *status) note(epoch uint64, proofs int64, chunks, bytes uint64, err err
 	}
 	st.cur.Updated = time.Now().UTC()
 	st.cur.Proofs = proofs
+	if st.reach != nil {
+		st.cur.Reachability = st.reach().String()
+	}
 	if err != nil {
 		st.cur.LastError, st.cur.LastErrorEpoch = err.Error(), epoch
 	} else {

@@ -252,6 +252,19 @@ type Storage struct {
 	counts  struct{ gossip, asked, skipped atomic.Int64 }
 }
 
+// refusing says why the node takes no new chunks, "" when it takes them:
+// it is leaving (Exit), or it learnt that peers on the internet cannot
+// dial it, so clients it never dialled could not fetch what it held.
+func (s *Storage) refusing() string {
+	switch {
+	case s.leaving.Load():
+		return "the node is leaving the network"
+	case s.n.Reachability().Unreachable():
+		return "the node is not reachable from the internet"
+	}
+	return ""
+}
+
 // Limit is the resource-manager budget a storage node gives the chunk
 // protocol; pass it to node.New.
 func Limit(n *node.Config) node.Option {
@@ -268,7 +281,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		cfg.Metrics = metrics.New()
 	}
 	s := &Storage{n: n, st: cfg.Store, log: cfg.Logger, provide: make(chan cid.Cid, 4096), beaconc: make(chan heardBeacon),
-		status:  &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}},
+		status:  &status{path: filepath.Join(dir, StatusFile), cur: Status{Node: n.ID().String()}, reach: n.Reachability},
 		metrics: cfg.Metrics}
 	s.status.observe = s.observeProof
 	if s.log == nil {
@@ -304,7 +317,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	raw := s.st
 	s.st = s.metrics.Store(prover.Guard(s.st))
 	s.gc = newCollector(cfg.GC, cfg.Clock, s.st, s.log.With("part", "gc"))
-	ccfg := chunk.DefaultConfig(newClosable(s.st, &s.leaving), n.Key())
+	ccfg := chunk.DefaultConfig(newClosable(s.st, s.refusing), n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnServed = s.metrics.ChunkServed
 	// The coordinator's spot checks read past the guard: a chunk deleted

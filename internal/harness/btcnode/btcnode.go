@@ -157,7 +157,14 @@ func StartWith(ctx context.Context, dir string, o Options) (*Node, error) {
 			return fmt.Errorf("btcd exited: %v (see %s)", err, log.Name())
 		default:
 		}
-		_, err := n.rpc.GetBlockCount()
+		// rpcclient retries a refused connection for about 20 s: ask
+		// only once the port listens, so that a btcd that exits is seen.
+		c, err := net.DialTimeout("tcp", n.RPCHost, time.Second)
+		if err != nil {
+			return err
+		}
+		c.Close()
+		_, err = n.rpc.GetBlockCount()
 		return err
 	})
 	if err != nil {

@@ -141,7 +141,7 @@ func (s *soak) flip(r *rand.Rand) {
 	}
 	var id cid.Cid
 	stripe := -1
-	if r.IntN(4) == 0 {
+	if r.IntN(4) == 0 || len(f.man.Stripes) == 0 { // no stripes: a small file, in its manifest
 		if f.rootFlip {
 			return
 		}

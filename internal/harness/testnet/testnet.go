@@ -1,15 +1,16 @@
 // Package testnet starts a whole ScatterBytes network in one process, out
 // of the real roles: a coordinator (package coordinator: the CA on disk in
 // its directory, enrolment, bootstrap) as peer 0 and N storage nodes on
-// loopback, each with its own directory. `scatterbytes testnet up`, the
-// bench and the examples run it; tests reach it through package nettest,
+// loopback, each with its own directory. The bench and the examples run
+// it (`scatterbytes testnet up` and `demo` run real processes instead:
+// package procnet); tests reach it through package nettest,
 // which adds the testing.TB conveniences. This package never imports
 // testing, so that the production binary can use it.
 //
 // # Bitcoin
 //
-// With Options.Bitcoin the network pays its nodes on Bitcoin regtest, as
-// `testnet up --btc` shows a user. Decisions:
+// With Options.Bitcoin the network pays its nodes on Bitcoin regtest.
+// Decisions:
 //   - btcd runs as a child process (package btcnode) in DIR/btcd with its
 //     transaction and address indexes, so a person can look up what an
 //     address received without a wallet (searchrawtransactions); it dies

@@ -69,6 +69,15 @@ func DefaultParams() Params {
 	}
 }
 
+// SuspendAfter sets ReachLambda so that a node with a perfect record is
+// suspended after n missed epochs in a row (n >= 1), no sooner: from a
+// perfect record the score after n misses is λ^n, so λ is chosen with
+// λ^(n-1) >= SuspendBelow > λ^n. Testnets use it to repair within
+// seconds; DefaultParams' λ = 0.95 is n = 10.
+func (p *Params) SuspendAfter(n int) {
+	p.ReachLambda = math.Pow(p.SuspendBelow, 1/(float64(n)-0.5))
+}
+
 // Validate reports the first parameter out of range.
 func (p Params) Validate() error {
 	switch {

@@ -138,3 +138,25 @@ func TestStateText(t *testing.T) {
 		t.Fatal("an unknown state parsed")
 	}
 }
+
+// TestSuspendAfter: a node with a perfect record is suspended after
+// exactly n missed epochs.
+func TestSuspendAfter(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 10} {
+		p := DefaultParams()
+		p.SuspendAfter(n)
+		if err := p.Validate(); err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		r := New(p, 1)
+		for i := 1; i <= n; i++ {
+			if r.State == Suspended {
+				t.Fatalf("n=%d: suspended after %d misses", n, i-1)
+			}
+			r.Reach(p, false, true)
+		}
+		if r.State != Suspended {
+			t.Fatalf("n=%d: not suspended after %d misses (score %.3f)", n, n, r.ReachScore())
+		}
+	}
+}
