@@ -121,7 +121,7 @@ func (c *Client) startNode(ctx context.Context) (*node.Node, error) {
 	if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
 		c.log.Info("enrolling with the network coordinator", "peer", c.key.PeerID())
 		if _, eerr := node.Enroll(ctx, c.cfg.Dir, c.cfg.Profile, c.key, cert.RoleClient, ""); eerr != nil {
-			return nil, fmt.Errorf("%w; enrolment failed too: %w", err, eerr)
+			return nil, fmt.Errorf("%w; %w: %w", err, ErrEnrol, eerr)
 		}
 		n, err = node.New(ctx, ncfg)
 	}

@@ -35,6 +35,15 @@
 // CIDs come out the same: finished stripes are skipped and shards a node
 // already holds are answered "already stored" before their bytes are sent.
 //
+// The journal is saved before the first shard is sent and names every
+// chunk the upload sent to a node, a failed stripe's and manifest's
+// included (shard.PlaceError). Until the upload is filed it is an
+// unfinished upload: Unfinished lists it, with where it was to be filed
+// and how much of it is stored, and RemoveUnfinished deletes its chunks
+// from their nodes and forgets it. A failed upload that sent nothing
+// leaves no journal. A filed upload deletes the chunks it sent that its
+// manifest does not name.
+//
 // # Download
 //
 // Open fetches and opens the manifest (from the DHT's closest peers to its

@@ -13,6 +13,12 @@ var (
 	// ErrNoSpace comes with ErrNotEnoughNodes when there are storage nodes
 	// enough but too few with room. It is the shard layer's error.
 	ErrNoSpace = shard.ErrNoSpace
+	// ErrNoPeers comes with ErrNotEnoughNodes when no peer of the
+	// network answers at all. It is the shard layer's error.
+	ErrNoPeers = shard.ErrNoPeers
+	// ErrEnrol means the client has no valid certificate and could not
+	// get one from the network's coordinator (unreachable, or refused).
+	ErrEnrol = errors.New("enrolment with the network's coordinator failed")
 	// ErrUnavailable means too few shards of a stripe could be fetched.
 	// It is the shard layer's error.
 	ErrUnavailable = shard.ErrUnavailable

@@ -5,22 +5,43 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/p2p/shard"
 )
 
 // journal is the resumable state of one upload, kept (sealed) in the
-// catalog under the upload's resume ID.
+// catalog under the upload's resume ID, from the upload's start until it
+// is filed. One that remains is an unfinished upload (Unfinished): it
+// names every chunk the upload may have left on a node, so that removing
+// it frees them.
 type journal struct {
-	Version    int                      `json:"v"`
-	FileKey    []byte                   `json:"key"`
-	Size       int64                    `json:"size"`
-	Redundancy string                   `json:"redundancy"`
-	Stripes    map[int][]journalShard   `json:"stripes"`
-	key        keys.FileKey             `json:"-"`
-	done       map[int][]manifest.Shard `json:"-"`
+	Version    int                    `json:"v"`
+	FileKey    []byte                 `json:"key"`
+	Size       int64                  `json:"size"`
+	Redundancy string                 `json:"redundancy"`
+	Stripes    map[int][]journalShard `json:"stripes"`
+	// ID is the resume ID (the catalog does not keep it); Volume, Name and
+	// Path say what the upload was of, Started when it began, Total how
+	// many stripes the file has (0: not known yet).
+	ID      string    `json:"id,omitempty"`
+	Volume  string    `json:"volume,omitempty"`
+	Name    string    `json:"name,omitempty"`
+	Path    string    `json:"path,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+	Total   int       `json:"total,omitempty"`
+	// Strays are chunks sent to a node that no finished stripe records: a
+	// failed stripe's, a manifest's, or an earlier attempt's under another
+	// redundancy. Each may be held by its node.
+	Strays []journalShard `json:"strays,omitempty"`
+
+	key keys.FileKey `json:"-"`
 }
 
 type journalShard struct {
@@ -28,14 +49,16 @@ type journalShard struct {
 	Holders [][]byte `json:"holders"`
 }
 
-// loadJournal returns the journal for id, or a fresh one when there is none
-// or it does not match size and redundancy.
-func (c *Client) loadJournal(ctx context.Context, id string, size int64, red string) (*journal, error) {
-	fresh := &journal{Version: 1, Size: size, Redundancy: red, key: keys.NewFileKey(), Stripes: map[int][]journalShard{}}
-	if id == "" {
+// loadJournal returns the journal for opts.ResumeID, or a fresh one when
+// there is none or it does not match size and redundancy. A fresh one
+// that replaces a journal keeps the chunks that journal names as strays.
+func (c *Client) loadJournal(ctx context.Context, opts PutOptions, size int64, red string) (*journal, error) {
+	fresh := &journal{Version: 1, Size: size, Redundancy: red, key: keys.NewFileKey(), Stripes: map[int][]journalShard{},
+		ID: opts.ResumeID, Volume: opts.Volume, Name: opts.Name, Path: opts.path, Started: time.Now()}
+	if opts.ResumeID == "" {
 		return fresh, nil
 	}
-	b, err := c.cat.Journal(ctx, id)
+	b, err := c.cat.Journal(ctx, opts.ResumeID)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return fresh, nil
 	}
@@ -43,15 +66,22 @@ func (c *Client) loadJournal(ctx context.Context, id string, size int64, red str
 		return nil, err
 	}
 	var j journal
-	if err := json.Unmarshal(b, &j); err != nil || j.Version != 1 || j.Size != size || j.Redundancy != red {
-		c.log.Info("starting the upload afresh", "resume", id)
+	if err := json.Unmarshal(b, &j); err != nil || j.Version != 1 {
+		c.log.Info("starting the upload afresh", "resume", opts.ResumeID)
 		return fresh, nil
 	}
-	if j.key, err = keys.FileKeyFromBytes(j.FileKey); err != nil {
+	j.key, err = keys.FileKeyFromBytes(j.FileKey)
+	if err != nil || j.Size != size || j.Redundancy != red {
+		c.log.Info("starting the upload afresh", "resume", opts.ResumeID)
+		fresh.Strays = j.chunks()
 		return fresh, nil
 	}
 	if j.Stripes == nil {
 		j.Stripes = map[int][]journalShard{}
+	}
+	j.ID, j.Volume, j.Name, j.Path = opts.ResumeID, opts.Volume, opts.Name, opts.path
+	if j.Started.IsZero() {
+		j.Started = fresh.Started
 	}
 	return &j, nil
 }
@@ -81,8 +111,34 @@ func (j *journal) record(i int, shards []manifest.Shard) {
 	j.Stripes[i] = js
 }
 
-func (c *Client) saveJournal(ctx context.Context, id string, j *journal) error {
-	if id == "" {
+// stray records the chunks a failed placement sent, if err says which.
+func (j *journal) stray(err error) {
+	if pe := (*shard.PlaceError)(nil); errors.As(err, &pe) {
+		for _, s := range pe.Sent {
+			j.strayChunk(s.ID, s.Node)
+		}
+	}
+}
+
+func (j *journal) strayChunk(id cid.Cid, p peer.ID) {
+	j.Strays = append(j.Strays, journalShard{ID: id.String(), Holders: [][]byte{[]byte(p)}})
+}
+
+// chunks returns every chunk the journal names, with its holders.
+func (j *journal) chunks() []journalShard {
+	var out []journalShard
+	for _, st := range j.Stripes {
+		out = append(out, st...)
+	}
+	return append(out, j.Strays...)
+}
+
+// empty says whether the journal names no chunk: its upload left nothing
+// on the nodes.
+func (j *journal) empty() bool { return len(j.Stripes) == 0 && len(j.Strays) == 0 }
+
+func (c *Client) saveJournal(ctx context.Context, j *journal) error {
+	if j.ID == "" {
 		return nil
 	}
 	raw := j.key.Raw()
@@ -91,8 +147,27 @@ func (c *Client) saveJournal(ctx context.Context, id string, j *journal) error {
 	if err != nil {
 		return err
 	}
-	if err := c.cat.PutJournal(ctx, id, b); err != nil {
+	if err := c.cat.PutJournal(ctx, j.ID, b); err != nil {
 		return fmt.Errorf("save upload journal: %w", err)
 	}
 	return nil
+}
+
+// leaveJournal keeps the journal of a failed upload, even when ctx was
+// cancelled, so that it is listed as unfinished with every chunk it
+// left on a node; one that left none is deleted.
+func (c *Client) leaveJournal(ctx context.Context, j *journal) {
+	if j.ID == "" {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	if j.empty() {
+		err = c.cat.DeleteJournal(ctx, j.ID)
+	} else {
+		err = c.saveJournal(ctx, j)
+	}
+	if err != nil {
+		c.log.Warn("could not record the unfinished upload", "name", j.Name, "err", err)
+	}
 }

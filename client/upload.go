@@ -19,6 +19,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/stream"
 	"github.com/scatterbytes/scatterbytes/internal/offheap"
 	"github.com/scatterbytes/scatterbytes/p2p/erasure"
+	"github.com/scatterbytes/scatterbytes/p2p/shard"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -38,6 +39,8 @@ type PutOptions struct {
 	Compress bool
 	// Progress, if set, is called with the plaintext bytes stored so far.
 	Progress func(done int64)
+
+	path string // the file's absolute path, set by PutFile
 }
 
 // PutFile stores the file at path, resumably, and files it under its base
@@ -55,17 +58,26 @@ func (c *Client) PutFile(ctx context.Context, path string, opts PutOptions) (man
 	if opts.Name == "" {
 		opts.Name = filepath.Base(path)
 	}
+	opts.path, _ = filepath.Abs(path)
 	if opts.ResumeID == "" {
-		abs, _ := filepath.Abs(path)
-		opts.ResumeID = fmt.Sprintf("%s|%d|%d", abs, st.Size(), st.ModTime().UnixNano())
+		opts.ResumeID = fmt.Sprintf("%s|%d|%d", opts.path, st.Size(), st.ModTime().UnixNano())
 	}
 	return c.Put(ctx, f, st.Size(), opts)
 }
 
 // Put stores exactly size bytes read from r and returns the reference.
-func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptions) (manifest.Ref, error) {
+// With a ResumeID, an upload that fails having stored anything is left
+// unfinished (see Unfinished): the same Put resumes it, RemoveUnfinished
+// frees what it stored.
+func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptions) (_ manifest.Ref, err error) {
 	if opts.Volume == "" {
 		opts.Volume = catalog.DefaultVolume
+	}
+	if opts.Name != "" {
+		// Refused before a byte is sent, not once the file is stored.
+		if err := catalog.CheckName(opts.Volume, opts.Name); err != nil {
+			return manifest.Ref{}, err
+		}
 	}
 	red, err := c.cfg.redundancy()
 	if opts.Redundancy != "" {
@@ -74,10 +86,15 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	if err != nil {
 		return manifest.Ref{}, err
 	}
-	j, err := c.loadJournal(ctx, opts.ResumeID, size, red.String())
+	j, err := c.loadJournal(ctx, opts, size, red.String())
 	if err != nil {
 		return manifest.Ref{}, err
 	}
+	defer func() {
+		if err != nil {
+			c.leaveJournal(ctx, j)
+		}
+	}()
 	plainSize := size
 	if opts.Compress {
 		var cleanup func()
@@ -88,6 +105,12 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	}
 	layout, err := erasure.NewLayout(red.K, red.M, stream.SealedSize(size), c.cfg.MaxShard)
 	if err != nil {
+		return manifest.Ref{}, err
+	}
+	j.Total = layout.Stripes()
+	// Saved before any chunk is sent, so that an upload stopped even by a
+	// crash is listed as unfinished.
+	if err := c.saveJournal(ctx, j); err != nil {
 		return manifest.Ref{}, err
 	}
 	m := &manifest.Manifest{
@@ -117,6 +140,7 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
 		}
 	}
+	c.deleteStrays(ctx, j, m)
 	if opts.ResumeID != "" {
 		_ = c.cat.DeleteJournal(ctx, opts.ResumeID)
 	}
@@ -197,14 +221,17 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 					return err
 				}
 				placed, err := c.putStripe(ctx, shards, ids, layout)
-				if err != nil {
-					return fmt.Errorf("stripe %d: %w", i, err)
-				}
 				mu.Lock()
 				defer mu.Unlock()
+				if err != nil {
+					j.stray(err)
+					return fmt.Errorf("stripe %d: %w", i, err)
+				}
 				m.Stripes[i] = manifest.Stripe{Shards: placed}
 				j.record(i, placed)
-				if err := c.saveJournal(ctx, opts.ResumeID, j); err != nil {
+				// Saved even when another stripe failed (ctx cancelled):
+				// the record is what frees these shards.
+				if err := c.saveJournal(context.WithoutCancel(ctx), j); err != nil {
 					return err
 				}
 				done += st.Len
@@ -228,21 +255,34 @@ func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journ
 		return manifest.Ref{}, nil, err
 	}
 	copies := m.M + 2
-	var rootHolders []peer.ID
+	var (
+		rootHolders []peer.ID
+		mu          sync.Mutex
+		stored      []shard.Sent // chunks stored, strays if another fails
+	)
 	g, gctx := errgroup.WithContext(ctx)
 	for _, ch := range chunks {
 		g.Go(func() error {
 			holders, err := c.shards.Replicate(gctx, ch.ID, ch.Data, copies, 1, copies-1)
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
+				j.stray(err)
 				return fmt.Errorf("store manifest chunk %s: %w", ch.ID, err)
 			}
+			for _, p := range holders {
+				stored = append(stored, shard.Sent{ID: ch.ID, Node: p})
+			}
 			if ch.ID == ref.Manifest {
-				rootHolders = holders // one goroutine has the root; Wait orders the read
+				rootHolders = holders
 			}
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
+		for _, s := range stored {
+			j.strayChunk(s.ID, s.Node)
+		}
 		return manifest.Ref{}, nil, err
 	}
 	return ref, rootHolders, nil

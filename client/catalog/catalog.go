@@ -2,9 +2,11 @@ package catalog
 
 import (
 	"crypto/cipher"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
@@ -39,6 +41,9 @@ func Open(dir string, mk keys.MasterKey) (*Catalog, error) {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
 	db, err := leveldb.OpenFile(dir, &opt.Options{Compression: opt.NoCompression})
+	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK) {
+		err = fmt.Errorf("%w: %w", ErrInUse, err) // the database's lock is held
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", dir, err)
 	}

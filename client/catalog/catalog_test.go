@@ -257,3 +257,11 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("%d entries, %v; want 40", len(es), err)
 	}
 }
+
+func TestOpenInUse(t *testing.T) {
+	dir := t.TempDir()
+	openTest(t, dir, testMaster(t, 1))
+	if _, err := Open(dir, testMaster(t, 1)); !errors.Is(err, ErrInUse) {
+		t.Fatalf("opening a catalog another holds open = %v, want ErrInUse", err)
+	}
+}

@@ -89,7 +89,9 @@
 //
 // PutJournal stores an opaque blob (at most MaxJournalSize bytes) under a
 // caller-chosen id (non-empty, at most 1024 bytes); the upload engine
-// uses it to resume an interrupted upload. The id itself is not stored.
+// uses it to resume an interrupted upload. The id itself is not stored:
+// Journals returns the blobs alone, and the upload engine keeps the id in
+// its blob to list and remove unfinished uploads.
 // DeleteJournal of an absent id is not an error, so cleanup can be
 // unconditional.
 //

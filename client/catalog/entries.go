@@ -77,6 +77,10 @@ func (c *Catalog) Delete(ctx context.Context, volume, name string) error {
 	return nil
 }
 
+// CheckName reports whether volume/name may name an entry: an ErrInvalid
+// saying why not, or nil.
+func CheckName(volume, name string) error { return checkPair(volume, name) }
+
 func checkPair(volume, name string) error {
 	if err := checkVolume(volume); err != nil {
 		return err

@@ -17,4 +17,6 @@ var (
 	// ErrInvalid means an argument breaks the rules in doc.go (empty or
 	// over-long name, volume with "/", bad redundancy, missing reference).
 	ErrInvalid = errors.New("invalid catalog argument")
+	// ErrInUse means another process has the catalog open.
+	ErrInUse = errors.New("catalog in use by another process")
 )

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/util"
 )
 
 // MaxJournalSize bounds a journal blob.
@@ -48,6 +49,28 @@ func (c *Catalog) Journal(ctx context.Context, id string) ([]byte, error) {
 		return nil, fmt.Errorf("catalog journal: %w", err)
 	}
 	return v, nil
+}
+
+// Journals returns every journal's blob, in no particular order. The ids
+// are not stored: a caller that needs one back keeps it in the blob.
+func (c *Catalog) Journals(ctx context.Context) ([][]byte, error) {
+	it := c.db.NewIterator(util.BytesPrefix(journalPrefix), nil)
+	defer it.Release()
+	var out [][]byte
+	for it.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		v, err := open(c.aead, it.Key(), it.Value())
+		if err != nil {
+			return nil, fmt.Errorf("catalog journals: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := it.Error(); err != nil {
+		return nil, fmt.Errorf("catalog journals: %w", err)
+	}
+	return out, nil
 }
 
 // DeleteJournal removes the journal id; an absent journal is not an error.

@@ -38,6 +38,9 @@ func TestJournal(t *testing.T) {
 	if got, err := c.Journal(ctx, "up-2"); err != nil || string(got) != "other" {
 		t.Fatalf("neighbouring journal: %q, %v", got, err)
 	}
+	if js, err := c.Journals(ctx); err != nil || len(js) != 1 || string(js[0]) != "other" {
+		t.Fatalf("Journals = %q, %v; want [other]", js, err)
+	}
 	// Journals are not entries.
 	if vs, err := c.Volumes(ctx); err != nil || len(vs) != 0 {
 		t.Fatalf("journals showed up as volumes %q, %v", vs, err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 )
@@ -45,7 +46,9 @@ func exitCode(err error, interrupted bool) int {
 // groups others prints its help when called alone and refuses an unknown
 // subcommand (cobra would print the help and exit 0).
 func markUsageErrors(cmd *cobra.Command) {
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see `%s --help`)", err, c.CommandPath())}
+	})
 	if !cmd.Runnable() && cmd.HasSubCommands() {
 		cmd.Args = cobra.NoArgs
 		cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
@@ -53,7 +56,10 @@ func markUsageErrors(cmd *cobra.Command) {
 	if args := cmd.Args; args != nil {
 		cmd.Args = func(c *cobra.Command, a []string) error {
 			if err := args(c, a); err != nil {
-				return usageError{err}
+				if c.HasSubCommands() {
+					return usageError{fmt.Errorf("%w (see `%s --help` for its commands)", err, c.CommandPath())}
+				}
+				return usageError{fmt.Errorf("%w (usage: %s)", err, c.UseLine())}
 			}
 			return nil
 		}

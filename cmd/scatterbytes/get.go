@@ -52,6 +52,11 @@ G or T suffix (powers of 1024), and an empty LEN reads to the end.`,
 					return usageError{fmt.Errorf("--range %q: %w", rangeFlag, err)}
 				}
 			}
+			if args[1] != "-" {
+				if err := checkOut(args[1]); err != nil {
+					return err
+				}
+			}
 			c, err := openClient(ctx)
 			if err != nil {
 				return err
@@ -112,6 +117,19 @@ func resolve(ctx context.Context, c *client.Client, volume, arg string) (manifes
 		}
 	}
 	return ref, err
+}
+
+// checkOut refuses, before anything is fetched, an OUT that cannot be
+// written for want of its directory.
+func checkOut(out string) error {
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return nil
+	}
+	dir := filepath.Dir(out)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usageError{fmt.Errorf("cannot write %s: there is no directory %s", out, dir)}
+	}
+	return nil
 }
 
 // outPath is where get writes: out itself, or the file's own name inside

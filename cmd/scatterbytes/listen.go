@@ -74,7 +74,15 @@ func (e portInUseError) Unwrap() error { return e.err }
 // holds. libp2p binds with SO_REUSEPORT, so a second node would share the
 // TCP port with the first, and a port another program holds would leave
 // the node on QUIC alone: a plain bind, closed at once, finds both.
+// It refuses first, as usage errors, a --port out of range and an --ip
+// that is not an IPv4 address.
 func (l *listenFlags) checkFree() error {
+	if len(l.listen) == 0 && (l.port < 0 || l.port > 65535) {
+		return usageError{fmt.Errorf("--port %d: a port is 0 to 65535 (0 picks one)", l.port)}
+	}
+	if ip := net.ParseIP(l.ip); len(l.listen) == 0 && (ip == nil || ip.To4() == nil) {
+		return usageError{fmt.Errorf("--ip %q: not an IPv4 address (0.0.0.0 listens on every interface)", l.ip)}
+	}
 	if len(l.listen) > 0 || l.port == 0 {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
@@ -40,6 +42,12 @@ run again on the same, unchanged FILE.`,
 			if name == "" {
 				name = filepath.Base(path)
 			}
+			if volume == "" {
+				volume = catalog.DefaultVolume
+			}
+			if err := catalog.CheckName(volume, name); err != nil {
+				return usageError{err}
+			}
 			if err := checkRedundancy(cmd.ErrOrStderr(), redundancy); err != nil {
 				return err
 			}
@@ -63,7 +71,7 @@ run again on the same, unchanged FILE.`,
 					// fallout (cancelled streams), not the cause.
 					return fmt.Errorf("%w: run the same put again to resume where it stopped (%v)", errInterrupted, err)
 				}
-				return err
+				return leftUnfinished(ctx, c, volume, name, err)
 			}
 			e, err := lookup(ctx, c.Catalog(), volume, name)
 			if err != nil {
@@ -98,4 +106,19 @@ func checkRedundancy(w io.Writer, s string) error {
 		fmt.Fprintf(w, "scatterbytes: warning: %d+0 keeps no redundancy: losing any one node loses the file\n", r.K)
 	}
 	return nil
+}
+
+// leftUnfinished is err, the error of a put of volume/name, marked as
+// having left an unfinished upload when it did.
+func leftUnfinished(ctx context.Context, c *client.Client, volume, name string, err error) error {
+	ups, lerr := c.Unfinished(context.WithoutCancel(ctx))
+	if lerr != nil {
+		return err
+	}
+	for _, u := range ups {
+		if u.Volume == volume && u.Name == name {
+			return unfinishedError{err: err, volume: volume, name: name}
+		}
+	}
+	return err
 }

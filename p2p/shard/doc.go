@@ -73,7 +73,14 @@
 // copy.
 //
 // Cancel: when ctx ends, a method cancels what it started, waits for it,
-// and returns ctx's error. A cancelled PUT stores nothing.
+// and returns ctx's error. A PUT cancelled before its last byte stores
+// nothing; one cancelled while awaiting its receipt may still be stored.
+//
+// Leftovers: a placement that fails once it has begun sending (Place,
+// PutStripe, Replicate, Rehome; cancelled included) returns an error that
+// unwraps to a *PlaceError naming every chunk it sent to a node, so that
+// whoever placed them can delete them: any may be held now, though
+// nothing refers to it.
 //
 // Errors: ErrNotEnoughNodes means too few storage nodes (or too few with
 // room) for a placement, or a shard that failed on every node it was

@@ -6,6 +6,9 @@ var (
 	// ErrNotEnoughNodes means the network has fewer storage nodes than a
 	// placement needs (k+m distinct ones for a stripe), or fewer with room.
 	ErrNotEnoughNodes = errors.New("not enough storage nodes")
+	// ErrNoPeers comes wrapped together with ErrNotEnoughNodes when no
+	// peer of the network could be reached at all (Connected).
+	ErrNoPeers = errors.New("no peer of the network reachable")
 	// ErrNoSpace comes wrapped together with ErrNotEnoughNodes when there
 	// are nodes enough but too few of them have room: the storage nodes
 	// are out of space, which more nodes or freed space cure.

@@ -152,8 +152,10 @@ func (t *Net) closestReachable(ctx context.Context, key string, enough func([]pe
 			// The lookup ended by itself: read what it said before it
 			// did (the channel closes once the cancel lands).
 			cancel()
-			for ev := range events {
-				note(ev)
+			if events != nil { // nil once it has closed: ranging over it would block for ever
+				for ev := range events {
+					note(ev)
+				}
 			}
 			for p, s := range state {
 				if s == dialling {

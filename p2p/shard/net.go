@@ -122,7 +122,7 @@ func (t *Net) Connected(ctx context.Context) error {
 	defer cancel()
 	return wait.For(ctx, func() error {
 		if t.node.DHT().RoutingTable().Size() == 0 {
-			return fmt.Errorf("%w: no peer reachable yet", ErrNotEnoughNodes)
+			return fmt.Errorf("%w: %w", ErrNotEnoughNodes, ErrNoPeers)
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -124,8 +125,28 @@ func stripeOf(ids []cid.Cid, k, m int) []cid.Cid {
 	return ids
 }
 
-// place is Place with put(ctx, p, j) storing shard j on p.
+// place is Place with put(ctx, p, j) storing shard j on p. When it
+// fails, its error is a *PlaceError naming every chunk it sent to a node.
 func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
+	var (
+		mu   sync.Mutex
+		sent []Sent
+	)
+	holders, err := t.placeAll(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
+		mu.Lock()
+		sent = append(sent, Sent{ID: ids[j], Node: p})
+		mu.Unlock()
+		return put(ctx, p, j)
+	})
+	if err != nil {
+		// placeAll returns once every put it started has: sent is whole.
+		return nil, &PlaceError{Sent: sent, Err: err}
+	}
+	return holders, nil
+}
+
+// placeAll is place without the record of what was sent.
+func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
 	n := len(datas)
 	spare := n // the next spare candidate
 	r := race{
@@ -197,3 +218,23 @@ func (t *Net) count(res chunk.PutResult, n int) {
 		t.stats.BytesSent.Add(int64(n))
 	}
 }
+
+// Sent is a chunk sent (in full or in part) to a node.
+type Sent struct {
+	ID   cid.Cid
+	Node peer.ID
+}
+
+// PlaceError is the error of a placement that failed once it had begun
+// sending (Place, PutStripe, Replicate, Rehome): Err says why, and Sent
+// names every chunk it sent to a node, each of which may hold it now
+// although nothing refers to it. Whoever placed them deletes them, or
+// they expire with their orders.
+type PlaceError struct {
+	Sent []Sent
+	Err  error
+}
+
+func (e *PlaceError) Error() string { return e.Err.Error() }
+
+func (e *PlaceError) Unwrap() error { return e.Err }
