@@ -71,6 +71,9 @@ type Stats struct {
 	// Hedges counts fetches started beside one that was late (no answer
 	// yet, or slower than the others): each races its twin for a slot.
 	Hedges atomic.Int64
+	// SurplusDeleted counts copies a placement deleted again: a hedged
+	// upload's twin that landed before its cancel did.
+	SurplusDeleted atomic.Int64
 }
 
 // New returns a Net that works through n (running, or about to be run by

@@ -62,12 +62,47 @@ func (t *Net) Replicate(ctx context.Context, id cid.Cid, data []byte, copies, k,
 // When ids are a whole stripe (k+m distinct IDs, at most chunk.MaxStripe),
 // every order names the stripe (chunk.Order.Stripe): the record of the
 // stripe that repair reads, and its authority to place a lost shard.
+//
+// A copy no one asked for (a hedged upload's twin that landed before its
+// cancel did) is deleted again: it is in no manifest, so its owner could
+// never remove it, and the network would pay for it until it expired.
 func (t *Net) Place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, k, m int) ([]peer.ID, error) {
 	stripe := stripeOf(ids, k, m)
-	return t.place(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
-		return t.put(ctx, p, ids[j], datas[j], k, m, stripe)
+	var (
+		mu    sync.Mutex
+		fresh = map[Sent]bool{} // sent, not found there already
+	)
+	holders, surplus, err := t.place(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
+		res, err := t.putResult(ctx, p, ids[j], datas[j], k, m, stripe)
+		if err == nil && !res.AlreadyStored {
+			mu.Lock()
+			fresh[Sent{ID: ids[j], Node: p}] = true
+			mu.Unlock()
+		}
+		return err
 	})
+	for _, s := range surplus {
+		if fresh[s] {
+			t.dropSurplus(ctx, s)
+		}
+	}
+	return holders, err
 }
+
+// dropSurplus deletes a copy Place made and does not count on.
+func (t *Net) dropSurplus(ctx context.Context, s Sent) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), surplusDeleteTimeout)
+	defer cancel()
+	err := t.chunks.Delete(dctx, t.node.Host(), s.Node, s.ID)
+	if err != nil && !store.IsNotFound(err) {
+		t.log.Debug("delete a surplus copy", "chunk", s.ID, "peer", s.Node, "err", err)
+		return
+	}
+	t.stats.SurplusDeleted.Add(1)
+}
+
+// surplusDeleteTimeout bounds the delete of one surplus copy.
+const surplusDeleteTimeout = 10 * time.Second
 
 // Rehome places datas[j] (named ids[j], shards that o covers, rebuilt by a
 // repairer) on distinct nodes with room that exclude does not name, under
@@ -93,7 +128,9 @@ func (t *Net) Rehome(ctx context.Context, o chunk.Order, ids []cid.Cid, datas []
 		if err != nil {
 			return holders, err
 		}
-		got, err := t.place(ctx, ids[j:j+1], datas[j:j+1], cands, func(ctx context.Context, p peer.ID, _ int) error {
+		// A surplus copy stays: o is the client's, and only the client
+		// may delete under it (it expires with o).
+		got, _, err := t.place(ctx, ids[j:j+1], datas[j:j+1], cands, func(ctx context.Context, p peer.ID, _ int) error {
 			res, err := t.chunks.UploadShard(ctx, t.node.Host(), p, o, id, bytes.NewReader(datas[j]))
 			t.learn(p, o.Size, res, err)
 			if err == nil {
@@ -125,14 +162,16 @@ func stripeOf(ids []cid.Cid, k, m int) []cid.Cid {
 	return ids
 }
 
-// place is Place with put(ctx, p, j) storing shard j on p. When it
-// fails, its error is a *PlaceError naming every chunk it sent to a node.
-func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
+// place is Place with put(ctx, p, j) storing shard j on p. It also
+// returns the surplus: copies that landed after their shard's slot was
+// filled by another. When it fails, its error is a *PlaceError naming
+// every chunk it sent to a node.
+func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, []Sent, error) {
 	var (
 		mu   sync.Mutex
 		sent []Sent
 	)
-	holders, err := t.placeAll(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
+	holders, surplus, err := t.placeAll(ctx, ids, datas, cands, func(ctx context.Context, p peer.ID, j int) error {
 		mu.Lock()
 		sent = append(sent, Sent{ID: ids[j], Node: p})
 		mu.Unlock()
@@ -140,13 +179,14 @@ func (t *Net) place(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []
 	})
 	if err != nil {
 		// placeAll returns once every put it started has: sent is whole.
-		return nil, &PlaceError{Sent: sent, Err: err}
+		return nil, nil, &PlaceError{Sent: sent, Err: err}
 	}
-	return holders, nil
+	return holders, surplus, nil
 }
 
 // placeAll is place without the record of what was sent.
-func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, error) {
+func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands []peer.ID, put func(ctx context.Context, p peer.ID, j int) error) ([]peer.ID, []Sent, error) {
+	var surplus []Sent
 	n := len(datas)
 	spare := n // the next spare candidate
 	r := race{
@@ -170,22 +210,23 @@ func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 		failed: func(j, c int, err error) {
 			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", cands[c], "err", err)
 		},
+		surplus: func(j, c int) { surplus = append(surplus, Sent{ID: ids[j], Node: cands[c]}) },
 	}
 	wins, err := r.run(ctx)
 	if ex := (*exhausted)(nil); errors.As(err, &ex) {
 		if errors.Is(ex.err, store.ErrNoSpace) {
-			return nil, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
+			return nil, nil, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
 		}
-		return nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
+		return nil, nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	holders := make([]peer.ID, n)
 	for j, c := range wins {
 		holders[j] = cands[c]
 	}
-	return holders, nil
+	return holders, surplus, nil
 }
 
 // Put uploads one chunk to p under a fresh order for k+m signed with the
@@ -197,17 +238,23 @@ func (t *Net) Put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m 
 
 // put is Put under an order that names stripe (nil: none).
 func (t *Net) put(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int, stripe []cid.Cid) error {
+	_, err := t.putResult(ctx, p, id, data, k, m, stripe)
+	return err
+}
+
+// putResult is put with p's answer.
+func (t *Net) putResult(ctx context.Context, p peer.ID, id cid.Cid, data []byte, k, m int, stripe []cid.Cid) (chunk.PutResult, error) {
 	o := chunk.Order{Chunk: id, Size: int64(len(data)), Expiry: time.Now().Add(t.cfg.Lifetime), K: k, M: m, Stripe: stripe}
 	if err := chunk.SignOrder(t.key, &o); err != nil {
-		return err
+		return chunk.PutResult{}, err
 	}
 	res, err := t.chunks.Upload(ctx, t.node.Host(), p, o, bytes.NewReader(data))
 	t.learn(p, o.Size, res, err)
 	if err != nil {
-		return err
+		return res, err
 	}
 	t.count(res, len(data))
-	return nil
+	return res, nil
 }
 
 func (t *Net) count(res chunk.PutResult, n int) {
