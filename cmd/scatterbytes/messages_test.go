@@ -132,6 +132,7 @@ func TestErrorMessagesEndToEnd(t *testing.T) {
 		{"get REF-TO-NOTHING out", []string{"get", nothing, "out"}},
 		{"node run --port 70000", []string{"node", "run", "--port", "70000"}},
 		{"node run --ip notanip", []string{"node", "run", "--ip", "notanip"}},
+		{"node run --capacity 0", []string{"node", "run", "--capacity", "0"}},
 		{"node run --ip 127.0.0.1 --port PORT (its TCP side held)", []string{"node", "run", "--ip", "127.0.0.1", "--port", port}},
 		{"node run --ip 127.0.0.1 --port NODEPORT (a running node's TCP port)", []string{"node", "run", "--ip", "127.0.0.1", "--port", nodePort}},
 		{"node run --dir NODEDIR --port 0 (a running node's directory)", []string{"node", "run", "--dir", network.Peer(1).Dir, "--ip", "127.0.0.1", "--port", "0"}},

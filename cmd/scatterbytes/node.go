@@ -41,6 +41,9 @@ SIGINT or SIGTERM stop it cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if capacity <= 0 {
+				return usageError{fmt.Errorf("--capacity %d: give the disk space in bytes the node may fill, more than 0 (e.g. --capacity %d for 10 GiB)", capacity, int64(10<<30))}
+			}
 			prof, cfg, err := lf.nodeConfig()
 			if err != nil {
 				return err
