@@ -72,7 +72,7 @@ func (d *demo) repair(ctx context.Context) error {
 	cl := chunk.Client{Protocol: d.net.Profile().Protocol("chunk", "1.0.0")}
 	var held map[cid.Cid]int
 	var rebuilt int
-	err = pollEvery(ctx, time.Second, func() error {
+	err = wait.Every(ctx, time.Second, func() error {
 		held, rebuilt = d.liveHolders(ctx, cl, live, dead)
 		short := 0
 		for _, s := range d.m.Stripes {
@@ -148,23 +148,6 @@ func (d *demo) liveHolders(ctx context.Context, cl chunk.Client, live []procnet.
 	return held, rebuilt
 }
 
-// pollEvery calls cond every d until it returns nil or ctx ends.
-func pollEvery(ctx context.Context, d time.Duration, cond func() error) error {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		err := cond()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (%v)", err, ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
 // payout waits for a payout to the nodes confirmed in a block, read
 // from the chain.
 func (d *demo) payout(ctx context.Context) error {
@@ -172,7 +155,7 @@ func (d *demo) payout(ctx context.Context) error {
 	defer cancel()
 	rpc := d.net.Chain().RPC()
 	var pos []procnet.Payout
-	err := pollEvery(ctx, time.Second, func() error {
+	err := wait.Every(ctx, time.Second, func() error {
 		var err error
 		if pos, _, err = procnet.ChainPayouts(rpc, d.net.State().Procs, 0); err != nil {
 			return err

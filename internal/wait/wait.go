@@ -12,7 +12,13 @@ import (
 // For polls cond every 10 ms until it returns nil or ctx ends; then it
 // returns the last error together with the context's.
 func For(ctx context.Context, cond func() error) error {
-	tick := time.NewTicker(10 * time.Millisecond)
+	return Every(ctx, 10*time.Millisecond, cond)
+}
+
+// Every is For polling every d: for a condition that costs a round trip
+// (a status query to another process) rather than a memory read.
+func Every(ctx context.Context, d time.Duration, cond func() error) error {
+	tick := time.NewTicker(d)
 	defer tick.Stop()
 	for {
 		err := cond()
