@@ -22,6 +22,9 @@ func decodeStatement(b []byte) (*ledger.Statement, error) {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("the coordinator's statement: %w", err)
 	}
+	if st.Node == "" {
+		return nil, fmt.Errorf("the coordinator's statement names no node")
+	}
 	return &st, nil
 }
 
