@@ -97,11 +97,7 @@ func TestHonestNodesPassEveryEpoch(t *testing.T) {
 	net := provingNetwork(t, 6, func(c *coordinator.Config) { c.Clock = clk })
 	putFiles(t, net, 6, 20<<10, 0)
 	c := coordOf(net)
-	st, err := c.Status()
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(e uint64) time.Time { return st.Start.Add(time.Duration(e-st.Epoch) * st.Length) }
+	st, start := epochStarts(t, c)
 	// Chunks stored in epoch e are committed in the proof of e and
 	// challenged from e+1. The first stepped epoch is the first every node
 	// hears the beacon of: they were all on the topic by then.
@@ -128,6 +124,17 @@ func TestHonestNodesPassEveryEpoch(t *testing.T) {
 				v.Peer, v.Proven, v.Audits, v.Bytes, v.Chunks, epochs)
 		}
 	}
+}
+
+// epochStarts returns the coordinator's status and when each epoch
+// begins on its clock: what a test stepping that clock sets it to.
+func epochStarts(t *testing.T, c *coordinator.Coordinator) (coordinator.StatusView, func(e uint64) time.Time) {
+	t.Helper()
+	st, err := c.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, func(e uint64) time.Time { return st.Start.Add(time.Duration(e-st.Epoch) * st.Length) }
 }
 
 // The stepped clock of the harness is a coordinator clock.
@@ -225,11 +232,7 @@ func TestLossIsCaughtAndDisqualified(t *testing.T) {
 	lostA, lostB := lose(lossy, 0.10), lose(careless, 0.02)
 	t.Logf("node %s lost %d chunks (10%%), node %s lost %d (2%%)", lossy.Node().ID(), lostA, careless.Node().ID(), lostB)
 	c := coordOf(net)
-	st, err := c.Status()
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(e uint64) time.Time { return st.Start.Add(time.Duration(e-st.Epoch) * st.Length) }
+	st, start := epochStarts(t, c)
 	lossyID := lossy.Node().ID().String()
 	for e := st.Epoch + 1; ; e++ {
 		if v := nodeViews(t, c)[lossyID]; v.State == reputation.Disqualified {
@@ -340,11 +343,7 @@ func TestProofsAcrossASkippedEpoch(t *testing.T) {
 	net := provingNetwork(t, 4, func(c *coordinator.Config) { c.Clock = clk })
 	putFiles(t, net, 2, 20<<10, 0)
 	c := coordOf(net)
-	st, err := c.Status()
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(e uint64) time.Time { return st.Start.Add(time.Duration(e-st.Epoch) * st.Length) }
+	st, start := epochStarts(t, c)
 	first := st.Epoch + 1
 	for e := first; e < first+2; e++ { // the second commits what the first stored
 		clk.Set(start(e))
