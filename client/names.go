@@ -56,14 +56,29 @@ func (c *Client) Remove(ctx context.Context, volume, name string) error {
 	if err != nil {
 		return err
 	}
-	f, err := c.Open(ctx, e.Ref)
+	if err := c.deleteData(ctx, e, nil); err != nil {
+		return err
+	}
+	return c.cat.Delete(ctx, volume, name)
+}
+
+// deleteData deletes the chunks of e's file (its shards, then its
+// manifest's chunks) from the nodes that hold them, except those keep names
+// (by key string): the chunks of a newer version that shares them.
+func (c *Client) deleteData(ctx context.Context, e catalog.Entry, keep map[string]bool) error {
+	if err := c.connected(ctx); err != nil {
+		return err
+	}
+	m, lists, err := manifest.OpenChunks(ctx, manifest.FetcherFunc(c.fetchManifestChunk), e.Ref)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	var failed []pendingDelete
-	for _, st := range f.m.Stripes {
+	for _, st := range m.Stripes {
 		for _, s := range st.Shards {
+			if keep[s.ID.KeyString()] {
+				continue
+			}
 			for _, h := range s.Holders {
 				p, err := peer.IDFromBytes(h)
 				if err == nil {
@@ -75,16 +90,27 @@ func (c *Client) Remove(ctx context.Context, volume, name string) error {
 			}
 		}
 	}
-	for _, p := range c.rootHolders(ctx, e.Ref.Manifest, e.RootHolders) {
-		// Only its holders have it: the others answer not found.
-		if err := c.chunks.Delete(ctx, c.node.Host(), p, e.Ref.Manifest); err != nil && !store.IsNotFound(err) {
-			failed = append(failed, pendingDelete{p, e.Ref.Manifest})
+	// The stripe lists of a large file's manifest, then its root: a root
+	// deleted first would leave lists no one could find again.
+	for _, id := range append(lists, e.Ref.Manifest) {
+		if keep[id.KeyString()] {
+			continue
+		}
+		var stored []peer.ID
+		if id == e.Ref.Manifest {
+			stored = e.RootHolders
+		}
+		for _, p := range c.rootHolders(ctx, id, stored) {
+			// Only its holders have it: the others answer not found.
+			if err := c.chunks.Delete(ctx, c.node.Host(), p, id); err != nil && !store.IsNotFound(err) {
+				failed = append(failed, pendingDelete{p, id})
+			}
 		}
 	}
 	if n := c.retryDeletes(ctx, failed); n > 0 {
 		c.log.Warn("some shards could not be deleted now; they expire with their orders", "shards", n)
 	}
-	return c.cat.Delete(ctx, volume, name)
+	return nil
 }
 
 // rootHolders returns the nodes that may hold a manifest's root: those

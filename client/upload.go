@@ -39,6 +39,11 @@ type PutOptions struct {
 	Compress bool
 	// Progress, if set, is called with the plaintext bytes stored so far.
 	Progress func(done int64)
+	// KeepReplaced leaves the data of the version a named Put replaces on
+	// the nodes (until its orders expire), for a reference to it that was
+	// shared. By default that version is deleted once the new one is
+	// filed: a replaced file stops taking space, as a removed one does.
+	KeepReplaced bool
 
 	path string // the file's absolute path, set by PutFile
 }
@@ -134,10 +139,14 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 		opts.Progress(plainSize)
 	}
 	if opts.Name != "" {
+		prev, perr := c.cat.Get(ctx, opts.Volume, opts.Name)
 		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: plainSize, Redundancy: red.String(), Created: m.Created,
 			RootHolders: rootHolders[:min(len(rootHolders), catalog.MaxRootHolders)]}
 		if err := c.cat.Put(ctx, e); err != nil {
 			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
+		}
+		if perr == nil && !opts.KeepReplaced && prev.Ref.Manifest != ref.Manifest {
+			c.freeReplaced(ctx, prev, m, ref)
 		}
 	}
 	c.deleteStrays(ctx, j, m)
@@ -336,4 +345,25 @@ func (c *Client) compress(r io.Reader, size int64) (io.Reader, int64, func(), er
 		return nil, 0, nil, fmt.Errorf("compress: %w", err)
 	}
 	return tmp, csize, cleanup, nil
+}
+
+// freeReplaced deletes the data of prev, the catalog entry a Put of m
+// (filed as ref) replaced, keeping any chunk m shares with it. A failure
+// costs only space until prev's orders expire, so it is logged, not
+// returned: the new version is stored and filed.
+func (c *Client) freeReplaced(ctx context.Context, prev catalog.Entry, m *manifest.Manifest, ref manifest.Ref) {
+	keep := map[string]bool{ref.Manifest.KeyString(): true}
+	if _, chunks, err := manifest.Seal(m, ref.Key); err == nil {
+		for _, ch := range chunks { // the same as stored: sealing is deterministic
+			keep[ch.ID.KeyString()] = true
+		}
+	}
+	for _, st := range m.Stripes {
+		for _, s := range st.Shards {
+			keep[s.ID.KeyString()] = true
+		}
+	}
+	if err := c.deleteData(ctx, prev, keep); err != nil {
+		c.log.Warn("the replaced version's data stays until its orders expire", "volume", prev.Volume, "name", prev.Name, "err", err)
+	}
 }

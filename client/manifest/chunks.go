@@ -122,8 +122,16 @@ func openChunk(key keys.FileKey, j int, id cid.Cid, data []byte) ([]byte, error)
 // are returned wrapped; everything wrong with the chunks themselves wraps
 // ErrBadManifest.
 func Open(ctx context.Context, f Fetcher, ref Ref) (*Manifest, error) {
+	m, _, err := OpenChunks(ctx, f, ref)
+	return m, err
+}
+
+// OpenChunks is Open that also returns the IDs of the manifest's chunks
+// other than its root (its stripe lists, when it has any): what deleting
+// the file must delete besides the root and the shards.
+func OpenChunks(ctx context.Context, f Fetcher, ref Ref) (*Manifest, []cid.Cid, error) {
 	if err := store.CheckID(ref.Manifest); err != nil {
-		return nil, fmt.Errorf("open manifest: %w", err)
+		return nil, nil, fmt.Errorf("open manifest: %w", err)
 	}
 	fetch := func(j int, id cid.Cid) ([]byte, error) {
 		data, err := f.Fetch(ctx, id)
@@ -134,30 +142,30 @@ func Open(ctx context.Context, f Fetcher, ref Ref) (*Manifest, error) {
 	}
 	plain, err := fetch(0, ref.Manifest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, lists, err := decodeRoot(plain)
 	if err != nil || len(lists) == 0 {
-		return m, err
+		return m, nil, err
 	}
 	total := m.Layout().Stripes()
 	m.Stripes = make([]Stripe, 0, min(total, 1<<16))
 	for i, id := range lists {
 		plain, err := fetch(i+1, id)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		first, stripes, err := decodeList(plain, m.K+m.M, total-len(m.Stripes))
 		if err != nil {
-			return nil, within(err, "stripe list %d", i)
+			return nil, nil, within(err, "stripe list %d", i)
 		}
 		if first != len(m.Stripes) || len(stripes) == 0 {
-			return nil, bad("stripe list %d starts at stripe %d with %d stripes, want a start at %d", i, first, len(stripes), len(m.Stripes))
+			return nil, nil, bad("stripe list %d starts at stripe %d with %d stripes, want a start at %d", i, first, len(stripes), len(m.Stripes))
 		}
 		m.Stripes = append(m.Stripes, stripes...)
 	}
 	if len(m.Stripes) != total {
-		return nil, bad("stripe lists hold %d stripes, layout has %d", len(m.Stripes), total)
+		return nil, nil, bad("stripe lists hold %d stripes, layout has %d", len(m.Stripes), total)
 	}
-	return m, nil
+	return m, lists, nil
 }

@@ -28,9 +28,19 @@ func roundTrip(t *testing.T, m *Manifest, limit int) []Chunk {
 	}
 	cs := chunkStore{}
 	cs.put(chunks)
-	got, err := Open(context.Background(), cs, ref)
+	got, lists, err := OpenChunks(context.Background(), cs, ref)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// What a delete of the file must delete besides the root: every other
+	// chunk, in order.
+	if len(lists) != len(chunks)-1 {
+		t.Fatalf("OpenChunks lists %d chunks besides the root, Seal made %d", len(lists), len(chunks)-1)
+	}
+	for i, id := range lists {
+		if !id.Equals(chunks[i+1].ID) {
+			t.Fatalf("OpenChunks: chunk %d is %s, Seal made %s", i+1, id, chunks[i+1].ID)
+		}
 	}
 	if !reflect.DeepEqual(got, m) {
 		t.Fatalf("round trip changed the manifest:\n%+v\nwant\n%+v", got.Stripes[:1], m.Stripes[:1])

@@ -11,6 +11,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/scatterbytes/scatterbytes/client"
+	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/nettest"
@@ -425,4 +426,68 @@ func TestSpotCheckOfARemovedChunk(t *testing.T) {
 		t.Errorf("%d of %d spot checks of removed chunks failed", failed-failed0, ok+failed-ok0-failed0)
 	}
 	ep.noFailedAudits()
+}
+
+// TestReplacedVersionLeavesEveryNode: a put under a name already filed
+// frees the version it replaces, as a remove would: its chunks are gone
+// from every node after the proofs that owe them, and the new version
+// reads back. With KeepReplaced, the replaced version stays readable by
+// its reference.
+func TestReplacedVersionLeavesEveryNode(t *testing.T) {
+	clk := nettest.NewSteppedClock(time.Now())
+	net := gcNetwork(t, clk, clk)
+	c := clienttest.New(t, net, nil)
+	ep := newEpochs(t, net, clk)
+
+	keptData := randomData(t, 100<<10)
+	kept := put(t, c, "kept", keptData)
+	next := randomData(t, 100<<10)
+	if _, err := c.Put(t.Context(), bytes.NewReader(next), int64(len(next)), client.PutOptions{Name: "kept", KeepReplaced: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	before := holdingsOf(t, net)
+	old := put(t, c, "f", randomData(t, 300<<10))
+	ep.step()
+	within(t, time.Minute, func() error { return allCommitted(t, net) })
+	withOld := holdingsOf(t, net)
+	oldChunks := 0
+	for i := range withOld {
+		oldChunks += len(withOld[i].ids) - len(before[i].ids)
+	}
+	newData := randomData(t, 200<<10)
+	v2 := put(t, c, "f", newData)
+	if e, err := c.Catalog().Get(t.Context(), catalog.DefaultVolume, "f"); err != nil || e.Ref.Manifest != v2.Manifest {
+		t.Fatalf("the catalog has %v (err %v), want the new version", e.Ref.Manifest, err)
+	}
+	if f, err := c.Open(t.Context(), old); err == nil {
+		f.Close()
+		t.Fatal("the replaced version still opens")
+	}
+	ep.step()
+	ep.step()
+	ep.step()
+	ep.noFailedAudits()
+	within(t, time.Minute, func() error {
+		for i, p := range net.Nodes() {
+			h := holdings(t, p)
+			for k := range withOld[i].ids {
+				if _, was := before[i].ids[k]; !was {
+					if _, ok := h.ids[k]; ok {
+						return fmt.Errorf("node %d still holds a chunk of the replaced version", p.Index)
+					}
+				}
+			}
+			if h.usage.Chunks != int64(len(h.ids)) {
+				return fmt.Errorf("node %d counts %d chunks, holds %d", p.Index, h.usage.Chunks, len(h.ids))
+			}
+		}
+		return nil
+	})
+	t.Logf("the replaced version's %d chunks were freed", oldChunks)
+	if oldChunks == 0 {
+		t.Fatal("the replaced version took no chunk: the test shows nothing")
+	}
+	readBack(t, c, v2, newData)
+	readBack(t, c, kept, keptData)
 }
