@@ -231,6 +231,31 @@ func TestClientCommands(t *testing.T) {
 			})
 		}
 	})
+	t.Run("put replaces", func(t *testing.T) {
+		v1, v2 := filepath.Join(work, "v1"), filepath.Join(work, "v2")
+		if err := os.WriteFile(v1, []byte("first version"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(v2, []byte("second version"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out := c.must("put", v1, "--name", "v.txt")
+		if strings.Contains(out, "replaced") {
+			t.Errorf("a first put says it replaced something:\n%s", out)
+		}
+		old := refLine.FindStringSubmatch(out)[1]
+		out = c.must("put", v2, "--name", "v.txt")
+		if !strings.Contains(out, "replaced the version filed before and deleted its data") {
+			t.Errorf("put over a filed name does not say it replaced it:\n%s", out)
+		}
+		dst := filepath.Join(work, "v.got")
+		c.must("get", "v.txt", dst)
+		assertFile(t, dst, []byte("second version"))
+		_, err := c.run("get", old, filepath.Join(work, "v.old"))
+		if !errors.Is(err, client.ErrNoManifest) {
+			t.Fatalf("get of the replaced version's reference: %v, want ErrNoManifest", err)
+		}
+	})
 	t.Run("rm", func(t *testing.T) {
 		before := storedBytes(t, net)
 		if out := c.must("rm", "data.bin"); !strings.Contains(out, "removed default/data.bin") {

@@ -16,13 +16,16 @@ import (
 
 func putCmd() *cobra.Command {
 	var volume, redundancy, name string
-	var compress bool
+	var compress, keepReplaced bool
 	cmd := &cobra.Command{
 		Use:   "put FILE",
 		Short: "Encrypt a file, spread it over the network and file it in the catalog",
 		Long: `put encrypts FILE, erasure-codes it into k+m shards per stripe, stores the
 shards on distinct storage nodes and files the result in the catalog as
-VOLUME/NAME (NAME defaults to FILE's base name; an existing entry is replaced).
+VOLUME/NAME (NAME defaults to FILE's base name). A file already filed under
+that name is replaced, and the replaced version is deleted from the nodes
+once the new one is filed, as rm would; --keep-replaced leaves it stored
+(until its orders expire) for whoever holds its reference.
 It prints the file's reference last, on a line of its own: whoever holds it
 can read the file, so share it as you would the file.
 
@@ -56,9 +59,12 @@ run again on the same, unchanged FILE.`,
 				return err
 			}
 			defer c.Close()
+			_, perr := c.Catalog().Get(ctx, volume, name)
+			replacing := perr == nil
 			bar := newProgress(cmd.ErrOrStderr(), st.Size(), "put "+name)
 			ref, err := c.PutFile(ctx, path, client.PutOptions{
 				Volume: volume, Name: name, Redundancy: redundancy, Compress: compress, Progress: bar.Set,
+				KeepReplaced: keepReplaced,
 			})
 			bar.Done()
 			if err != nil && ref.Manifest.Defined() {
@@ -79,6 +85,12 @@ run again on the same, unchanged FILE.`,
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "stored %s/%s (%s, %s)\n", e.Volume, e.Name, sizeString(e.Size), e.Redundancy)
+			switch {
+			case replacing && keepReplaced:
+				fmt.Fprintln(out, "replaced the version filed before; its data stays stored for its reference")
+			case replacing:
+				fmt.Fprintln(out, "replaced the version filed before and deleted its data")
+			}
 			fmt.Fprintln(out, ref.Encode())
 			return nil
 		},
@@ -87,6 +99,7 @@ run again on the same, unchanged FILE.`,
 	volumeFlag(cmd, &volume)
 	f.StringVar(&redundancy, "redundancy", "", "k+m: data and parity shards per stripe (default: the network profile's)")
 	f.StringVar(&name, "name", "", "name in the catalog (default: FILE's base name)")
+	f.BoolVar(&keepReplaced, "keep-replaced", false, "keep the data of the version this put replaces (its reference was shared)")
 	f.BoolVar(&compress, "compress", false, "zstd-compress before encrypting (text, logs); ranged gets then read from the start")
 	addClientFlags(cmd)
 	return cmd
