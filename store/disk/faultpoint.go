@@ -1,0 +1,11 @@
+package disk
+
+// faultPoint names the steps of a put, in order, for fault (fault.go).
+type faultPoint int
+
+const (
+	faultCreated faultPoint = iota + 1 // the chunk file exists, empty
+	faultWritten                       // its bytes are written, not synced
+	faultSynced                        // the file (and its name) are durable
+	faultIndexed                       // the index batch is written, not synced
+)
