@@ -9,3 +9,7 @@ const (
 	faultSynced                        // the file (and its name) are durable
 	faultIndexed                       // the index batch is written, not synced
 )
+
+// faultEnv names the power cut a storefaults build makes (see
+// fault_storefaults.go); other builds never read it.
+const faultEnv = "SCATTERBYTES_STORE_FAULT"
