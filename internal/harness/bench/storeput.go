@@ -31,7 +31,9 @@ const storePutChunk = 4 << 20
 // disk at the same moments.
 type StorePut struct {
 	Store, Raw float64 // bytes per second, over every pair
-	// Ratio is raw time over store time per round: median and range.
+	// Ratio is the median over rounds of each round's figure, the median
+	// of its pairs' raw time over store time; RatioMin and RatioMax are
+	// the range of the rounds' figures.
 	Ratio, RatioMin, RatioMax float64
 	Rounds, Pairs             int // rounds, and pairs of writes in each
 }
@@ -39,8 +41,9 @@ type StorePut struct {
 // MeasureStorePut alternates a raw write+fsync and a store put, pairs
 // times in each of rounds rounds, in a fresh store under dir. Alternating
 // gives both the same disk: on a shared machine, two runs seconds apart
-// see different ones. Deleting a chunk to make room for its next put is
-// not timed.
+// see different ones; which goes first alternates too, and the median of
+// the pairs' ratios keeps one stalled write from moving a round's figure.
+// Deleting a chunk to make room for its next put is not timed.
 func MeasureStorePut(ctx context.Context, dir string, rounds, pairs int) (StorePut, error) {
 	dir, err := os.MkdirTemp(dir, "storeput-")
 	if err != nil {
@@ -64,11 +67,11 @@ func MeasureStorePut(ctx context.Context, dir string, rounds, pairs int) (StoreP
 		ids[i] = store.Sum(datas[i])
 	}
 	r := StorePut{Rounds: rounds, Pairs: pairs}
-	var ratios []float64
+	var rounded []float64
 	var rawAll, stAll time.Duration
 	n := 0
 	for range rounds {
-		var raw, st time.Duration
+		var ratios []float64
 		for range pairs {
 			j := n % distinct
 			if n >= distinct {
@@ -77,28 +80,52 @@ func MeasureStorePut(ctx context.Context, dir string, rounds, pairs int) (StoreP
 				}
 			}
 			path := filepath.Join(dir, fmt.Sprint(n))
-			t0 := time.Now()
-			if err := writeSync(path, datas[j]); err != nil {
+			rawOne := func() (time.Duration, error) {
+				t0 := time.Now()
+				err := writeSync(path, datas[j])
+				return time.Since(t0), err
+			}
+			putOne := func() (time.Duration, error) {
+				t0 := time.Now()
+				err := s.Put(ctx, ids[j], storePutChunk, bytes.NewReader(datas[j]), nil)
+				return time.Since(t0), err
+			}
+			first, second := rawOne, putOne
+			if n%2 == 1 {
+				first, second = putOne, rawOne
+			}
+			a, err := first()
+			if err != nil {
 				return r, err
 			}
-			t1 := time.Now()
-			if err := s.Put(ctx, ids[j], storePutChunk, bytes.NewReader(datas[j]), nil); err != nil {
+			b, err := second()
+			if err != nil {
 				return r, err
 			}
-			raw, st = raw+t1.Sub(t0), st+time.Since(t1)
+			raw, st := a, b
+			if n%2 == 1 {
+				raw, st = b, a
+			}
+			ratios = append(ratios, raw.Seconds()/st.Seconds())
+			rawAll, stAll = rawAll+raw, stAll+st
 			if err := os.Remove(path); err != nil {
 				return r, err
 			}
 			n++
 		}
-		ratios = append(ratios, raw.Seconds()/st.Seconds())
-		rawAll, stAll = rawAll+raw, stAll+st
+		rounded = append(rounded, median(ratios))
 	}
-	slices.Sort(ratios)
-	r.Ratio, r.RatioMin, r.RatioMax = ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1]
+	slices.Sort(rounded)
+	r.Ratio, r.RatioMin, r.RatioMax = median(rounded), rounded[0], rounded[len(rounded)-1]
 	total := float64(n) * storePutChunk
 	r.Raw, r.Store = total/rawAll.Seconds(), total/stAll.Seconds()
 	return r, nil
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // writeSync writes data to a new file at path and fsyncs it: the bound.
