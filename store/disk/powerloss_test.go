@@ -34,45 +34,47 @@ func TestPowerLoss(t *testing.T) {
 	child := buildFaultChild(t)
 	// What the cut put may leave: before its file is synced, nothing;
 	// after, its whole chunk (indexed, or adopted from the file on open).
+	// Every file damage and index loss is tried at every step, and
+	// "garbage" (full length, wrong bytes: what catches an entry written
+	// before its file is durable) with both.
 	for _, step := range []struct {
 		name  string
 		whole bool
 	}{{"created", false}, {"written", false}, {"synced", true}, {"indexed", true}} {
-		for _, file := range []string{"gone", "torn", "garbage"} {
-			for _, index := range []string{"kept", "lost"} {
-				name := step.name + "/" + file + "/" + index
-				t.Run(name, func(t *testing.T) {
-					dir := t.TempDir()
-					acked, cut := runFaultChild(t, child, dir, fmt.Sprintf("%s:%d:%s:%s", step.name, powerLossPuts, file, index))
-					if len(acked) != powerLossPuts-1 {
-						t.Fatalf("%d puts acknowledged before the cut, want %d", len(acked), powerLossPuts-1)
+		for _, damage := range [][2]string{{"gone", "kept"}, {"torn", "lost"}, {"garbage", "kept"}, {"garbage", "lost"}} {
+			file, index := damage[0], damage[1]
+			t.Run(step.name+"/"+file+"/"+index, func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				acked, cut := runFaultChild(t, child, dir, fmt.Sprintf("%s:%d:%s:%s", step.name, powerLossPuts, file, index))
+				if len(acked) != powerLossPuts-1 {
+					t.Fatalf("%d puts acknowledged before the cut, want %d", len(acked), powerLossPuts-1)
+				}
+				s := openTest(t, dir, Config{})
+				for _, id := range acked {
+					if has, err := s.Has(context.Background(), id); err != nil || !has {
+						t.Fatalf("acknowledged chunk %s lost (%v)", id, err)
 					}
-					s := openTest(t, dir, Config{})
-					for _, id := range acked {
-						if has, err := s.Has(context.Background(), id); err != nil || !has {
-							t.Fatalf("acknowledged chunk %s lost (%v)", id, err)
-						}
+				}
+				has, err := s.Has(context.Background(), cut)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if has != step.whole {
+					t.Fatalf("the put cut after %q left its chunk: %v, want %v", step.name, has, step.whole)
+				}
+				for _, info := range infos(t, s) {
+					got := storetest.ReadAll(t, s, info.ID, 0, -1)
+					if int64(len(got)) != info.Size || !store.Sum(got).Equals(info.ID) {
+						t.Fatalf("chunk %s reads back torn", info.ID)
 					}
-					has, err := s.Has(context.Background(), cut)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if has != step.whole {
-						t.Fatalf("the put cut after %q left its chunk: %v, want %v", step.name, has, step.whole)
-					}
-					for _, info := range infos(t, s) {
-						got := storetest.ReadAll(t, s, info.ID, 0, -1)
-						if int64(len(got)) != info.Size || !store.Sum(got).Equals(info.ID) {
-							t.Fatalf("chunk %s reads back torn", info.ID)
-						}
-					}
-					u := wantUsageIsFiles(t, s)
-					if want := int64(len(acked)) + map[bool]int64{true: 1}[step.whole]; u.Chunks != want {
-						t.Fatalf("usage counts %d chunks, want %d", u.Chunks, want)
-					}
-					mustCheck(t, s)
-				})
-			}
+				}
+				u := wantUsageIsFiles(t, s)
+				if want := int64(len(acked)) + map[bool]int64{true: 1}[step.whole]; u.Chunks != want {
+					t.Fatalf("usage counts %d chunks, want %d", u.Chunks, want)
+				}
+				mustCheck(t, s)
+			})
 		}
 	}
 }
