@@ -68,6 +68,12 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			fmt.Fprintf(out, "%-34s %10.0f %12.0f %7.2f\n", "download (ceiling: stream)", r.Download.Rate/1e6, r.Stream/1e6, r.Download.Rate/r.Stream)
 			fmt.Fprintf(out, "%-34s %10s %12.0f %7.2f\n", "download (ceiling: file write)", "", r.Disk/1e6, r.Download.Rate/r.Disk)
 			fmt.Fprintf(out, "%-34s %10.0f\n", "AES-256-GCM, one core", r.AESGCM/1e6)
+			// The node's side of an upload: a put into its chunk store,
+			// timed beside a raw write+fsync of the same bytes.
+			sp := r.StorePut
+			fmt.Fprintf(out, "\n%-44s %10s %10s %22s %6s\n", fmt.Sprintf("4 MiB chunks, %d rounds of %d", sp.Rounds, sp.Pairs), "MB/s", "bound MB/s", "ratio, median (range)", "goal")
+			fmt.Fprintf(out, "%-44s %10.0f %10.0f %22s %6.2f\n", "chunk store put vs raw write+fsync", sp.Store/1e6, sp.Raw/1e6,
+				fmt.Sprintf("%.2f (%.2f–%.2f)", sp.Ratio, sp.RatioMin, sp.RatioMax), bench.StorePutGoal)
 			// What the CPU allows: with every core busy the whole time, a
 			// job that needs C CPU-seconds cannot take less than C/cores.
 			cores := float64(runtime.NumCPU())

@@ -38,6 +38,16 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("%q: %s MB/s, want a positive rate", re, m[1])
 		}
 	}
+	// The store put, its bound beside it, and their ratio.
+	m := regexp.MustCompile(`(?m)^chunk store put vs raw write\+fsync +([0-9]+) +([0-9]+) +([0-9.]+) \(([0-9.]+)–([0-9.]+)\) +0\.80$`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no store put figure in:\n%s", text)
+	}
+	for _, v := range m[1:] {
+		if f, _ := strconv.ParseFloat(v, 64); !(f > 0) {
+			t.Errorf("store put figures %q: want every one positive", m[1:])
+		}
+	}
 	// Each latency and failover figure: a positive duration, then its
 	// range.
 	for _, label := range []string{

@@ -42,14 +42,19 @@ type change struct {
 	dels    [][]byte
 	delta   counters
 	release int64
+	// unsynced: the change need not be durable when commit returns (a
+	// put, whose file is). A group is synced if any change in it must be,
+	// and a synced batch makes every earlier one durable too.
+	unsynced bool
 
 	done bool
 	err  error
 }
 
 // committer writes changes to the index with group commit: whoever finds
-// no write in progress writes everything queued, with one synced batch
-// that also carries the new counters. Puts landing together share a sync.
+// no write in progress writes everything queued, in one batch that also
+// carries the new counters, synced unless every change in it is unsynced.
+// Changes landing together share a sync.
 type committer struct {
 	db  *leveldb.DB
 	mu  sync.Mutex
@@ -70,7 +75,8 @@ func newCommitter(db *leveldb.DB, usage counters) *committer {
 	return c
 }
 
-// commit writes ch durably and returns when it is on disk.
+// commit writes ch and returns when it is in the index, and on disk
+// unless ch.unsynced.
 func (c *committer) commit(ch *change) error {
 	c.mu.Lock()
 	c.q = append(c.q, ch)
@@ -102,7 +108,9 @@ func (c *committer) write(group []*change) error {
 	var b leveldb.Batch
 	var delta counters
 	var release int64
+	durable := false
 	for _, g := range group {
+		durable = durable || !g.unsynced
 		for _, kv := range g.puts {
 			b.Put(kv[0], kv[1])
 		}
@@ -116,7 +124,7 @@ func (c *committer) write(group []*change) error {
 	defer c.umu.Unlock()
 	next := c.usage.add(delta)
 	b.Put(usageKey, next.encode())
-	if err := c.db.Write(&b, &opt.WriteOptions{Sync: true}); err != nil {
+	if err := c.db.Write(&b, &opt.WriteOptions{Sync: durable}); err != nil {
 		return err
 	}
 	c.usage = next

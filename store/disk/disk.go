@@ -28,6 +28,9 @@ type Store struct {
 	idx  *committer
 	// keys serialises Put, Delete and scrub per chunk.
 	keys keylock.Map
+	// newNamesSynced: a chunk file's fsync also makes its name durable
+	// here, so a put need not sync the shard directory (syncsNewNames).
+	newNamesSynced bool
 
 	mu     sync.RWMutex // guards closed
 	closed bool
@@ -67,6 +70,7 @@ func (s *Store) open(ctx context.Context) error {
 	if err := makeLayout(s.dir); err != nil {
 		return err
 	}
+	s.newNamesSynced = syncsNewNames(filepath.Join(s.dir, chunksDir))
 	if err := s.removeTemps(); err != nil {
 		return err
 	}

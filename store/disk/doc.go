@@ -8,7 +8,8 @@
 //	LOCK                     flock'd while a process has the store open
 //	chunks/<xx>/<cid>        one file per chunk; xx = first digest byte in hex
 //	                         (256 shards), <cid> = the CID's base32 string
-//	tmp/put-*                puts in progress; removed on open
+//	tmp/                     empty (puts of older versions went through it);
+//	                         anything in it is removed on open
 //	quarantine/<cid>         chunks found corrupt, until the next scrub pass
 //	index/                   the goleveldb index
 //	index.new/               an index being rebuilt; removed on open
@@ -54,14 +55,34 @@
 // # Write path
 //
 // Put reserves the file's size against capacity (refusing with
-// store.ErrNoSpace before reading), writes header and bytes to tmp/ while
-// hashing them (BLAKE3), checks the hash, fsyncs the file, renames it into
-// its shard, then fsyncs the shard directory and commits the index batch
-// (synced) at the same time; it returns once both are durable. Concurrent
-// puts share index syncs: whoever finds no commit in progress writes every
-// queued change in one batch (group commit). Delete removes and syncs the
-// file first, then the entry, so a crash never brings a deleted chunk
-// back.
+// store.ErrNoSpace before reading), writes header and bytes to the chunk's
+// final path while hashing them (BLAKE3), checks the hash and fsyncs the
+// file: that fsync is the put's commit point. Then it writes the index
+// entry and counters in a batch that is not synced, and returns. The
+// ordering is what makes the other steps unnecessary:
+//
+//   - No temp file and rename: until the fsync nothing refers to the file,
+//     and recovery re-hashes every file that has no index entry, removing
+//     it if torn and indexing it if whole. A torn file is never served.
+//   - No directory fsync: ext4, XFS and btrfs make a new file's name
+//     durable with the file's own fsync (the create is in the journal
+//     transaction or log the fsync forces). On other file systems the put
+//     syncs the shard directory after the file.
+//   - No index sync: the entry is written only after the file is durable,
+//     so an entry never names missing bytes; an entry lost in a power cut
+//     is re-made from the file's header on open, and the counters are
+//     always recomputed from the files on open.
+//
+// So an acknowledged put survives a power cut, and one cut short leaves
+// either nothing or the whole chunk, indexed and counted: never bytes the
+// counters do not describe. TestPowerLoss crashes a put between each pair
+// of steps under that power-loss model. Changes that must be durable when
+// they return (deletes, quarantine) are synced, and a synced batch makes
+// every earlier unsynced one durable too. Concurrent changes share index
+// writes: whoever finds no commit in progress writes every queued change
+// in one batch (group commit). Delete removes the file and syncs its
+// directory first, then the entry, so a crash never brings a deleted
+// chunk back.
 //
 // Chunk bytes bypass the page cache where the file system has O_DIRECT
 // (internal/directio): a node writes each chunk once, syncs it at once
@@ -80,7 +101,7 @@
 //
 // # Recovery
 //
-// Open removes tmp/ and index.new/, then reconciles shard by shard:
+// Open empties tmp/ and removes index.new/, then reconciles shard by shard:
 // an entry without a file is dropped; a file without an entry is re-hashed
 // and indexed from its header (or removed if corrupt); a file whose size
 // disagrees with its record is removed; the counters are recomputed from

@@ -13,10 +13,10 @@ import (
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
-// Put implements store.Putter. The chunk goes to a temp file, hashed as it
-// is written; on a match the file is synced, renamed into its shard, the
-// shard directory synced, then the index entry and counters committed in
-// one synced batch (shared with concurrent puts).
+// Put implements store.Putter. The chunk goes straight to its final name,
+// hashed as it is written; on a match the file is synced, and that sync is
+// the put's commit point. The index entry and counters follow in a batch
+// that is not synced (see commitPut).
 func (s *Store) Put(ctx context.Context, id cid.Cid, size int64, r io.Reader, meta []byte) error {
 	if err := s.put(ctx, id, size, r, meta); err != nil {
 		return fmt.Errorf("put chunk %s: %w", id, err)
@@ -61,39 +61,27 @@ func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, me
 	if err := s.writeChunk(ctx, id, rec, r, path); err != nil {
 		return err
 	}
+	// The index batch is not synced: the file is already durable, and
+	// an entry lost with the page cache in a power cut is re-made from the
+	// file's header when the store opens. Written only after the file's
+	// sync, an entry never names bytes that are not on disk.
 	ch := &change{
-		puts:    [][2][]byte{{chunkKey(id), rec.append(nil)}},
-		delta:   counters{Bytes: charge, Chunks: 1},
-		release: charge,
+		puts:     [][2][]byte{{chunkKey(id), rec.append(nil)}},
+		delta:    counters{Bytes: charge, Chunks: 1},
+		release:  charge,
+		unsynced: true,
 	}
 	if quarantined {
 		ch.dels = [][]byte{quarantineKey(id)}
 		ch.delta.Bytes -= old.charge()
 		ch.delta.Quarantined = -1
 	}
-	// The rename and the index entry are made durable at the same time:
-	// the Put is acknowledged only once both are, and a crash between them
-	// leaves either an entry without a file (dropped on open) or a file
-	// without an entry (re-indexed on open), never a torn chunk.
-	dirSynced := make(chan error, 1)
-	go func() { dirSynced <- syncDir(filepath.Dir(path)) }()
-	err = s.idx.commit(ch)
-	derr := <-dirSynced
-	if err != nil {
+	if err := s.idx.commit(ch); err != nil {
 		os.Remove(path)
 		return fmt.Errorf("index: %w", err)
 	}
 	committed = true
-	if derr != nil {
-		// Take the entry back out rather than acknowledge a file whose
-		// name might not survive a crash.
-		os.Remove(path)
-		undo := &change{dels: [][]byte{chunkKey(id)}, delta: counters{Bytes: -charge, Chunks: -1}}
-		if err := s.idx.commit(undo); err != nil {
-			s.log.Error("put: cannot undo index entry", "chunk", id, "err", err)
-		}
-		return derr
-	}
+	s.fault(faultIndexed, path)
 	if quarantined {
 		if err := os.Remove(s.quarantinePath(id)); err != nil && !os.IsNotExist(err) {
 			s.log.Warn("cannot remove quarantined file", "chunk", id, "err", err)
@@ -102,23 +90,35 @@ func (s *Store) put(ctx context.Context, id cid.Cid, size int64, r io.Reader, me
 	return nil
 }
 
-// writeChunk writes header and bytes to a temp file, checks the hash, and
-// moves the synced file to path (the rename is made durable by the caller).
-// The bytes are read from r straight into the aligned buffer of a
-// directio.Writer, which writes them around the page cache where the file
-// system allows. On error nothing is left behind.
+// writeChunk writes header and bytes to the chunk's own file, checks the
+// hash and makes the file durable, name included. The bytes are read from
+// r straight into the aligned buffer of a directio.Writer, which writes
+// them around the page cache where the file system allows. On error the
+// file is removed (a copy that outlives a crash has no index entry and is
+// re-hashed on open: dropped if torn, adopted if whole).
+//
+// Why no temp file, rename and directory sync: the file's sync is the
+// commit point. Before it returns nothing refers to the file (no index
+// entry, no acknowledgement), so a torn file is only ever seen by
+// recovery, which re-hashes every file without an entry. After it, the
+// bytes are durable, and so is the name where the file system persists
+// a new file's directory entry with the file's own fsync (ext4, XFS,
+// btrfs: the create is in the journal transaction, or the log, that the
+// fsync forces; see syncsNewNames); elsewhere the shard directory is
+// synced as well.
 func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Reader, path string) (err error) {
-	f, err := os.CreateTemp(filepath.Join(s.dir, tmpDir), "put-*")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
+	s.fault(faultCreated, path)
 	bp := writeBufs.Get().(*[]byte)
 	w := directio.NewWriter(f, *bp)
 	defer func() {
 		if err != nil {
 			w.Abort() // a write may still be in flight from the buffer
 			f.Close()
-			os.Remove(f.Name())
+			os.Remove(path)
 		}
 		writeBufs.Put(bp)
 	}()
@@ -135,13 +135,17 @@ func (s *Store) writeChunk(ctx context.Context, id cid.Cid, rec record, r io.Rea
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	s.fault(faultWritten, path)
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
+	if !s.newNamesSynced {
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			return err
+		}
 	}
-	return os.Rename(f.Name(), path)
+	s.fault(faultSynced, path)
+	return f.Close()
 }
 
 // receive reads exactly size bytes from r into w's buffer, hashing them,

@@ -84,3 +84,18 @@ func TestFloors(t *testing.T) {
 		t.Errorf("download floor: transport %v, work %v; want 2s, 2s", tr, work)
 	}
 }
+
+func TestStorePutFigures(t *testing.T) {
+	sp, err := MeasureStorePut(context.Background(), t.TempDir(), 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]float64{"store": sp.Store, "raw": sp.Raw, "ratio": sp.Ratio} {
+		if !(v > 0) || math.IsInf(v, 0) {
+			t.Errorf("%s: %v, want positive", name, v)
+		}
+	}
+	if !(sp.RatioMin <= sp.Ratio && sp.Ratio <= sp.RatioMax) {
+		t.Errorf("ratio %v outside its range %v–%v", sp.Ratio, sp.RatioMin, sp.RatioMax)
+	}
+}

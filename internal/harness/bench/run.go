@@ -71,6 +71,8 @@ type Report struct {
 	// SmallRoundTripCLI a put and a get process; see latency.
 	TTFB, SmallRoundTrip, SmallRoundTripCLI Timings
 	Failover                                *Failover // nil unless Options.FailoverSize > 0
+	// StorePut is a node's chunk store put against a raw write+fsync.
+	StorePut StorePut
 }
 
 // Phase is one client command of the run, put or get.
@@ -158,6 +160,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("disk ceiling: %w", err)
 	}
 	logf("ceiling: writing a new file, synced: %.0f MB/s", r.Disk/1e6)
+	rounds, pairs := 5, 8
+	if o.Quick {
+		rounds, pairs = 3, 4
+	}
+	if r.StorePut, err = MeasureStorePut(ctx, o.Dir, rounds, pairs); err != nil {
+		return nil, fmt.Errorf("store put: %w", err)
+	}
+	sp := r.StorePut
+	logf("chunk store put of 4 MiB: %.0f MB/s, raw write+fsync beside it %.0f MB/s: %.2f (%.2f–%.2f) of raw over %d rounds",
+		sp.Store/1e6, sp.Raw/1e6, sp.Ratio, sp.RatioMin, sp.RatioMax, sp.Rounds)
 
 	net, pids, stop, err := startNetwork(ctx, o)
 	if err != nil {
