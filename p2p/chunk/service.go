@@ -53,10 +53,10 @@ type Counts struct {
 // Counts returns the requests served so far; for tests and metrics.
 func (s *Service) Counts() Counts {
 	return Counts{
-		Put:    s.counts[opPut].Load(),
-		Get:    s.counts[opGet].Load(),
-		Has:    s.counts[opHas].Load(),
-		Delete: s.counts[opDelete].Load(),
+		Put:       s.counts[opPut].Load(),
+		Get:       s.counts[opGet].Load(),
+		Has:       s.counts[opHas].Load(),
+		Delete:    s.counts[opDelete].Load(),
 		Space:     s.counts[opSpace].Load(),
 		Place:     s.counts[opPlace].Load(),
 		Placement: s.counts[opPlacement].Load(),
