@@ -74,6 +74,14 @@ type Stats struct {
 	// SurplusDeleted counts copies a placement deleted again: a hedged
 	// upload's twin that landed before its cancel did.
 	SurplusDeleted atomic.Int64
+	// PlacementsTold counts holders that took a stripe's placement record
+	// (TellPlacement); PlacementsRead the records a download asked a
+	// holder for when a listed holder failed.
+	PlacementsTold atomic.Int64
+	PlacementsRead atomic.Int64
+	// ProviderLookups counts the DHT provider lookups fetches made: the
+	// last resort, after the listed holders and the stripe's placement.
+	ProviderLookups atomic.Int64
 }
 
 // New returns a Net that works through n (running, or about to be run by
