@@ -225,23 +225,9 @@ func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup, s
 				}
 			}
 		}
-		t.stats.ProviderLookups.Add(1)
-		pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		sent := map[peer.ID]bool{}
-		var dead []peer.ID // believed dead: asked only when the rest failed
-		for ai := range t.node.DHT().FindProvidersAsync(pctx, r.ID, 8) {
-			sent[ai.ID] = true
-			if t.speeds.dead(ai.ID) {
-				dead = append(dead, ai.ID)
-			} else if !send(ai.ID) {
-				return
-			}
-		}
-		for _, p := range dead {
-			if !send(p) {
-				return
-			}
+		sent, ok := t.providers(ctx, r.ID, send)
+		if !ok {
+			return
 		}
 		if cands, err := t.Candidates(ctx, r.ID.KeyString(), 0, 0, sent); err == nil {
 			t.speeds.order(cands, n)
@@ -253,6 +239,34 @@ func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup, s
 		}
 	}()
 	return ch
+}
+
+// providers sends the DHT's providers of id as they arrive (those
+// believed dead once the lookup ends), unless the Net makes no provider
+// lookups, and returns them; false when send gave up.
+func (t *Net) providers(ctx context.Context, id cid.Cid, send func(peer.ID) bool) (map[peer.ID]bool, bool) {
+	sent := map[peer.ID]bool{}
+	if t.cfg.NoProviderLookups {
+		return sent, true
+	}
+	t.stats.ProviderLookups.Add(1)
+	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	var dead []peer.ID // believed dead: asked only when the rest failed
+	for ai := range t.node.DHT().FindProvidersAsync(pctx, id, 8) {
+		sent[ai.ID] = true
+		if t.speeds.dead(ai.ID) {
+			dead = append(dead, ai.ID)
+		} else if !send(ai.ID) {
+			return sent, false
+		}
+	}
+	for _, p := range dead {
+		if !send(p) {
+			return sent, false
+		}
+	}
+	return sent, true
 }
 
 // fetchFailed logs a failed fetch from p: at warning level the first time

@@ -44,6 +44,12 @@ type Config struct {
 	// Standings, if set, is the coordinator's view of the nodes, which
 	// writes respect (see admit); nil places on every node.
 	Standings Standings
+	// NoProviderLookups turns off the DHT provider lookup of fetches, the
+	// last resort after the listed holders and the stripe's placement
+	// record (the peers nearest the chunk's ID are still asked). Tests
+	// set it to show the others suffice; Stats.ProviderLookups counts
+	// the lookups made.
+	NoProviderLookups bool
 }
 
 // DefaultConfig returns a Net configuration: orders for 90 days.

@@ -69,8 +69,9 @@ func (t *Net) TellPlacementTo(ctx context.Context, rec placement.Record, to []pe
 	return told
 }
 
-// maxPlacementAsks bounds the holders a reader asks for a stripe's record.
-const maxPlacementAsks = 3
+// maxPlacementAsks bounds the holders a reader asks at once for a
+// stripe's record.
+const maxPlacementAsks = 8
 
 // stripePlacement is a stripe's record as a download learns it: asked of
 // one of the stripe's other holders when a listed holder failed, at most
@@ -104,25 +105,64 @@ func (sp *stripePlacement) holdersOf(ctx context.Context, id cid.Cid) []peer.ID 
 	return sp.rec.Of(i)
 }
 
-// ask asks holders of the stripe's members, those not believed dead, for
-// the record of the stripe, until one answers.
+// ask asks up to maxPlacementAsks holders of the stripe's members at once,
+// the fastest known first and those believed dead last, for the stripe's
+// record, and takes the first answer.
 func (sp *stripePlacement) ask(ctx context.Context) (placement.Record, bool) {
-	asks := 0
+	type ask struct {
+		p  peer.ID
+		id cid.Cid
+	}
+	var asks []ask
+	seen := map[peer.ID]bool{sp.t.node.ID(): true}
 	for _, r := range sp.refs {
 		for _, p := range sp.t.bySpeed(r.Holders, 0) {
-			if sp.t.speeds.dead(p) || asks >= maxPlacementAsks {
-				continue
+			if !seen[p] {
+				seen[p] = true
+				asks = append(asks, ask{p, r.ID})
 			}
-			asks++
-			actx, cancel := context.WithTimeout(ctx, placeTimeout)
-			rec, err := sp.t.chunks.Placement(actx, sp.t.node.Host(), p, r.ID)
-			cancel()
-			if err == nil && len(rec.Members) == len(sp.refs) {
-				sp.t.stats.PlacementsRead.Add(1)
-				return rec, true
-			}
-			sp.t.log.Debug("ask a holder for the stripe's placement", "peer", p, "chunk", r.ID, "err", err)
 		}
 	}
-	return placement.Record{}, false
+	ps := make([]peer.ID, len(asks))
+	for i, a := range asks {
+		ps[i] = a.p
+	}
+	sp.t.speeds.order(ps, 0)
+	chunkOf := map[peer.ID]cid.Cid{}
+	for _, a := range asks {
+		chunkOf[a.p] = a.id
+	}
+	ps = ps[:min(len(ps), maxPlacementAsks)]
+	actx, cancel := context.WithTimeout(ctx, placeTimeout)
+	defer cancel()
+	type answer struct {
+		rec placement.Record
+		ok  bool
+	}
+	got := make(chan answer, len(ps))
+	for _, p := range ps {
+		go func() {
+			rec, err := sp.t.chunks.Placement(actx, sp.t.node.Host(), p, chunkOf[p])
+			if err != nil || len(rec.Members) != len(sp.refs) {
+				sp.t.log.Debug("ask a holder for the stripe's placement", "peer", p, "err", err)
+				got <- answer{}
+				return
+			}
+			got <- answer{rec, true}
+		}()
+	}
+	var (
+		rec placement.Record
+		ok  bool
+	)
+	for range ps { // every ask ends before ask returns
+		if a := <-got; a.ok && !ok {
+			rec, ok = a.rec, true
+			cancel()
+		}
+	}
+	if ok {
+		sp.t.stats.PlacementsRead.Add(1)
+	}
+	return rec, ok
 }
