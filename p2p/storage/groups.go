@@ -121,7 +121,9 @@ func (s *Storage) locate(ctx context.Context, g *group, st *standing.Standings) 
 			found[p] = true
 		}
 		if len(named) == 0 {
-			s.providerLookups.Add(1)
+			if !g.copies {
+				s.providerLookups.Add(1)
+			}
 			fctx, cancel := context.WithTimeout(ctx, findTimeout)
 			for ai := range s.n.DHT().FindProvidersAsync(fctx, id, maxHolders) {
 				found[ai.ID] = true

@@ -255,8 +255,8 @@ type Storage struct {
 	log     *slog.Logger
 	provide chan cid.Cid
 	book    *placement.Book // the placement records of the stripes held
-	// providerLookups counts the DHT provider lookups locate made: only
-	// for stripes without a record, and replicated chunks.
+	// providerLookups counts the DHT provider lookups locate made for
+	// members of stripes: only for stripes without a record.
 	providerLookups atomic.Int64
 
 	topic   *gossip.Topic
@@ -468,8 +468,10 @@ func (s *Storage) closeStore() {
 func (s *Storage) Placements() *placement.Book { return s.book }
 
 // ProviderLookups counts the DHT provider lookups the node made to find
-// the holders of the stripes it holds a part of (repair, exit): none for
-// a stripe it keeps a record of.
+// the holders of the stripes it holds a part of (repair, exit), and to
+// fetch a chunk from another node: none for a stripe it keeps a record of
+// whose holders answer. (A replicated chunk's copies are still found
+// through the DHT, and not counted here.)
 func (s *Storage) ProviderLookups() int64 {
 	return s.providerLookups.Load() + s.move.net.Stats().ProviderLookups.Load()
 }
