@@ -14,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/scatterbytes/scatterbytes/internal/golden"
 	"github.com/scatterbytes/scatterbytes/internal/wire"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -212,4 +213,17 @@ func FuzzRecord(f *testing.F) {
 			t.Fatalf("merge with itself changed the record: %v", err)
 		}
 	})
+}
+
+// TestGolden pins the record's encoding: two holders of a 2+1 stripe.
+func TestGolden(t *testing.T) {
+	a, b := peer.ID("\x00\x24\x08\x01\x12\x20"+string(make([]byte, 32))), peer.ID("\x00\x24\x08\x01\x12\x20"+string(bytes.Repeat([]byte{1}, 32)))
+	r := New(2, 1, members(3))
+	r.Add(0, a, t0)
+	r.Add(2, b, t0.Add(time.Second))
+	golden.Check(t, "record.golden", r.Marshal())
+	got, err := Unmarshal(r.Marshal())
+	if err != nil || len(got.Holders) != 2 {
+		t.Fatalf("golden record decodes to %+v, %v", got, err)
+	}
 }
