@@ -60,8 +60,10 @@
 //     store, with no manifest and no file key: an order names its whole
 //     stripe (package chunk, Order.Stripe), and a replicated chunk (a
 //     manifest chunk) is a group of k+m copies of one ID. Each member's
-//     holders come from the DHT's provider records; the standings split
-//     them into healthy and lost.
+//     holders come from the stripe's placement record the node keeps
+//     (package p2p/placement), and from the DHT's provider records only
+//     for a member the node has no record naming a holder of (older data,
+//     replicated chunks); the standings split them into healthy and lost.
 //  3. Threshold. A stripe with fewer than k+m members that have a healthy
 //     holder, and at most profile.RepairAt(k, m) of them (by default k +
 //     min(m-1, ceil(m/2)): 5 for 4+2, the math is at RepairAt), is
@@ -80,8 +82,10 @@
 //     its known ID, and places them on nodes that hold no part of the
 //     stripe and are not lost (shard.Net.Rehome), under the client's order
 //     it holds for its own shard: the order's stripe authorises every
-//     shard it names. The new holder announces the chunk in the DHT, where
-//     a download that finds the manifest's holder gone looks next.
+//     shard it names. Then it adds the new holders to the stripe's record
+//     and tells every holder the record names that is not lost, the new
+//     ones included (chunk protocol PLACE; placement.go): a download that
+//     finds the manifest's holder gone asks a holder of the stripe for it.
 //
 // A holder repairs rather than a coordinator worker: it has one shard
 // already (k-1 fetches instead of k), the work and its bandwidth spread
@@ -102,8 +106,9 @@
 //
 // For every chunk it holds under a live order (the groups repair reads
 // from the orders: stripes, replicated chunks) it looks up every
-// member's holders in the DHT, as repair does (step 2), eight groups at
-// once. A member no other healthy node holds (a replicated chunk: held
+// member's holders as repair does (step 2: the placement record, else the
+// DHT), eight groups at once, and updates the records as repair does
+// after it hands a chunk over. A member no other healthy node holds (a replicated chunk: held
 // by fewer others than its k+m copies) is sent, under the order the node
 // holds, to a node that holds no part of its group and is not suspended
 // or disqualified (shard.Net.Rehome), within the repair bandwidth
@@ -210,7 +215,8 @@ const ChunksDir = "chunks"
 // directory.
 const PlacementsDir = "placements"
 
-// ReprovideEvery is how often every held chunk is announced again; kad-dht
+// ReprovideEvery is how often the chunks found only through provider
+// records are announced again (package doc, "Provider records"); kad-dht
 // provider records live 48 hours.
 const ReprovideEvery = 12 * time.Hour
 
