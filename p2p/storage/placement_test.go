@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/ipfs/go-cid"
@@ -9,7 +10,9 @@ import (
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/harness/testnet"
+	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/p2p/placement"
+	"github.com/scatterbytes/scatterbytes/store"
 )
 
 // The placement records' part of TestRepairRestoresLostShards: the
@@ -65,4 +68,37 @@ func noProviderLookups(t *testing.T, net *testnet.Network) {
 // recordReader is a client that makes no DHT provider lookups.
 func recordReader(t *testing.T, net *testnet.Network) *client.Client {
 	return clienttest.New(t, net, func(c *client.Config) { c.NoProviderLookups = true })
+}
+
+// recordsMatchHoldings checks that p keeps a placement record of exactly
+// the stripes it holds a member of.
+func recordsMatchHoldings(t *testing.T, p *testnet.Peer) error {
+	t.Helper()
+	held := map[placement.Key]bool{}
+	err := storageOf(p).Store().Iterate(t.Context(), cid.Undef, func(i store.Info) error {
+		if o, err := chunk.UnmarshalOrder(i.Meta); err == nil && len(o.Stripe) > 0 {
+			held[placement.KeyOf(o.Stripe)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	kept := map[placement.Key]bool{}
+	err = storageOf(p).Placements().Each(t.Context(), func(r placement.Record) error {
+		kept[r.Key()] = true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(kept) != len(held) {
+		return fmt.Errorf("node %d keeps %d placement records, holds members of %d stripes", p.Index, len(kept), len(held))
+	}
+	for k := range held {
+		if !kept[k] {
+			return fmt.Errorf("node %d keeps no record of a stripe it holds a member of", p.Index)
+		}
+	}
+	return nil
 }
