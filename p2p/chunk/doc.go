@@ -169,7 +169,9 @@
 // ErrOrderMismatch), and only from the client whose order that is, from a
 // peer its own record names as a holder, or from the peer that last put a
 // member on it (the repairer or leaving node that handed it a shard, which
-// tells it the record next); anyone else is refused ErrNotHolder. It
+// tells it the record next); anyone else is refused ErrNotHolder. A
+// holder dated more than 10 minutes ahead of the node's clock is refused
+// as a bad message: it would stay the newest entry for good. It
 // merges the record into its own (placement.Merge) and answers with the
 // result. PLACEMENT, like GET, is any verified member's to ask, for a
 // chunk the node holds.

@@ -66,6 +66,8 @@ func TestPlace(t *testing.T) {
 		t.Fatalf("PLACEMENT: %+v, %v", got.Holders, err)
 	}
 
+	ahead := placement.New(2, 1, stripe)
+	ahead.Add(0, node, now.Add(24*time.Hour))
 	for _, tc := range []struct {
 		name string
 		rec  placement.Record
@@ -74,6 +76,7 @@ func TestPlace(t *testing.T) {
 		{"another stripe's members", placement.New(2, 1, []cid.Cid{stripe[0], stripe[1], store.Sum([]byte("x"))}), ErrOrderMismatch},
 		{"other redundancy", placement.New(1, 2, stripe), ErrOrderMismatch},
 		{"a stripe the node holds nothing of", placement.New(1, 0, []cid.Cid{store.Sum([]byte("y"))}), store.ErrNotFound},
+		{"a holder dated far ahead", ahead, ErrBadMessage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := c.Place(ctx, ha, node, &tc.rec); !errors.Is(err, tc.want) {

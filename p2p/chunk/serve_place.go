@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -26,6 +27,12 @@ func (s *Service) place(ctx context.Context, str network.Stream, remote peer.ID,
 	rec, err := placement.Unmarshal(req.Place)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadMessage, err)
+	}
+	for _, h := range rec.Holders {
+		if h.At.After(s.cfg.Now().Add(maxPlaceSkew)) {
+			// A time far ahead would keep its entry newest for good.
+			return fmt.Errorf("%w: placement of a holder at %s, ahead of this node's clock", ErrBadMessage, h.At)
+		}
 	}
 	o, id, err := s.heldMember(ctx, &rec)
 	if err != nil {
@@ -70,6 +77,11 @@ func (s *Service) placement(ctx context.Context, str network.Stream, req *reques
 	}
 	return s.sendPlacement(str, &rec)
 }
+
+// maxPlaceSkew is how far ahead of the node's clock a holder's time in a
+// PLACE may be: room for clocks that differ, not for an entry that would
+// stay the newest for good.
+const maxPlaceSkew = 10 * time.Minute
 
 func (s *Service) sendPlacement(str network.Stream, rec *placement.Record) error {
 	if err := writeResponse(str, &response{Status: codeOK, Place: rec.Marshal()}); err != nil {
