@@ -74,7 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.node = n
-	if c.shards, err = shard.New(n, c.chunks, c.key, shard.Config{Lifetime: cfg.Lifetime, Standings: standingsOf(n, c.log)}, c.log); err != nil {
+	if c.shards, err = shard.New(n, c.chunks, c.key, shard.Config{Lifetime: cfg.Lifetime, Standings: standingsOf(n, c.log), NoProviderLookups: cfg.NoProviderLookups}, c.log); err != nil {
 		n.Close()
 		return nil, err
 	}

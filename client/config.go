@@ -43,6 +43,10 @@ type Config struct {
 	InlineMax int64
 	// Logger receives the client's logs; nil discards them.
 	Logger *slog.Logger
+	// NoProviderLookups keeps reads off the DHT's provider records
+	// (shard.Config.NoProviderLookups): tests set it to show the holders
+	// listed, the stripes' placement records and the nearest peers do.
+	NoProviderLookups bool
 
 	// Key and Cert (DER) override the files in Dir; Master overrides
 	// master.key. The in-process test harness sets them.

@@ -221,6 +221,10 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 			mu.Unlock()
 			if ok {
 				free <- buf
+				// Placed before the put stopped: tell its holders the
+				// placement again, in case the stop came before they
+				// were told.
+				g.Go(func() error { c.tellPlacement(ctx, shards, layout); return nil })
 				continue
 			}
 			g.Go(func() error {
@@ -309,6 +313,25 @@ func (c *Client) putStripe(ctx context.Context, shards [][]byte, ids []cid.Cid, 
 		out[k] = manifest.Shard{ID: ids[k], Holders: [][]byte{[]byte(holders[k])}}
 	}
 	return out, nil
+}
+
+// tellPlacement tells the holders of a stripe placed earlier its
+// placement record (shard.Net.TellPlacement), best effort.
+func (c *Client) tellPlacement(ctx context.Context, shards []manifest.Shard, l erasure.Layout) {
+	ids := make([]cid.Cid, len(shards))
+	holders := make([]peer.ID, len(shards))
+	for k, s := range shards {
+		ids[k] = s.ID
+		if len(s.Holders) > 0 {
+			holders[k], _ = peer.IDFromBytes(s.Holders[0])
+		}
+		if holders[k] == "" {
+			return
+		}
+	}
+	if rec, ok := shard.Record(ids, l.K, l.M, holders, time.Now()); ok {
+		c.shards.TellPlacement(ctx, rec)
+	}
 }
 
 func parseID(s string) (cid.Cid, error) { return store.ParseID(s) }

@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/placement"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -75,6 +77,16 @@ type Config struct {
 	// no spot check can name it (package proof, "Deletes").
 	Auditor    peer.ID
 	AuditStore store.Store
+	// Placements, if set, keeps the placement records of the stripes the
+	// node holds members of, which PLACE writes and PLACEMENT reads
+	// (serve_place.go); without it both are refused as not found.
+	Placements Placements
+}
+
+// Placements keeps stripe placement records; placement.Book is one.
+type Placements interface {
+	Get(ctx context.Context, k placement.Key) (placement.Record, bool, error)
+	Merge(ctx context.Context, r placement.Record) (placement.Record, error)
 }
 
 // DefaultConfig returns a config serving st and signing with key.

@@ -40,6 +40,10 @@
 //	        ← Response{status=OK}
 //	SPACE   → Request{op=5}
 //	        ← Response{status=OK, free+1, capacity}
+//	PLACE   → Request{op=6, placement}
+//	        ← Response{status=OK, placement (the merged record the node keeps)}
+//	PLACEMENT → Request{op=7, chunk}
+//	        ← Response{status=OK, placement (of the chunk's stripe)}
 //
 // Any step may instead be answered by a failure response, after which the
 // node closes the stream. A stream reset means the exchange broke (peer
@@ -79,9 +83,11 @@
 //
 //	Request   1 op  2 chunk  3 size  4 order (Order bytes)  5 offset
 //	          6 length+1 (0 or absent: to the end of the chunk)
+//	          7 placement (package p2p/placement's record, ≤ 32 KiB)
 //	Response  1 status  2 message (≤1 KiB, for logs)  3 size  4 length
 //	          5 receipt (Receipt bytes)  6 order (Order bytes, with HAVE)
 //	          7 free+1 (0 or absent: not stated)  8 capacity (0: none)
+//	          9 placement
 //	Order     1 chunk  2 size  3 expiry  4 k  5 m  6 client  7 created
 //	          8 nonce  9 stripe (repeated: every shard ID)  15 signature
 //	Receipt   1 chunk  2 size  3 node  4 stored_at  5 order_hash (32 bytes)
@@ -146,12 +152,37 @@
 // SPACE came after 1.0.0 without a new protocol version: an older node
 // refuses op 5 as a bad message, which a client takes as "unknown".
 //
+// # Placement records
+//
+// PLACE and PLACEMENT carry a stripe's placement record (package
+// p2p/placement: the stripe's shard IDs and, per shard, a few holders),
+// which every holder of a member keeps (Config.Placements), so that
+// readers, repairers and leaving nodes find a stripe's holders without
+// per-chunk DHT provider records. They ride on this protocol rather than a
+// new one because they are about the chunks a node holds: the same gated
+// host, per-peer limits, store and orders judge them, and an older node
+// refuses op 6 and 7 as a bad message, which a writer takes as "keeps no
+// records".
+//
+// A node takes a PLACE only for a stripe it holds a member of under an
+// order naming the same stripe (else store.ErrNotFound, or
+// ErrOrderMismatch), and only from the client whose order that is, from a
+// peer its own record names as a holder, or from the peer that last put a
+// member on it (the repairer or leaving node that handed it a shard, which
+// tells it the record next); anyone else is refused ErrNotHolder. A
+// holder dated more than 10 minutes ahead of the node's clock is refused
+// as a bad message: it would stay the newest entry for good. It
+// merges the record into its own (placement.Merge) and answers with the
+// result. PLACEMENT, like GET, is any verified member's to ask, for a
+// chunk the node holds.
+//
 // # Status codes
 //
 //	1 OK  2 CONTINUE  3 HAVE
 //	16 bad message  17 bad order  18 order expired  19 order mismatch
 //	20 too large  21 no space  22 not found  23 bytes mismatch  24 range
 //	25 not owner  26 busy  27 exists  28 corrupt  29 bad chunk ID
+//	30 not holder (PLACE from a peer without authority over the stripe)
 //	31 internal (details stay in the node's log)
 //
 // errorToCode and codeToError map them to the package's and package

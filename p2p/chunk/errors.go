@@ -32,6 +32,10 @@ var (
 	ErrBadReceipt = errors.New("invalid storage receipt")
 	// ErrShortBody means the reader given to Put ended before the order's size.
 	ErrShortBody = errors.New("chunk body shorter than its order")
+	// ErrNotHolder means a PLACE came from a peer that is neither the
+	// client whose order the node holds for the stripe nor a holder of
+	// it the node knows of.
+	ErrNotHolder = errors.New("placement from a peer that neither owns nor holds the stripe")
 	// ErrRemote means the node failed for a reason it does not disclose.
 	ErrRemote = errors.New("chunk node internal error")
 )
@@ -59,6 +63,7 @@ const (
 	codeExists        code = 27
 	codeCorrupt       code = 28
 	codeBadID         code = 29
+	codeNotHolder     code = 30
 	codeInternal      code = 31
 )
 
@@ -82,6 +87,7 @@ var codes = []struct {
 	{codeExists, store.ErrExists},
 	{codeCorrupt, store.ErrCorrupt},
 	{codeBadID, store.ErrBadID},
+	{codeNotHolder, ErrNotHolder},
 }
 
 // errorToCode maps a service error to its wire code and the message sent

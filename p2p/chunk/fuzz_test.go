@@ -58,7 +58,7 @@ func FuzzReceipt(f *testing.F) {
 
 func FuzzRequest(f *testing.F) {
 	addSeeds(f, "request-put", "request-get", "request-get-all", "request-has", "request-delete",
-		"request-space")
+		"request-space", "request-place", "request-placement")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := unmarshalRequest(b)
 		if err != nil {
@@ -77,7 +77,7 @@ func FuzzRequest(f *testing.F) {
 
 func FuzzResponse(f *testing.F) {
 	addSeeds(f, "response-receipt", "response-have", "response-get", "response-refusal",
-		"response-space", "response-receipt-free", "response-no-space")
+		"response-space", "response-receipt-free", "response-no-space", "response-placement")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := unmarshalResponse(b)
 		if err != nil {

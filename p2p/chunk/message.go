@@ -30,6 +30,10 @@ const (
 	opHas    op = 3
 	opDelete op = 4
 	opSpace  op = 5
+	// opPlace and opPlacement carry stripe placement records (package
+	// p2p/placement; serve_place.go).
+	opPlace     op = 6
+	opPlacement op = 7
 )
 
 func (o op) String() string {
@@ -44,6 +48,10 @@ func (o op) String() string {
 		return "DELETE"
 	case opSpace:
 		return "SPACE"
+	case opPlace:
+		return "PLACE"
+	case opPlacement:
+		return "PLACEMENT"
 	}
 	return fmt.Sprintf("op(%d)", uint64(o))
 }
@@ -56,6 +64,7 @@ type request struct {
 	Order  []byte // PUT: the encoded, signed order
 	Offset int64  // GET
 	Length int64  // GET: bytes from Offset; -1 means to the end
+	Place  []byte // PLACE: an encoded placement record
 }
 
 // Request field numbers. Length travels as length+1 so that 0 can mean
@@ -67,6 +76,7 @@ const (
 	reqOrder  = 4
 	reqOffset = 5
 	reqLength = 6
+	reqPlace  = 7
 )
 
 func (r *request) marshal() []byte {
@@ -79,6 +89,8 @@ func (r *request) marshal() []byte {
 	case opGet:
 		b = wire.AppendUint(b, reqOffset, uint64(max(r.Offset, 0)))
 		b = wire.AppendUint(b, reqLength, uint64(max(r.Length+1, 0)))
+	case opPlace:
+		b = wire.AppendBytes(b, reqPlace, r.Place)
 	}
 	return b
 }
@@ -99,13 +111,15 @@ func unmarshalRequest(b []byte) (request, error) {
 			r.Offset = v.Int()
 		case reqLength:
 			r.Length = v.Int() - 1
+		case reqPlace:
+			r.Place = decodeBytes(v)
 		}
 		return err
 	})
 	if err != nil {
 		return request{}, malformed("request", err)
 	}
-	if r.Op < opPut || r.Op > opSpace {
+	if r.Op < opPut || r.Op > opPlacement {
 		return request{}, fmt.Errorf("decode request: %w: unknown operation %d", ErrBadMessage, r.Op)
 	}
 	return r, nil
@@ -124,7 +138,8 @@ type response struct {
 	// limit, or a node that predates the field). SPACE and PUT's final
 	// responses, a no-space refusal included, carry it.
 	Free     int64
-	Capacity int64 // SPACE: the store's limit; 0: none
+	Capacity int64  // SPACE: the store's limit; 0: none
+	Place    []byte // PLACE, PLACEMENT: the stripe's record the node keeps
 }
 
 // Response field numbers.
@@ -137,6 +152,7 @@ const (
 	respOrder   = 6
 	respFree    = 7
 	respCap     = 8
+	respPlace   = 9
 )
 
 func (r *response) marshal() []byte {
@@ -165,6 +181,9 @@ func (r *response) marshal() []byte {
 	}
 	if r.Capacity != 0 {
 		b = wire.AppendUint(b, respCap, uint64(r.Capacity))
+	}
+	if r.Place != nil {
+		b = wire.AppendBytes(b, respPlace, r.Place)
 	}
 	return b
 }
@@ -199,6 +218,8 @@ func unmarshalResponse(b []byte) (response, error) {
 			r.Free = v.Int()
 		case respCap:
 			r.Capacity = v.Int()
+		case respPlace:
+			r.Place = decodeBytes(v)
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"github.com/scatterbytes/scatterbytes/internal/wire"
+	"github.com/scatterbytes/scatterbytes/p2p/placement"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -31,6 +32,7 @@ var requestSchema = wire.Message{Name: "Request", Max: MaxMessage, Fields: []wir
 	{Num: reqOrder, Name: "order", Kind: wire.Bytes, Max: maxOrder},
 	{Num: reqOffset, Name: "offset", Kind: wire.Uint64, Max: maxInt},
 	{Num: reqLength, Name: "length_plus_one", Kind: wire.Uint64, Max: maxInt},
+	{Num: reqPlace, Name: "placement", Kind: wire.Bytes, Max: placement.MaxSize},
 }}
 
 var responseSchema = wire.Message{Name: "Response", Max: MaxMessage, Fields: []wire.Field{
@@ -42,6 +44,7 @@ var responseSchema = wire.Message{Name: "Response", Max: MaxMessage, Fields: []w
 	{Num: respOrder, Name: "order", Kind: wire.Bytes, Max: maxOrder},
 	{Num: respFree, Name: "free_plus_one", Kind: wire.Uint64, Max: maxInt},
 	{Num: respCap, Name: "capacity", Kind: wire.Uint64, Max: maxInt},
+	{Num: respPlace, Name: "placement", Kind: wire.Bytes, Max: placement.MaxSize},
 }}
 
 var orderSchema = wire.Message{Name: "Order", Max: maxOrder, Fields: []wire.Field{

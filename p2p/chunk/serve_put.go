@@ -28,7 +28,11 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 	id := req.Chunk // o covers it (checkOrder)
 	switch info, err := s.cfg.Store.Stat(ctx, id); {
 	case err == nil:
-		return s.have(ctx, str, o.Client, info)
+		if err := s.have(ctx, str, o.Client, info); err != nil {
+			return err
+		}
+		s.putBy.note(id, remote)
+		return nil
 	case !store.IsNotFound(err): // a quarantined chunk may be put again
 		return err
 	}
@@ -52,6 +56,7 @@ func (s *Service) put(ctx context.Context, str network.Stream, remote peer.ID, r
 		}
 		return err
 	}
+	s.putBy.note(id, remote)
 	if s.cfg.OnStored != nil {
 		s.cfg.OnStored(id)
 	}

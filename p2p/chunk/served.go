@@ -11,7 +11,7 @@ var codeNames = map[code]string{
 	codeBadMessage: "bad_message", codeBadOrder: "bad_order", codeOrderExpired: "order_expired",
 	codeOrderMismatch: "order_mismatch", codeTooLarge: "too_large", codeNoSpace: "no_space",
 	codeNotFound: "not_found", codeMismatch: "mismatch", codeRange: "range", codeNotOwner: "not_owner",
-	codeBusy: "busy", codeExists: "exists", codeCorrupt: "corrupt", codeBadID: "bad_id",
+	codeBusy: "busy", codeExists: "exists", codeCorrupt: "corrupt", codeBadID: "bad_id", codeNotHolder: "not_holder",
 	codeInternal: "internal",
 }
 
@@ -36,7 +36,7 @@ func (s *Service) served(ctx context.Context, req request, err error) {
 		return
 	}
 	op := "unknown"
-	if req.Op >= opPut && req.Op <= opSpace {
+	if req.Op >= opPut && req.Op <= opPlacement {
 		op = strings.ToLower(req.Op.String())
 	}
 	s.cfg.OnServed(op, Result(ctx, err))

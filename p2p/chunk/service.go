@@ -39,24 +39,27 @@ type Service struct {
 	inflight   sync.WaitGroup
 	active     atomic.Int64 // exchanges being served now
 
-	counts [opSpace + 1]atomic.Int64 // requests read, by op
+	counts [opPlacement + 1]atomic.Int64 // requests read, by op
+	putBy  putters                       // who last put the latest chunks (PLACE's authority)
 }
 
 // Counts are the requests a Service has read, by operation, whatever
 // their outcome. A stream refused as busy before its request was read is
 // not counted, nor is a request that does not decode.
 type Counts struct {
-	Put, Get, Has, Delete, Space int64
+	Put, Get, Has, Delete, Space, Place, Placement int64
 }
 
 // Counts returns the requests served so far; for tests and metrics.
 func (s *Service) Counts() Counts {
 	return Counts{
-		Put:    s.counts[opPut].Load(),
-		Get:    s.counts[opGet].Load(),
-		Has:    s.counts[opHas].Load(),
-		Delete: s.counts[opDelete].Load(),
-		Space:  s.counts[opSpace].Load(),
+		Put:       s.counts[opPut].Load(),
+		Get:       s.counts[opGet].Load(),
+		Has:       s.counts[opHas].Load(),
+		Delete:    s.counts[opDelete].Load(),
+		Space:     s.counts[opSpace].Load(),
+		Place:     s.counts[opPlace].Load(),
+		Placement: s.counts[opPlacement].Load(),
 	}
 }
 
@@ -239,6 +242,10 @@ func (s *Service) serve(ctx context.Context, str network.Stream, remote peer.ID)
 		return req, s.delete(ctx, str, remote, &req)
 	case opSpace:
 		return req, s.space(ctx, str)
+	case opPlace:
+		return req, s.place(ctx, str, remote, &req)
+	case opPlacement:
+		return req, s.placement(ctx, str, &req)
 	}
 	return req, fmt.Errorf("%w: operation %v", ErrBadMessage, req.Op) // unreachable: decode checks
 }

@@ -82,8 +82,8 @@ func TestSpaceRequestDecoding(t *testing.T) {
 	if err != nil || r.Op != opSpace {
 		t.Fatalf("SPACE request decodes to %+v, %v", r, err)
 	}
-	if _, err := unmarshalRequest(wire.AppendUint(nil, reqOp, uint64(opSpace+1))); !errors.Is(err, ErrBadMessage) {
-		t.Fatalf("op %d: %v, want ErrBadMessage", opSpace+1, err)
+	if _, err := unmarshalRequest(wire.AppendUint(nil, reqOp, uint64(opPlacement+1))); !errors.Is(err, ErrBadMessage) {
+		t.Fatalf("op %d: %v, want ErrBadMessage", opPlacement+1, err)
 	}
 }
 

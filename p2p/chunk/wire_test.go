@@ -12,6 +12,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
+	"github.com/scatterbytes/scatterbytes/p2p/placement"
 	"github.com/scatterbytes/scatterbytes/store"
 
 	"github.com/scatterbytes/scatterbytes/internal/golden"
@@ -80,7 +81,12 @@ func goldenReceipt(t testing.TB) Receipt {
 // goldenMessages are the wire encodings pinned in testdata/*.golden.
 func goldenMessages(t testing.TB) map[string][]byte {
 	o, r, so := goldenOrder(t), goldenReceipt(t), goldenStripeOrder(t)
+	rec := placement.New(so.K, so.M, so.Stripe)
+	rec.Add(0, fixedKey(t, 1).PeerID(), fixedTime)
 	return map[string][]byte{
+		"request-place":         (&request{Op: opPlace, Place: rec.Marshal()}).marshal(),
+		"request-placement":     (&request{Op: opPlacement, Chunk: so.Chunk}).marshal(),
+		"response-placement":    (&response{Status: codeOK, Place: rec.Marshal()}).marshal(),
 		"order":                 o.Marshal(),
 		"order-stripe":          so.Marshal(),
 		"receipt":               r.Marshal(),

@@ -40,7 +40,12 @@
 //
 // Fetch reads one chunk from its holders, fastest first, then from the
 // DHT's provider records and closest peers, checking every byte against
-// the chunk's CID as it streams in. FetchRange reads a slice of a chunk
+// the chunk's CID as it streams in. Within FetchStripe, once a shard's
+// listed holders have failed, the stripe's placement record (package
+// p2p/placement), asked of the stripe's other holders at once, once per
+// stripe, names its holders before the DHT is asked (placement.go). After
+// PutStripe places a stripe it tells every holder the record
+// (TellPlacement); a repairer does the same after Rehome. FetchRange reads a slice of a chunk
 // unchecked (a slice cannot be checked against a CID without a proof; the
 // caller's authentication must). FetchStripe reads any k of a stripe's
 // k+m shards and decodes when a data shard is missing.

@@ -29,7 +29,7 @@ const fetchTimeout = time.Minute
 // size is not known: the chunk (at most MaxUnsized bytes) is read into a
 // new buffer. It returns the bytes read: dst, or the new buffer.
 func (t *Net) Fetch(ctx context.Context, r Ref, dst []byte) ([]byte, error) {
-	return t.fetch(ctx, r, dst, nil, true)
+	return t.fetch(ctx, r, dst, nil, true, nil)
 }
 
 // fetch is Fetch. It tries one holder at a time, the next when one
@@ -40,12 +40,14 @@ func (t *Net) Fetch(ctx context.Context, r Ref, dst []byte) ([]byte, error) {
 // called when a holder answers. Only the first attempt in flight writes
 // into dst; one beside it reads into a buffer of its own, copied to dst
 // if it wins. fetch returns only once every attempt it started has ended.
-func (t *Net) fetch(ctx context.Context, r Ref, dst []byte, answered func(), hedge bool) ([]byte, error) {
+// sp, if set, is the placement of r's stripe, asked for once the listed
+// holders are tried and before the DHT.
+func (t *Net) fetch(ctx context.Context, r Ref, dst []byte, answered func(), hedge bool, sp *stripePlacement) ([]byte, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	f := &fetchRun{t: t, id: r.ID, dst: dst, answered: answered,
 		results: make(chan fetched, maxInflight), tried: map[peer.ID]bool{t.node.ID(): true}}
 	defer func() { cancel(); f.wg.Wait() }() // no attempt outlives the call
-	cands := t.holders(ctx, r, int64(len(dst)), &f.wg)
+	cands := t.holders(ctx, r, int64(len(dst)), &f.wg, sp)
 	var (
 		want  = true // a candidate is wanted: the select takes one
 		stall <-chan time.Time
@@ -184,12 +186,13 @@ func (t *Net) guessHolders(id cid.Cid) []peer.ID {
 // receiver takes them one at a time, and no lookup starts before it
 // wants one): the holders r lists, fastest first for n bytes, or when it
 // lists none the guesses of guessHolders; then ""
-// (the listed holders are exhausted); then the DHT's providers as they
-// arrive (those believed dead once the lookup ends) and the peers
-// closest to the CID, fastest first. Peers may
+// (the listed holders are exhausted); then the holders the stripe's
+// placement record names (sp, asked of another holder of the stripe);
+// then the DHT's providers as they arrive (those believed dead once the
+// lookup ends) and the peers closest to the CID, fastest first. Peers may
 // repeat. The channel is closed at the end, or when ctx ends; the
 // goroutine behind it is counted in wg.
-func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup) <-chan peer.ID {
+func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup, sp *stripePlacement) <-chan peer.ID {
 	ch := make(chan peer.ID)
 	wg.Add(1)
 	go func() {
@@ -215,22 +218,16 @@ func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup) <
 		if !send("") {
 			return
 		}
-		pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		sent := map[peer.ID]bool{}
-		var dead []peer.ID // believed dead: asked only when the rest failed
-		for ai := range t.node.DHT().FindProvidersAsync(pctx, r.ID, 8) {
-			sent[ai.ID] = true
-			if t.speeds.dead(ai.ID) {
-				dead = append(dead, ai.ID)
-			} else if !send(ai.ID) {
-				return
+		if sp != nil {
+			for _, p := range sp.holdersOf(ctx, r.ID) {
+				if !send(p) {
+					return
+				}
 			}
 		}
-		for _, p := range dead {
-			if !send(p) {
-				return
-			}
+		sent, ok := t.providers(ctx, r.ID, send)
+		if !ok {
+			return
 		}
 		if cands, err := t.Candidates(ctx, r.ID.KeyString(), 0, 0, sent); err == nil {
 			t.speeds.order(cands, n)
@@ -242,6 +239,34 @@ func (t *Net) holders(ctx context.Context, r Ref, n int64, wg *sync.WaitGroup) <
 		}
 	}()
 	return ch
+}
+
+// providers sends the DHT's providers of id as they arrive (those
+// believed dead once the lookup ends), unless the Net makes no provider
+// lookups, and returns them; false when send gave up.
+func (t *Net) providers(ctx context.Context, id cid.Cid, send func(peer.ID) bool) (map[peer.ID]bool, bool) {
+	sent := map[peer.ID]bool{}
+	if t.cfg.NoProviderLookups {
+		return sent, true
+	}
+	t.stats.ProviderLookups.Add(1)
+	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	var dead []peer.ID // believed dead: asked only when the rest failed
+	for ai := range t.node.DHT().FindProvidersAsync(pctx, id, 8) {
+		sent[ai.ID] = true
+		if t.speeds.dead(ai.ID) {
+			dead = append(dead, ai.ID)
+		} else if !send(ai.ID) {
+			return sent, false
+		}
+	}
+	for _, p := range dead {
+		if !send(p) {
+			return sent, false
+		}
+	}
+	return sent, true
 }
 
 // fetchFailed logs a failed fetch from p: at warning level the first time

@@ -44,6 +44,12 @@ type Config struct {
 	// Standings, if set, is the coordinator's view of the nodes, which
 	// writes respect (see admit); nil places on every node.
 	Standings Standings
+	// NoProviderLookups turns off the DHT provider lookup of fetches, the
+	// last resort after the listed holders and the stripe's placement
+	// record (the peers nearest the chunk's ID are still asked). Tests
+	// set it to show the others suffice; Stats.ProviderLookups counts
+	// the lookups made.
+	NoProviderLookups bool
 }
 
 // DefaultConfig returns a Net configuration: orders for 90 days.
@@ -74,6 +80,14 @@ type Stats struct {
 	// SurplusDeleted counts copies a placement deleted again: a hedged
 	// upload's twin that landed before its cancel did.
 	SurplusDeleted atomic.Int64
+	// PlacementsTold counts holders that took a stripe's placement record
+	// (TellPlacement); PlacementsRead the records a download asked a
+	// holder for when a listed holder failed.
+	PlacementsTold atomic.Int64
+	PlacementsRead atomic.Int64
+	// ProviderLookups counts the DHT provider lookups fetches made: the
+	// last resort, after the listed holders and the stripe's placement.
+	ProviderLookups atomic.Int64
 }
 
 // New returns a Net that works through n (running, or about to be run by

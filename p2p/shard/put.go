@@ -21,12 +21,22 @@ const maxAttempts = 4
 // PutStripe stores the k+m shards of a stripe, whose IDs are ids, on
 // distinct nodes with room for them, chosen by the first shard's ID (the
 // shards of a stripe are all one size), and returns the holder of each.
+// Then it tells every holder the stripe's placement (TellPlacement), so
+// that each finds the others without the DHT; a holder that did not take
+// it does not fail the put.
 func (t *Net) PutStripe(ctx context.Context, shards [][]byte, ids []cid.Cid, k, m int) ([]peer.ID, error) {
 	cands, err := t.Candidates(ctx, ids[0].KeyString(), len(shards), int64(len(shards[0])), nil)
 	if err != nil {
 		return nil, err
 	}
-	return t.Place(ctx, ids, shards, cands, k, m)
+	holders, err := t.Place(ctx, ids, shards, cands, k, m)
+	if err != nil {
+		return holders, err
+	}
+	if rec, ok := Record(ids, k, m, holders, time.Now()); ok {
+		t.TellPlacement(ctx, rec)
+	}
+	return holders, nil
 }
 
 // Replicate stores one chunk on `copies` distinct nodes closest to its CID

@@ -54,6 +54,7 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 	// once, by its own attempt; only the winners' are kept below.
 	shards := make([][]byte, n)
 	used := make([]bool, n)
+	sp := &stripePlacement{t: t, refs: refs}
 	r := race{
 		slots: k, hedgeAt: k - 1, eager: true, pool: true, clock: t.clock,
 		answerWithin: t.answerWithin(),
@@ -68,7 +69,7 @@ func (t *Net) FetchStripe(ctx context.Context, coder *erasure.Coder, i int, refs
 		attempt: func(ctx context.Context, _, j int, answered func()) error {
 			dst := shardBuf(buf, j, k, ss)
 			shards[j] = dst
-			_, err := t.fetch(ctx, refs[j], dst, answered, false)
+			_, err := t.fetch(ctx, refs[j], dst, answered, false, sp)
 			return err
 		},
 		hedged: func(int, int) { t.stats.Hedges.Add(1) },

@@ -81,17 +81,18 @@ func (c *clientCerts) remember(client peer.ID, der []byte) {
 func (c *clientCerts) path(client peer.ID) string { return filepath.Join(c.dir, client.String()) }
 
 // stored keeps the certificate of the client of a chunk just stored,
-// while the gate still holds it.
-func (s *Storage) stored(ctx context.Context, id cid.Cid) {
+// while the gate still holds it, and returns the chunk's order.
+func (s *Storage) stored(ctx context.Context, id cid.Cid) (chunk.Order, bool) {
 	info, err := s.st.Stat(ctx, id)
 	if err != nil {
-		return
+		return chunk.Order{}, false
 	}
 	o, err := chunk.UnmarshalOrder(info.Meta)
 	if err != nil {
-		return
+		return chunk.Order{}, false
 	}
 	if _, err := s.clients.Cert(ctx, o.Client); err != nil {
 		s.log.Debug("client certificate", "client", o.Client, "err", err)
 	}
+	return o, true
 }

@@ -109,6 +109,14 @@ func TestExitHandsEveryChunkOver(t *testing.T) {
 		}
 	}
 
+	// Every holder of the stripes, the new ones included, keeps a record
+	// that names the new holder of each chunk handed over.
+	for _, h := range rep.Handovers {
+		if st := orders[h.Chunk].Stripe; len(st) > 0 {
+			checkRecords(t, st, after, map[cid.Cid]peer.ID{h.Chunk: h.To})
+		}
+	}
+
 	// The leaving node took no new chunk meanwhile.
 	if got := countHeld(after, leaver); got != len(mine) {
 		t.Fatalf("the leaving node holds %d chunks after its exit, %d before", got, len(mine))
@@ -134,6 +142,11 @@ func TestExitHandsEveryChunkOver(t *testing.T) {
 	}
 	if again.Sent != 0 || again.Found != len(mine) || len(again.Handovers) != len(mine) {
 		t.Fatalf("second exit: %d sent, %d found of %d", again.Sent, again.Found, len(mine))
+	}
+	// It found the stripes' holders in the placement records it kept
+	// across the restart, not in the DHT.
+	if n := storageOf(leaver).ProviderLookups(); n != 0 {
+		t.Errorf("second exit made %d DHT provider lookups for stripes it keeps records of", n)
 	}
 
 	if err := leaver.Stop(); err != nil {

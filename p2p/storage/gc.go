@@ -109,6 +109,9 @@ type SweepStats struct {
 	// Capped says the pass stopped at MaxDeletes with chunks left to
 	// look at; the next comes sooner than Interval.
 	Capped bool
+	// Records counts the placement records deleted after a whole pass:
+	// those of stripes the node holds no member of any more.
+	Records int
 }
 
 // collector is the expiry sweep of one storage node.
@@ -117,6 +120,9 @@ type collector struct {
 	clock Clock
 	st    store.Store // the guarded store: deletes go through the prover's guard
 	log   *slog.Logger
+	// prune, if set, runs after every whole pass: it deletes what the
+	// node keeps about chunks it no longer holds (placement records).
+	prune func(context.Context) (int, error)
 
 	mu   sync.Mutex
 	last SweepStats
@@ -202,6 +208,11 @@ func (c *collector) sweep(ctx context.Context) (SweepStats, error) {
 			}
 		}
 		if n < sweepPage {
+			if c.prune != nil {
+				if st.Records, err = c.prune(ctx); err != nil {
+					return c.finish(st), fmt.Errorf("expiry sweep: placement records: %w", err)
+				}
+			}
 			return c.finish(st), nil
 		}
 	}

@@ -370,6 +370,11 @@ func TestRemovedFileLeavesEveryNode(t *testing.T) {
 	ep.step()
 	within(t, time.Minute, func() error { return allCommitted(t, net) })
 	during := holdingsOf(t, net)
+	for _, p := range net.Nodes() {
+		if err := recordsMatchHoldings(t, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	if err := c.Remove(t.Context(), "", "gone"); err != nil {
 		t.Fatal(err)
@@ -390,6 +395,16 @@ func TestRemovedFileLeavesEveryNode(t *testing.T) {
 	ep.step()
 	ep.noFailedAudits()
 	within(t, time.Minute, func() error { return sameHoldings(t, net, before) })
+	// A sweep drops the placement records of the stripes gone, and keeps
+	// the others'.
+	for _, p := range net.Nodes() {
+		if _, err := storageOf(p).Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if err := recordsMatchHoldings(t, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	readBack(t, c, keep, keepData)
 }
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
+	"github.com/scatterbytes/scatterbytes/p2p/placement"
 	"github.com/scatterbytes/scatterbytes/p2p/standing"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -95,13 +96,16 @@ func groupKey(o *chunk.Order, id cid.Cid) string {
 	return "s" + string(h.Sum(nil))
 }
 
-// locate finds every member's holders through the DHT's provider records
-// and sorts them by st: lost (suspended, disqualified) or healthy.
+// locate finds every member's holders, from the stripe's placement record
+// when the node keeps one, else (older data, a replicated chunk, a member
+// the record names no holder of) through the DHT's provider records, and
+// sorts them by st: lost (suspended, disqualified) or healthy.
 func (s *Storage) locate(ctx context.Context, g *group, st *standing.Standings) {
 	self := s.n.ID()
 	seen := map[peer.ID]bool{}
 	g.holders = make([][]peer.ID, len(g.members))
 	g.seen, g.healthy = nil, 0
+	rec, haveRec := s.record(ctx, g)
 	for i, id := range g.members {
 		found := map[peer.ID]bool{}
 		for _, m := range g.mine {
@@ -109,11 +113,23 @@ func (s *Storage) locate(ctx context.Context, g *group, st *standing.Standings) 
 				found[self] = true
 			}
 		}
-		fctx, cancel := context.WithTimeout(ctx, findTimeout)
-		for ai := range s.n.DHT().FindProvidersAsync(fctx, id, maxHolders) {
-			found[ai.ID] = true
+		var named []peer.ID
+		if haveRec {
+			named = rec.Of(i)
 		}
-		cancel()
+		for _, p := range named {
+			found[p] = true
+		}
+		if len(named) == 0 {
+			if !g.copies {
+				s.providerLookups.Add(1)
+			}
+			fctx, cancel := context.WithTimeout(ctx, findTimeout)
+			for ai := range s.n.DHT().FindProvidersAsync(fctx, id, maxHolders) {
+				found[ai.ID] = true
+			}
+			cancel()
+		}
 		for p := range found {
 			if !seen[p] {
 				seen[p] = true
@@ -131,6 +147,19 @@ func (s *Storage) locate(ctx context.Context, g *group, st *standing.Standings) 
 			g.healthy++
 		}
 	}
+}
+
+// record is the placement record of g's stripe the node keeps, if any.
+func (s *Storage) record(ctx context.Context, g *group) (placement.Record, bool) {
+	if g.copies {
+		return placement.Record{}, false
+	}
+	rec, ok, err := s.book.Get(ctx, placement.KeyOf(g.members))
+	if err != nil {
+		s.log.Warn("read a placement record", "err", err)
+		return placement.Record{}, false
+	}
+	return rec, ok && len(rec.Members) == len(g.members)
 }
 
 // locateParallel bounds the groups located at once: each is k+m DHT

@@ -67,7 +67,9 @@ func (m *mover) place(ctx context.Context, o chunk.Order, st *standing.Standings
 		}
 	}
 	m.cur.Store(st)
-	return m.net.Rehome(ctx, o, ids, datas, exclude)
+	holders, err := m.net.Rehome(ctx, o, ids, datas, exclude)
+	m.s.placed(ctx, o, st, ids, holders)
+	return holders, err
 }
 
 // fetch fetches chunk id of size bytes from one of holders, within the

@@ -185,13 +185,20 @@ func TestRepairRestoresLostShards(t *testing.T) {
 		}
 		orig[holders[id][0].Node().ID()] = true
 	}
-	// Two holders go.
+	// The client told every holder the stripe's placement.
+	placed := map[cid.Cid]peer.ID{}
+	for _, id := range ids {
+		placed[id] = holders[id][0].Node().ID()
+	}
+	checkRecords(t, ids, holders, placed)
+	// Two holders go; the file reads from the other four.
 	lost := []*testnet.Peer{holders[ids[0]][0], holders[ids[4]][0]}
 	for _, p := range lost {
 		if err := p.Stop(); err != nil {
 			t.Fatal(err)
 		}
 	}
+	readBack(t, recordReader(t, r.net), ref, data)
 	// Suspended after two missed epochs, settled one epoch later; then
 	// one pass repairs. Eight epochs leave room for a pass that finds the
 	// records of a new holder late.
@@ -236,6 +243,10 @@ func TestRepairRestoresLostShards(t *testing.T) {
 	if rebuilt < 2 {
 		t.Fatalf("%d shards rebuilt, want at least the 2 lost", rebuilt)
 	}
+	// The repair found the holders in its records, and told every holder,
+	// the new ones included, where the rebuilt shards went.
+	noProviderLookups(t, r.net)
+	checkRecords(t, ids, h, map[cid.Cid]peer.ID{ids[0]: h[ids[0]][0].Node().ID(), ids[4]: h[ids[4]][0].Node().ID()})
 	// The operator sees the same on /metrics and the dashboard's view.
 	var scraped float64
 	var shown int64
@@ -270,7 +281,8 @@ func TestRepairRestoresLostShards(t *testing.T) {
 		}
 	}
 	// Now two more of the original holders go: the file reads back from
-	// the two originals left and the rebuilt shards.
+	// the two originals left and the rebuilt shards, which no manifest
+	// lists and a reader finds in the stripe's placement record.
 	var more int
 	for _, id := range ids[1:] {
 		p := holders[id][0]
@@ -282,6 +294,11 @@ func TestRepairRestoresLostShards(t *testing.T) {
 		}
 	}
 	readBack(t, c, ref, data)
+	fresh := recordReader(t, r.net)
+	readBack(t, fresh, ref, data)
+	if st := fresh.Stats(); st.PlacementsRead.Load() == 0 {
+		t.Errorf("a fresh reader read the file without the stripe's placement record")
+	}
 }
 
 // The designated repairer's own shard rotted on its disk: it finds out

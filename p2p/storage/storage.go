@@ -1,13 +1,33 @@
 // Package storage is the storage node service: a node (package node) with a
 // chunk store (package store/disk) that serves the chunk protocol
-// /scatterbytes/chunk/1.0.0 and announces every chunk it holds as a DHT
-// provider record, so that a client finds a shard's holder even when the
-// manifest's list of holders is out of date.
+// /scatterbytes/chunk/1.0.0 and keeps the placement record of every
+// stripe it holds a shard of (package p2p/placement, in DIR/placements),
+// so that a client, a repairer or a leaving node finds a shard's holders
+// even when the manifest's list of holders is out of date.
 //
-// Chunks are announced when stored, all of them again at start and every
-// ReprovideEvery; the scrub of the disk store runs alongside and deletes
-// what was quarantined since its last pass. A chunk found corrupt while
-// it is served is quarantined at once by the chunk service.
+// # Provider records
+//
+// Per-chunk DHT provider records cost every node a DHT walk per chunk and
+// do not scale (a node with millions of chunks cannot reprovide them all),
+// so a node keeps them only where nothing better exists:
+//
+//   - A replicated chunk (an order without a stripe: the manifest's
+//     chunks, whose root client.Open and names look up by CID) is
+//     announced when it is stored.
+//   - A shard of a stripe is not announced when stored: its stripe's
+//     placement record, which the client sends every holder after the put
+//     (chunk protocol PLACE), names its holders; a repair or an exit
+//     updates it on every holder.
+//   - At start and every ReprovideEvery the node announces its replicated
+//     chunks and the shards of stripes it keeps no record of (data stored
+//     before records existed, or whose client could not tell this node).
+//
+// Readers keep the DHT as their last resort, after the listed holders and
+// the stripe's record (and before the peers nearest the chunk's ID, where
+// a repair places a rebuilt shard). The scrub of the disk store runs
+// alongside and deletes what was quarantined since its last pass. A chunk
+// found corrupt while it is served is quarantined at once by the chunk
+// service.
 //
 // Each epoch the node answers the coordinator's beacon with a proof
 // (package proof). It hears beacons on gossip; one that does not come in
@@ -40,8 +60,10 @@
 //     store, with no manifest and no file key: an order names its whole
 //     stripe (package chunk, Order.Stripe), and a replicated chunk (a
 //     manifest chunk) is a group of k+m copies of one ID. Each member's
-//     holders come from the DHT's provider records; the standings split
-//     them into healthy and lost.
+//     holders come from the stripe's placement record the node keeps
+//     (package p2p/placement), and from the DHT's provider records only
+//     for a member the node has no record naming a holder of (older data,
+//     replicated chunks); the standings split them into healthy and lost.
 //  3. Threshold. A stripe with fewer than k+m members that have a healthy
 //     holder, and at most profile.RepairAt(k, m) of them (by default k +
 //     min(m-1, ceil(m/2)): 5 for 4+2, the math is at RepairAt), is
@@ -60,8 +82,10 @@
 //     its known ID, and places them on nodes that hold no part of the
 //     stripe and are not lost (shard.Net.Rehome), under the client's order
 //     it holds for its own shard: the order's stripe authorises every
-//     shard it names. The new holder announces the chunk in the DHT, where
-//     a download that finds the manifest's holder gone looks next.
+//     shard it names. Then it adds the new holders to the stripe's record
+//     and tells every holder the record names that is not lost, the new
+//     ones included (chunk protocol PLACE; placement.go): a download that
+//     finds the manifest's holder gone asks a holder of the stripe for it.
 //
 // A holder repairs rather than a coordinator worker: it has one shard
 // already (k-1 fetches instead of k), the work and its bandwidth spread
@@ -82,8 +106,9 @@
 //
 // For every chunk it holds under a live order (the groups repair reads
 // from the orders: stripes, replicated chunks) it looks up every
-// member's holders in the DHT, as repair does (step 2), eight groups at
-// once. A member no other healthy node holds (a replicated chunk: held
+// member's holders as repair does (step 2: the placement record, else the
+// DHT), eight groups at once, and updates the records as repair does
+// after it hands a chunk over. A member no other healthy node holds (a replicated chunk: held
 // by fewer others than its k+m copies) is sent, under the order the node
 // holds, to a node that holds no part of its group and is not suspended
 // or disqualified (shard.Net.Rehome), within the repair bandwidth
@@ -177,6 +202,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/p2p/gossip"
 	"github.com/scatterbytes/scatterbytes/p2p/metrics"
 	"github.com/scatterbytes/scatterbytes/p2p/node"
+	"github.com/scatterbytes/scatterbytes/p2p/placement"
 	"github.com/scatterbytes/scatterbytes/p2p/proof"
 	"github.com/scatterbytes/scatterbytes/store"
 	"github.com/scatterbytes/scatterbytes/store/disk"
@@ -185,7 +211,12 @@ import (
 // ChunksDir is the chunk store's directory inside a node directory.
 const ChunksDir = "chunks"
 
-// ReprovideEvery is how often every held chunk is announced again; kad-dht
+// PlacementsDir is the placement records' goleveldb inside a node
+// directory.
+const PlacementsDir = "placements"
+
+// ReprovideEvery is how often the chunks found only through provider
+// records are announced again (package doc, "Provider records"); kad-dht
 // provider records live 48 hours.
 const ReprovideEvery = 12 * time.Hour
 
@@ -229,6 +260,10 @@ type Storage struct {
 	svc     *chunk.Service
 	log     *slog.Logger
 	provide chan cid.Cid
+	book    *placement.Book // the placement records of the stripes held
+	// providerLookups counts the DHT provider lookups locate made for
+	// members of stripes: only for stripes without a record.
+	providerLookups atomic.Int64
 
 	topic   *gossip.Topic
 	beacons *gossip.Subscription
@@ -301,6 +336,12 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 		}
 		s.st, s.disk = d, d
 	}
+	book, err := placement.OpenBook(filepath.Join(dir, PlacementsDir))
+	if err != nil {
+		s.closeStore()
+		return nil, err
+	}
+	s.book = book
 	s.clients = &clientCerts{dir: filepath.Join(dir, ClientsDir), verified: n.Gate().Verified}
 	prover, err := proof.NewProver(proof.ProverConfig{
 		Network: n.Profile().Name, Store: s.st, Key: n.Key(), Cert: n.Cert,
@@ -317,12 +358,14 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	raw := s.st
 	s.st = s.metrics.Store(prover.Guard(s.st))
 	s.gc = newCollector(cfg.GC, cfg.Clock, s.st, s.log.With("part", "gc"))
+	s.gc.prune = s.pruneRecords
 	ccfg := chunk.DefaultConfig(newClosable(s.st, s.refusing), n.Key())
 	ccfg.Logger = s.log
 	ccfg.OnServed = s.metrics.ChunkServed
 	// The coordinator's spot checks read past the guard: a chunk deleted
 	// since the proof they check keeps its bytes until the next one.
 	ccfg.Auditor, ccfg.AuditStore = n.Profile().CoordinatorID(), raw
+	ccfg.Placements = s.book
 	ccfg.OnStored = func(id cid.Cid) {
 		select {
 		case s.provide <- id:
@@ -420,10 +463,28 @@ func (s *Storage) closeStore() {
 			s.log.Warn("close chunk store", "err", err)
 		}
 	}
+	if s.book != nil {
+		if err := s.book.Close(); err != nil {
+			s.log.Warn("close placement records", "err", err)
+		}
+	}
 }
 
-// announce provides new chunks as they arrive and every chunk at start and
-// every ReprovideEvery.
+// Placements is the node's book of placement records.
+func (s *Storage) Placements() *placement.Book { return s.book }
+
+// ProviderLookups counts the DHT provider lookups the node made to find
+// the holders of the stripes it holds a part of (repair, exit), and to
+// fetch a chunk from another node: none for a stripe it keeps a record of
+// whose holders answer. (A replicated chunk's copies are still found
+// through the DHT, and not counted here.)
+func (s *Storage) ProviderLookups() int64 {
+	return s.providerLookups.Load() + s.move.net.Stats().ProviderLookups.Load()
+}
+
+// announce provides new replicated chunks as they arrive, and at start
+// and every ReprovideEvery the replicated chunks and the shards of
+// stripes without a placement record (package doc, "Provider records").
 func (s *Storage) announce(ctx context.Context) error {
 	all := time.NewTimer(0)
 	defer all.Stop()
@@ -432,11 +493,14 @@ func (s *Storage) announce(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case id := <-s.provide:
-			s.stored(ctx, id)
-			s.provideOne(ctx, id)
+			if o, ok := s.stored(ctx, id); ok && len(o.Stripe) == 0 {
+				s.provideOne(ctx, id)
+			}
 		case <-all.C:
 			err := s.st.Iterate(ctx, cid.Undef, func(i store.Info) error {
-				s.provideOne(ctx, i.ID)
+				if s.needsProvider(ctx, i) {
+					s.provideOne(ctx, i.ID)
+				}
 				return ctx.Err()
 			})
 			if err != nil && ctx.Err() == nil {
@@ -445,6 +509,18 @@ func (s *Storage) announce(ctx context.Context) error {
 			all.Reset(ReprovideEvery)
 		}
 	}
+}
+
+// needsProvider says whether chunk i is found only through a provider
+// record: a replicated chunk, or a shard of a stripe this node keeps no
+// placement record of.
+func (s *Storage) needsProvider(ctx context.Context, i store.Info) bool {
+	o, err := chunk.UnmarshalOrder(i.Meta)
+	if err != nil || len(o.Stripe) == 0 {
+		return true
+	}
+	_, ok, err := s.book.Get(ctx, placement.KeyOf(o.Stripe))
+	return err != nil || !ok
 }
 
 func (s *Storage) provideOne(ctx context.Context, id cid.Cid) {
