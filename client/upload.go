@@ -136,12 +136,18 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	if opts.Name != "" {
 		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: plainSize, Redundancy: red.String(), Created: m.Created,
 			RootHolders: rootHolders[:min(len(rootHolders), catalog.MaxRootHolders)]}
-		if err := c.cat.Put(ctx, e); err != nil {
+		// With no strays to delete first, the entry and the end of the
+		// journal are one write.
+		file := func() error { return c.cat.Put(ctx, e) }
+		if opts.ResumeID != "" && len(j.Strays) == 0 {
+			file = func() error { return c.cat.File(ctx, e, opts.ResumeID) }
+		}
+		if err := file(); err != nil {
 			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
 		}
 	}
 	c.deleteStrays(ctx, j, m)
-	if opts.ResumeID != "" {
+	if opts.ResumeID != "" && (opts.Name == "" || len(j.Strays) > 0) {
 		_ = c.cat.DeleteJournal(ctx, opts.ResumeID)
 	}
 	return ref, nil
