@@ -145,6 +145,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	// Before Run: the gate verifies no one until then, and nothing enters
 	// the routing table unverified, so no add can race with this.
 	n.watchRoutingTable()
+	if k := n.rememberPeers(); k > 0 {
+		n.log.Debug("remembered peers of the last run", "peers", k)
+	}
 	return n, nil
 }
 
