@@ -40,7 +40,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	a := admit(st, t.filter(ctx, table, size), need)
 	if out := a.peers; need > 0 && len(out) >= need {
 		t.warnVetting(a, need)
-		return out, nil
+		return a.withSpares(), nil
 	}
 	closest, cut, err := t.lookup(ctx, key, need, exclude)
 	if err != nil {
@@ -70,7 +70,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 		return out, fmt.Errorf("%w: %d found, %d needed%s", ErrNotEnoughNodes, len(out), need, unreach)
 	}
 	t.warnVetting(a, need)
-	return out, nil
+	return a.withSpares(), nil
 }
 
 // lookup finds the storage nodes closest to key for a placement of need
