@@ -27,6 +27,14 @@ const (
 	// chunkOverhead is what a node charges for a chunk beyond its bytes:
 	// the disk store's header with the order is a few hundred bytes.
 	chunkOverhead = 1 << 10
+	// unprobedMax is the largest chunk placed without asking a node of
+	// unknown free space first. A full node refuses a PUT before it reads
+	// the bytes (package p2p/chunk), so a refused small PUT costs what the
+	// probe would have, one round trip, and an accepted one saves it: a
+	// CLI put of a small file (a manifest carrying it, DefaultInlineMax
+	// in package client), a fresh process each time, has no cache and
+	// would ask every node of the table before its first PUT.
+	unprobedMax = 12 << 10
 )
 
 // room is what the cache knows of whether a chunk fits on a node.
@@ -112,27 +120,33 @@ func (s *spaceCache) put(p peer.ID, e spaceEntry) {
 // withRoom keeps the peers of ps that have room for a chunk of size bytes,
 // in order, then those that could not be asked: they may well have room,
 // and a PUT to them will tell. Peers without a fresh word in the cache are
-// probed first, a few at once; with a fresh cache it does no I/O.
+// probed first, a few at once; with a fresh cache it does no I/O. A chunk
+// of at most unprobedMax bytes asks no one: the peers without a word come
+// after those with room, before those that could not be asked.
 func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
 	need := size + chunkOverhead
-	var ask []peer.ID
-	for _, p := range ps {
-		if t.space.room(p, need) == roomUnknown {
-			ask = append(ask, p)
+	if size > unprobedMax {
+		var ask []peer.ID
+		for _, p := range ps {
+			if t.space.room(p, need) == roomUnknown {
+				ask = append(ask, p)
+			}
 		}
+		t.probe(ctx, ask)
 	}
-	t.probe(ctx, ask)
-	var fit, unsure []peer.ID
+	var fit, unknown, unsure []peer.ID
 	for _, p := range ps {
 		switch t.space.room(p, need) {
 		case roomYes:
 			fit = append(fit, p)
 		case roomNo:
+		case roomUnknown: // not asked
+			unknown = append(unknown, p)
 		default: // the probe failed, or ctx ended before it was done
 			unsure = append(unsure, p)
 		}
 	}
-	return append(fit, unsure...)
+	return append(append(fit, unknown...), unsure...)
 }
 
 // probe asks each of ps for its free space and records the answers.
