@@ -37,7 +37,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	st := t.standings(ctx, size)
 	write := need > 0
 	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude, write)
-	a := admit(st, t.filter(ctx, table, size), need)
+	a := admit(st, t.filter(ctx, table, size, need), need)
 	if out := a.peers; need > 0 && len(out) >= need {
 		t.warnVetting(a, need)
 		return a.withSpares(), nil
@@ -47,7 +47,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
 	all := t.storageNodes(union(closest, table), exclude, write)
-	a = admit(st, t.filter(ctx, all, size), need)
+	a = admit(st, t.filter(ctx, all, size, need), need)
 	if len(a.peers) < need && cut {
 		// Too few among the peers that answered first: wait for the
 		// whole lookup (and so for every dial) before giving up.
@@ -55,7 +55,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 			return nil, fmt.Errorf("find storage nodes: %w", err)
 		}
 		all = t.storageNodes(union(closest, all), exclude, write)
-		a = admit(st, t.filter(ctx, all, size), need)
+		a = admit(st, t.filter(ctx, all, size, need), need)
 	}
 	out := a.peers
 	if len(out) < need {
@@ -88,11 +88,11 @@ func (t *Net) lookup(ctx context.Context, key string, need int, exclude map[peer
 }
 
 // filter is withRoom, or nothing when size is 0 (a read).
-func (t *Net) filter(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+func (t *Net) filter(ctx context.Context, ps []peer.ID, size int64, need int) []peer.ID {
 	if size <= 0 {
 		return ps
 	}
-	return t.withRoom(ctx, ps, size)
+	return t.withRoom(ctx, ps, size, need)
 }
 
 // union is a followed by the peers of b not in a.

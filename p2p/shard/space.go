@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/sync/errgroup"
 
@@ -122,10 +124,15 @@ func (s *spaceCache) put(p peer.ID, e spaceEntry) {
 // and a PUT to them will tell. Peers without a fresh word in the cache are
 // probed first, a few at once; with a fresh cache it does no I/O. A chunk
 // of at most unprobedMax bytes asks no one: the peers without a word come
-// after those with room, before those that could not be asked.
-func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+// after those with room, before those that could not be asked, and of
+// them the first `want` not connected are dialled (reach), so that a node
+// gone since the routing table (or a client's memory of the last run)
+// heard of it goes last, not among the first choices with no spare behind.
+func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64, want int) []peer.ID {
 	need := size + chunkOverhead
-	if size > unprobedMax {
+	if size <= unprobedMax {
+		t.reach(ctx, ps, need, want)
+	} else {
 		var ask []peer.ID
 		for _, p := range ps {
 			if t.space.room(p, need) == roomUnknown {
@@ -147,6 +154,50 @@ func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.ID 
 		}
 	}
 	return append(append(fit, unknown...), unsure...)
+}
+
+// reach dials, in order, the peers of ps without a word on their space
+// that are not connected, a few at once and each for probeTimeout at
+// most, until want of ps are connected or none is left; a peer whose dial
+// fails is recorded as one that could not be asked. The dials are the
+// ones the PUTs would make.
+func (t *Net) reach(ctx context.Context, ps []peer.ID, need int64, want int) {
+	h := t.node.Host()
+	var dial []peer.ID
+	live := 0
+	for _, p := range ps {
+		switch {
+		case h.Network().Connectedness(p) == network.Connected:
+			live++
+		case t.space.room(p, need) == roomUnknown:
+			dial = append(dial, p)
+		}
+	}
+	for len(dial) > 0 && live < want && ctx.Err() == nil {
+		batch := dial[:min(len(dial), want-live, probesInFlight)]
+		dial = dial[len(batch):]
+		var (
+			g  errgroup.Group
+			ok atomic.Int32
+		)
+		for _, p := range batch {
+			g.Go(func() error {
+				dctx, cancel := context.WithTimeout(ctx, probeTimeout)
+				defer cancel()
+				if err := h.Connect(dctx, peer.AddrInfo{ID: p}); err != nil {
+					if ctx.Err() == nil {
+						t.log.Debug("placement dial failed", "peer", p, "err", err)
+						t.space.failed(p)
+					}
+					return nil
+				}
+				ok.Add(1)
+				return nil
+			})
+		}
+		g.Wait()
+		live += int(ok.Load())
+	}
 }
 
 // probe asks each of ps for its free space and records the answers.
