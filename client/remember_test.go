@@ -74,3 +74,26 @@ func TestRememberedPeers(t *testing.T) {
 		t.Error("the revoked node was verified")
 	}
 }
+
+// TestRememberedAddressesAllGone checks that a client whose remembered
+// nodes all moved (restarted on new ports) finds them again through the
+// bootstrap peer and its lookup.
+func TestRememberedAddressesAllGone(t *testing.T) {
+	net := clienttest.NewNetwork(t, 5)
+	var cfg client.Config
+	c1 := clienttest.New(t, net, func(c *client.Config) { cfg = *c })
+	putGet(t, c1, random(t, 1<<10), "3+2")
+	if err := c1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ {
+		if err := net.Peer(i).Restart(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c2 := clienttest.New(t, net, func(c *client.Config) { *c = cfg })
+	if _, ok := c2.Node().Gate().Verified(net.Peer(1).ID); !ok {
+		t.Fatal("the nodes were not remembered: the test tests nothing")
+	}
+	putGet(t, c2, random(t, 1<<10), "3+2")
+}

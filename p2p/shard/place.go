@@ -8,6 +8,7 @@ import (
 	kb "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
@@ -38,9 +39,16 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	write := need > 0
 	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude, write)
 	a := admit(st, t.filter(ctx, table, size, need), need)
-	if out := a.peers; need > 0 && len(out) >= need {
+	if need > 0 && t.usable(a.peers, size) >= need {
 		t.warnVetting(a, need)
 		return a.withSpares(), nil
+	}
+	if need > 0 {
+		// The table's peers did not answer (gone since it heard of
+		// them): look up through one that does.
+		if err := t.live(ctx); err != nil {
+			return nil, err
+		}
 	}
 	closest, cut, err := t.lookup(ctx, key, need, exclude)
 	if err != nil {
@@ -84,6 +92,35 @@ func (t *Net) lookup(ctx context.Context, key string, need int, exclude map[peer
 	}
 	return t.closestReachable(ctx, key, func(heard []peer.ID) bool {
 		return len(t.storageNodes(heard, exclude, true)) >= need
+	})
+}
+
+// usable counts the peers of ps a write of size bytes may count on: not
+// those that could not be asked or dialled (withRoom puts them last).
+func (t *Net) usable(ps []peer.ID, size int64) int {
+	n := 0
+	for _, p := range ps {
+		if size <= 0 || t.space.room(p, size+chunkOverhead) != roomUnsure {
+			n++
+		}
+	}
+	return n
+}
+
+// live waits, for 30 seconds at most, until the node is connected to a
+// verified peer: a lookup asks its routing table's peers, and those a
+// client remembered from its last run may all be gone, while the
+// bootstrap round finds the network.
+func (t *Net) live(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return wait.For(ctx, func() error {
+		for _, p := range t.node.Host().Network().Peers() {
+			if _, ok := t.node.Gate().Verified(p); ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: %w: connected to no verified peer", ErrNotEnoughNodes, ErrNoPeers)
 	})
 }
 
