@@ -86,6 +86,11 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	if err != nil {
 		return manifest.Ref{}, err
 	}
+	// The standings are asked of the coordinator while the journal is
+	// synced and the file sealed. Waited for on the way out: at once
+	// after a placement (which waited for them), up to the standings'
+	// 5 s timeout after a put that failed before placing.
+	defer c.shards.Warm(ctx)()
 	j, err := c.loadJournal(ctx, opts, size, red.String())
 	if err != nil {
 		return manifest.Ref{}, err

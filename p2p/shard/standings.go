@@ -83,6 +83,23 @@ func (t *Net) standings(ctx context.Context, size int64) *standing.Standings {
 	return t.cfg.Standings.Get(ctx)
 }
 
+// Warm asks now, in the background, for what a write's placement will
+// need from afar, the standings, so that a placement that follows local
+// work (a client sealing and journalling the file) finds them. The
+// returned func waits for the question to end; call it before ctx is
+// done with.
+func (t *Net) Warm(ctx context.Context) (wait func()) {
+	if t.cfg.Standings == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.cfg.Standings.Get(ctx)
+	}()
+	return func() { <-done }
+}
+
 // passedOver says, for an error, which nodes the standings left out.
 func (a admitted) passedOver() string {
 	if a.excluded == 0 && a.vetting == 0 {
