@@ -30,6 +30,10 @@ type Client struct {
 	node   *node.Node
 	chunks chunk.Client
 	shards *shard.Net // placement, shard uploads and fetches
+	// rootHints maps a manifest root's key (cid.KeyString) to the nodes
+	// the catalog says hold it, learnt by Resolve: a get by name asks
+	// them first, no guess and no lookup.
+	rootHints sync.Map
 
 	stop context.CancelFunc
 	done chan error
