@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
+
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/internal/harness/clienttest"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
@@ -90,6 +92,20 @@ func TestRememberedAddressesAllGone(t *testing.T) {
 		if err := net.Peer(i).Restart(); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The bootstrap peer knows where they are now once they have
+	// connected to it again (identify tells it their new addresses).
+	coord := net.Peer(0).Node().Host().Network()
+	err := wait.For(ctxT(t), func() error {
+		for i := 1; i <= 5; i++ {
+			if coord.Connectedness(net.Peer(i).ID) != network.Connected {
+				return fmt.Errorf("node %d has not reconnected to the coordinator", i)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	c2 := clienttest.New(t, net, func(c *client.Config) { *c = cfg })
 	if _, ok := c2.Node().Gate().Verified(net.Peer(1).ID); !ok {

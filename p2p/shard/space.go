@@ -188,6 +188,11 @@ func (t *Net) reach(ctx context.Context, ps []peer.ID, need int64, want int) {
 					if ctx.Err() == nil {
 						t.log.Debug("placement dial failed", "peer", p, "err", err)
 						t.space.failed(p)
+						// Out of the table and its addresses forgotten: a
+						// lookup then starts from peers that answer and
+						// learns where p is now, if it is anywhere.
+						t.node.DHT().RoutingTable().RemovePeer(p)
+						h.Peerstore().ClearAddrs(p)
 					}
 					return nil
 				}
