@@ -30,6 +30,10 @@ type Client struct {
 	node   *node.Node
 	chunks chunk.Client
 	shards *shard.Net // placement, shard uploads and fetches
+	// rootHints maps a manifest root's key (cid.KeyString) to the nodes
+	// the catalog says hold it, learnt by Resolve: a get by name asks
+	// them first, no guess and no lookup.
+	rootHints sync.Map
 
 	stop context.CancelFunc
 	done chan error
@@ -78,13 +82,20 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 		n.Close()
 		return nil, err
 	}
-	if c.cat, err = catalog.Open(filepath.Join(cfg.Dir, CatalogDir), c.master); err != nil {
-		n.Close()
-		return nil, err
-	}
+	// The node joins while the catalog opens: opening it syncs the disk
+	// (unless read-only), which on a busy disk takes longer than joining.
 	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stop, c.done = stop, make(chan error, 1)
 	go func() { c.done <- n.Run(rctx) }()
+	open := catalog.Open
+	if cfg.ReadOnly {
+		open = catalog.OpenReadOnly
+	}
+	if c.cat, err = open(filepath.Join(cfg.Dir, CatalogDir), c.master); err != nil {
+		stop()
+		<-c.done
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -117,6 +128,7 @@ func (c *Client) startNode(ctx context.Context) (*node.Node, error) {
 	ncfg.Key, ncfg.Cert = &c.key, c.cfg.Cert
 	ncfg.Logger = c.log
 	ncfg.RetryMin = 100 * time.Millisecond
+	ncfg.RememberPeers = true
 	n, err := node.New(ctx, ncfg)
 	if errors.Is(err, node.ErrNoCert) || errors.Is(err, cert.ErrExpired) {
 		c.log.Info("enrolling with the network coordinator", "peer", c.key.PeerID())

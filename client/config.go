@@ -41,6 +41,10 @@ type Config struct {
 	// The file is then kept as the manifest is, in m+2 copies, so the
 	// bound is small. 0 stores every file in stripes.
 	InlineMax int64
+	// ReadOnly opens the catalog for reading only (catalog.OpenReadOnly):
+	// for a client that only reads files, whose start then syncs nothing.
+	// Put, Remove and the journal's writes fail.
+	ReadOnly bool
 	// Logger receives the client's logs; nil discards them.
 	Logger *slog.Logger
 	// NoProviderLookups keeps reads off the DHT's provider records

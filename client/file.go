@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/client/manifest"
@@ -59,7 +60,14 @@ func (c *Client) Open(ctx context.Context, ref manifest.Ref) (*File, error) {
 // on (the closest to its CID) or its providers; ErrNoManifest if none of
 // them serves it.
 func (c *Client) fetchManifestChunk(ctx context.Context, id cid.Cid) ([]byte, error) {
-	b, err := c.shards.Fetch(ctx, shard.Ref{ID: id}, nil)
+	r := shard.Ref{ID: id}
+	if hs, ok := c.rootHints.Load(id.KeyString()); ok {
+		// The catalog's record of where the root went: no guess.
+		for _, p := range hs.([]peer.ID) {
+			r.Holders = append(r.Holders, []byte(p))
+		}
+	}
+	b, err := c.shards.Fetch(ctx, r, nil)
 	if err != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoManifest, err)
 	}

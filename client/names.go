@@ -39,6 +39,9 @@ func (c *Client) Resolve(ctx context.Context, volume, refOrName string) (manifes
 	if errors.Is(err, catalog.ErrNotFound) {
 		return manifest.Ref{}, fmt.Errorf("%w: %q is neither a reference nor a name in volume %q", ErrNotFound, refOrName, volume)
 	}
+	if err == nil && len(e.RootHolders) > 0 {
+		c.rootHints.Store(e.Ref.Manifest.KeyString(), e.RootHolders)
+	}
 	return e.Ref, err
 }
 

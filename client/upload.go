@@ -91,6 +91,11 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	if err != nil {
 		return manifest.Ref{}, err
 	}
+	// The standings are asked of the coordinator while the journal is
+	// synced and the file sealed. Waited for on the way out: at once
+	// after a placement (which waited for them), up to the standings'
+	// 5 s timeout after a put that failed before placing.
+	defer c.shards.Warm(ctx)()
 	j, err := c.loadJournal(ctx, opts, size, red.String())
 	if err != nil {
 		return manifest.Ref{}, err
@@ -142,7 +147,13 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 		prev, perr := c.cat.Get(ctx, opts.Volume, opts.Name)
 		e := catalog.Entry{Volume: opts.Volume, Name: opts.Name, Ref: ref, Size: plainSize, Redundancy: red.String(), Created: m.Created,
 			RootHolders: rootHolders[:min(len(rootHolders), catalog.MaxRootHolders)]}
-		if err := c.cat.Put(ctx, e); err != nil {
+		// With no strays to delete first, the entry and the end of the
+		// journal are one write.
+		file := func() error { return c.cat.Put(ctx, e) }
+		if opts.ResumeID != "" && len(j.Strays) == 0 {
+			file = func() error { return c.cat.File(ctx, e, opts.ResumeID) }
+		}
+		if err := file(); err != nil {
 			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
 		}
 		if perr == nil && !opts.KeepReplaced && prev.Ref.Manifest != ref.Manifest {
@@ -150,7 +161,7 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 		}
 	}
 	c.deleteStrays(ctx, j, m)
-	if opts.ResumeID != "" {
+	if opts.ResumeID != "" && (opts.Name == "" || len(j.Strays) > 0) {
 		_ = c.cat.DeleteJournal(ctx, opts.ResumeID)
 	}
 	return ref, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 
@@ -25,6 +26,8 @@ type Catalog struct {
 	// mu serialises writes, so Delete's check for presence and its delete
 	// are one step with respect to Put.
 	mu sync.Mutex
+
+	readOnly bool // opened by OpenReadOnly
 }
 
 var syncWrite = &opt.WriteOptions{Sync: true}
@@ -40,14 +43,43 @@ func Open(dir string, mk keys.MasterKey) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
-	db, err := leveldb.OpenFile(dir, &opt.Options{Compression: opt.NoCompression})
+	return openDB(dir, mk, aead, false)
+}
+
+// OpenReadOnly opens the catalog in dir for reading only, as Open would,
+// but writes nothing to open it: Open replays the database's log of the
+// last writes into a new table and syncs it, several synced writes on
+// every start, which a command that only reads (get) need not wait for.
+// Others may hold it read-only at the same time, and no writer while
+// they do (ErrInUse). Writes fail. A catalog that does not exist yet (or
+// has no version record) is created by Open instead.
+func OpenReadOnly(dir string, mk keys.MasterKey) (*Catalog, error) {
+	aead, err := newAEAD(mk)
+	if err != nil {
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "CURRENT")); err != nil {
+		return Open(dir, mk)
+	}
+	c, err := openDB(dir, mk, aead, true)
+	if errors.Is(err, errNoVersion) {
+		return Open(dir, mk)
+	}
+	return c, err
+}
+
+// errNoVersion is a read-only open's "no version record to check".
+var errNoVersion = errors.New("no version record")
+
+func openDB(dir string, mk keys.MasterKey, aead cipher.AEAD, readOnly bool) (*Catalog, error) {
+	db, err := leveldb.OpenFile(dir, &opt.Options{Compression: opt.NoCompression, ReadOnly: readOnly})
 	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK) {
 		err = fmt.Errorf("%w: %w", ErrInUse, err) // the database's lock is held
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", dir, err)
 	}
-	c := &Catalog{db: db, aead: aead, ix: index{key: mk.Derive(indexContext)}}
+	c := &Catalog{db: db, aead: aead, ix: index{key: mk.Derive(indexContext)}, readOnly: readOnly}
 	if err := c.checkVersion(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", dir, err)

@@ -27,6 +27,33 @@ func (c *Catalog) Put(ctx context.Context, e Entry) error {
 	return nil
 }
 
+// File stores e as Put does and deletes the upload journal id (see
+// PutJournal) in the same synced write: an upload is filed and stops
+// being unfinished at once, for one sync instead of two.
+func (c *Catalog) File(ctx context.Context, e Entry, journal string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := e.validate(); err != nil {
+		return fmt.Errorf("catalog put: %w", err)
+	}
+	if err := checkJournal(journal); err != nil {
+		return fmt.Errorf("catalog put: %w", err)
+	}
+	key := c.ix.entryKey(e.Volume, e.Name)
+	plain := encodeEntry(&e)
+	defer clear(plain)
+	var b leveldb.Batch
+	b.Put(key, seal(c.aead, key, plain))
+	b.Delete(c.ix.journalKey(journal))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.db.Write(&b, syncWrite); err != nil {
+		return fmt.Errorf("catalog put: %w", err)
+	}
+	return nil
+}
+
 // Get returns the entry volume/name, or ErrNotFound.
 func (c *Catalog) Get(ctx context.Context, volume, name string) (Entry, error) {
 	if err := ctx.Err(); err != nil {

@@ -27,6 +27,9 @@ func versionAAD(hdr []byte) []byte { return append(append([]byte(nil), versionKe
 // database.
 func (c *Catalog) checkVersion() error {
 	v, err := c.db.Get(versionKey, nil)
+	if err == leveldb.ErrNotFound && c.readOnly {
+		return errNoVersion
+	}
 	if err == leveldb.ErrNotFound {
 		return c.initVersion()
 	}

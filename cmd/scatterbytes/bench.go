@@ -131,9 +131,10 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "bench-dir", filepath.Join(os.TempDir(), "scatterbytes-bench"), "working directory (emptied first, removed after)")
+	pf := cmd.PersistentFlags() // small-cli takes them too
+	pf.StringVar(&dir, "bench-dir", filepath.Join(os.TempDir(), "scatterbytes-bench"), "working directory (emptied first, removed after)")
 	f.Int64Var(&size, "size", 1<<30, "file size in bytes")
-	f.IntVar(&nodes, "nodes", 6, "storage node processes")
+	pf.IntVar(&nodes, "nodes", 6, "storage node processes")
 	f.StringVar(&red, "redundancy", "4+2", "erasure coding k+m")
 	f.Int64Var(&failoverSize, "failover-size", 64<<20, "file size for the failover phase, which ends the run by killing 2 node processes (0: skip it)")
 	f.IntVar(&failoverRuns, "failover-runs", 5, "gets per failover figure")
@@ -149,6 +150,41 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 		},
 	}
 	sink.Flags().BoolVar(&batched, "batched", false, "use ScatterBytes' transport (batched TLS, node.Muxer) instead of stock libp2p TLS and yamux")
-	cmd.AddCommand(sink)
+	cmd.AddCommand(sink, benchSmallCmd(&dir, &nodes))
+	return cmd
+}
+
+// benchSmallCmd is `bench small-cli`: the CLI's 1 KiB put+get alone, the
+// quick way to see what a change to a command's start does to it.
+func benchSmallCmd(dir *string, nodes *int) *cobra.Command {
+	var runs int
+	cmd := &cobra.Command{
+		Use:   "small-cli",
+		Short: "Time only the 1 KiB put+get through the CLI (a process each) on a network of processes",
+		Long: `small-cli starts a coordinator and --nodes storage node processes on loopback
+as bench does, puts and gets a 1 KiB file once through the CLI (not
+counted: bench's own client has run before and remembers its peers), then
+--runs times, and prints the median and range of put+get.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runs < 1 {
+				return usageError{fmt.Errorf("--runs %d: want 1 or more", runs)}
+			}
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			t, err := bench.SmallCLI(cmd.Context(), bench.Options{Bin: bin, Dir: *dir, Nodes: *nodes}, runs)
+			defer os.RemoveAll(*dir)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%-44s %22s %22s\n", fmt.Sprintf("latency, median (range) of %d", runs), "measured", "bound")
+			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, CLI (a process each)", t, bench.SmallRoundTripCLI)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&runs, "runs", 10, "put+get pairs timed")
 	return cmd
 }

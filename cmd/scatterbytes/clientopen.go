@@ -77,7 +77,13 @@ func checkMasterKey() error {
 // openClient opens the client in --dir on --network. It enrols with the
 // coordinator by itself when the directory has no certificate yet. The
 // caller closes it.
-func openClient(ctx context.Context) (*client.Client, error) {
+func openClient(ctx context.Context) (*client.Client, error) { return openClientFor(ctx, false) }
+
+// openReader is openClient for a command that only reads files (get,
+// stat): its catalog is opened read-only, which writes and syncs nothing.
+func openReader(ctx context.Context) (*client.Client, error) { return openClientFor(ctx, true) }
+
+func openClientFor(ctx context.Context, readOnly bool) (*client.Client, error) {
 	if err := checkMasterKey(); err != nil {
 		return nil, err
 	}
@@ -92,6 +98,7 @@ func openClient(ctx context.Context) (*client.Client, error) {
 	}
 	cfg := client.DefaultConfig(g.dir, prof)
 	cfg.Passphrase = pass
+	cfg.ReadOnly = readOnly
 	cfg.Logger = logger()
 	if cg.quiet {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

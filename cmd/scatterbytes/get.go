@@ -57,7 +57,7 @@ G or T suffix (powers of 1024), and an empty LEN reads to the end.`,
 					return err
 				}
 			}
-			c, err := openClient(ctx)
+			c, err := openReader(ctx)
 			if err != nil {
 				return err
 			}

@@ -35,7 +35,7 @@ lists its stripes, their shards and the nodes holding each.`,
 				err error
 			)
 			if showManifest {
-				if c, err = openClient(ctx); err != nil {
+				if c, err = openReader(ctx); err != nil {
 					return err
 				}
 				defer c.Close()

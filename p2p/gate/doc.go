@@ -78,6 +78,21 @@
 // expired, is not verified from that moment, connected or not. A connected
 // peer whose verdict expired is asked again (it has probably renewed) on the
 // next Wait; a disconnected one is forgotten within a minute.
+//
+// A verdict can also outlive the process: a client started afresh for each
+// command (the CLI) records its peers' certificates (package node,
+// peers.json) and Remember admits them at its next start once the caller
+// has verified each again against the CA, its CRL and the clock. Such a
+// verdict is the one a disconnected verified peer keeps, and is treated
+// alike: the next connection runs the exchange (our certificate first, as
+// the dialer; the peer still verifies us before serving anything) and its
+// failure refuses the peer. What it saves is the wait for the peer's
+// answer before our first stream; that stream goes to the key TLS has just
+// authenticated, which the remembered certificate binds to membership as
+// the fresh one would, and carries nothing the peer's own checks do not
+// guard. A peer revoked since is refused as soon as the CRL we hold says
+// so, as it would be in an exchange.
+//
 // Enforcement is in four places:
 //   - Host wraps a libp2p host so that every stream handler registered
 //     through it (the DHT, pubsub, the chunk protocol) first waits for the

@@ -527,3 +527,29 @@ func (g *Gate) forget(p peer.ID) {
 		g.cfg.OnDrop(p)
 	}
 }
+
+// Remember admits m.Peer as verified before any connection to it, on a
+// certificate the caller has just verified (package cert: the CA, the CRL,
+// the validity window, the key): a verdict of an earlier run of the same
+// party, kept on disk. It is the verdict of a verified peer that
+// disconnected, carried over a restart, and is treated as one: it holds
+// until the certificate expires or the peer is denied, and the peer's next
+// connection runs the exchange again (our certificate goes first, as on
+// every connection we dial), whose failure refuses the peer and closes the
+// connection. What it saves is the wait for the peer's answer before our
+// first stream: that stream goes to the key TLS has just authenticated,
+// which the remembered certificate binds to membership as the fresh one
+// would. It reports whether the verdict was installed: not when p already
+// has a record, is denied, or m has expired.
+func (g *Gate) Remember(m cert.Member) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := m.Peer
+	if g.peers[p] != nil || g.cfg.Denied(p) || !g.cfg.Now().Before(m.NotAfter) {
+		return false
+	}
+	v := &verdict{done: make(chan struct{}), member: m, finished: true, recheck: true}
+	close(v.done)
+	g.peers[p] = v
+	return true
+}

@@ -94,6 +94,46 @@ func TestVerdictHoldsOnlyWhileNotDeniedAndUnexpired(t *testing.T) {
 			tg.wantVerified(t, p, false)
 			tg.wantDropped(t, p, true)
 		}},
+		{"remembered peer is verified and checked on its next connection", func(t *testing.T, tg *testGate, p peer.ID) {
+			if !tg.g.Remember(tg.member(p)) {
+				t.Fatal("Remember refused a valid verdict")
+			}
+			tg.wantVerified(t, p, true)
+			tg.g.mu.Lock()
+			run := tg.g.peers[p].needsExchange()
+			tg.g.mu.Unlock()
+			if !run {
+				t.Fatal("a remembered peer's connection would not be checked")
+			}
+			tg.g.reject(p, ErrNotVerified) // its exchange fails
+			tg.wantVerified(t, p, false)
+		}},
+		{"remembered peer revoked or expired", func(t *testing.T, tg *testGate, p peer.ID) {
+			tg.g.Remember(tg.member(p))
+			tg.deny(p)
+			tg.wantVerified(t, p, false)
+			q := randomPeer(t)
+			tg.g.Remember(tg.member(q))
+			tg.advance(2 * time.Hour)
+			tg.wantVerified(t, q, false)
+		}},
+		{"nothing remembered over a verdict, for a denied peer or an expired certificate", func(t *testing.T, tg *testGate, p peer.ID) {
+			tg.g.settle(p, tg.member(p), nil)
+			if tg.g.Remember(tg.member(p)) {
+				t.Error("Remember replaced a verdict")
+			}
+			q := randomPeer(t)
+			tg.deny(q)
+			if tg.g.Remember(tg.member(q)) {
+				t.Error("Remember admitted a denied peer")
+			}
+			r := randomPeer(t)
+			m := tg.member(r)
+			tg.advance(2 * time.Hour)
+			if tg.g.Remember(m) {
+				t.Error("Remember admitted an expired certificate")
+			}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, newTestGate(t), randomPeer(t))

@@ -34,6 +34,12 @@ type Config struct {
 	// them). Cert is a DER certificate.
 	Key  *identity.Key
 	Cert []byte
+	// RememberPeers admits the peers recorded in Dir's peers.json whose
+	// certificates still verify as verified members at start, and puts the
+	// storage nodes among them into the routing table (remember.go): what
+	// a client run as a short process wants, so that its first request
+	// waits for no bootstrap.
+	RememberPeers bool
 	// ConnLow and ConnHigh are the connection manager's watermarks.
 	ConnLow, ConnHigh int
 	// ExchangeTimeout bounds a certificate exchange.

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
@@ -81,12 +85,23 @@ func loadCRL(dir string, ca *x509.Certificate) (*cert.CRL, error) {
 	return cert.ParseCRL(b, ca)
 }
 
+// knownPeer is one entry of peers.json. Cert is the peer's membership
+// certificate as the gate last verified it: a client that remembers its
+// peers (Config.RememberPeers) admits them again from it (remember.go).
 type knownPeer struct {
 	ID    string   `json:"id"`
 	Addrs []string `json:"addrs"`
+	Cert  []byte   `json:"cert,omitempty"`
 }
 
-// savePeers records the routing table's peers with their addresses.
+// maxPeersFile bounds the peers.json read: maxKnownPeers entries with a
+// certificate (at most cert.MaxCertSize, base64) and a few addresses each.
+const maxPeersFile = 4 << 20
+
+// savePeers records the routing table's peers with their addresses and
+// certificates, sorted so that an unchanged table writes the same bytes:
+// then the file is only touched, not rewritten and synced again (a
+// client's every run ends here).
 func (n *Node) savePeers() error {
 	if n.cfg.Dir == "" {
 		return nil
@@ -97,30 +112,57 @@ func (n *Node) savePeers() error {
 		for _, a := range n.raw.Peerstore().Addrs(p) {
 			kp.Addrs = append(kp.Addrs, a.String())
 		}
-		if len(kp.Addrs) > 0 {
-			out = append(out, kp)
+		if len(kp.Addrs) == 0 {
+			continue
 		}
-		if len(out) == maxKnownPeers {
-			break
+		slices.Sort(kp.Addrs)
+		if m, ok := n.gate.Verified(p); ok {
+			kp.Cert = m.Raw
 		}
+		out = append(out, kp)
 	}
 	if len(out) == 0 {
 		return nil // keep the last good list rather than forget every peer
 	}
+	slices.SortFunc(out, func(a, b knownPeer) int { return strings.Compare(a.ID, b.ID) })
+	out = out[:min(len(out), maxKnownPeers)]
 	b, err := json.MarshalIndent(out, "", " ")
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(n.cfg.Dir, PeersFile), b, 0o644)
+	path := filepath.Join(n.cfg.Dir, PeersFile)
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
+		now := time.Now()
+		return os.Chtimes(path, now, now) // `scatterbytes peers` says when it was recorded
+	}
+	// 0600: the certificates name each peer's role and payout address,
+	// which the gate shows to verified members only.
+	return atomicfile.Write(path, b, 0o600)
 }
 
 // knownPeers reads peers.json; a missing or damaged file yields none.
 func (n *Node) knownPeers() []peer.AddrInfo {
+	var out []peer.AddrInfo
+	for _, kp := range n.knownPeerRecords() {
+		out = append(out, kp.AddrInfo)
+	}
+	return out
+}
+
+// knownPeerRecord is a parsed entry of peers.json.
+type knownPeerRecord struct {
+	peer.AddrInfo
+	Cert []byte
+}
+
+// knownPeerRecords reads peers.json: the entries whose peer ID parses,
+// without this node; a missing or damaged file yields none.
+func (n *Node) knownPeerRecords() []knownPeerRecord {
 	if n.cfg.Dir == "" {
 		return nil
 	}
 	b, err := os.ReadFile(filepath.Join(n.cfg.Dir, PeersFile))
-	if err != nil || len(b) > 1<<20 {
+	if err != nil || len(b) > maxPeersFile {
 		return nil
 	}
 	var kps []knownPeer
@@ -128,19 +170,19 @@ func (n *Node) knownPeers() []peer.AddrInfo {
 		n.log.Warn("ignoring damaged known-peers file", "err", err)
 		return nil
 	}
-	var out []peer.AddrInfo
+	var out []knownPeerRecord
 	for _, kp := range kps[:min(len(kps), maxKnownPeers)] {
 		id, err := peer.Decode(kp.ID)
 		if err != nil || id == n.ID() {
 			continue
 		}
-		ai := peer.AddrInfo{ID: id}
+		r := knownPeerRecord{AddrInfo: peer.AddrInfo{ID: id}, Cert: kp.Cert}
 		for _, s := range kp.Addrs {
 			if a, err := ma.NewMultiaddr(s); err == nil {
-				ai.Addrs = append(ai.Addrs, a)
+				r.Addrs = append(r.Addrs, a)
 			}
 		}
-		out = append(out, ai)
+		out = append(out, r)
 	}
 	return out
 }

@@ -47,6 +47,8 @@ type Node struct {
 	added   *addedPeers
 	dns     *madns.Resolver
 	reach   *reach
+	// remembered counts the peers admitted from the last run at start.
+	remembered int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -145,6 +147,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	// Before Run: the gate verifies no one until then, and nothing enters
 	// the routing table unverified, so no add can race with this.
 	n.watchRoutingTable()
+	if n.remembered = n.rememberPeers(); n.remembered > 0 {
+		n.log.Debug("remembered peers of the last run", "peers", n.remembered)
+	}
 	return n, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	kb "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/scatterbytes/scatterbytes/internal/wait"
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
@@ -37,17 +38,24 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	st := t.standings(ctx, size)
 	write := need > 0
 	table := t.storageNodes(d.RoutingTable().NearestPeers(kb.ConvertKey(key), tableCandidates), exclude, write)
-	a := admit(st, t.filter(ctx, table, size), need)
-	if out := a.peers; need > 0 && len(out) >= need {
+	a := admit(st, t.filter(ctx, table, size, need), need)
+	if need > 0 && t.usable(a.peers, size) >= need {
 		t.warnVetting(a, need)
-		return out, nil
+		return a.withSpares(), nil
+	}
+	if need > 0 {
+		// The table's peers did not answer (gone since it heard of
+		// them): look up through one that does.
+		if err := t.live(ctx); err != nil {
+			return nil, err
+		}
 	}
 	closest, cut, err := t.lookup(ctx, key, need, exclude)
 	if err != nil {
 		return nil, fmt.Errorf("find storage nodes: %w", err)
 	}
 	all := t.storageNodes(union(closest, table), exclude, write)
-	a = admit(st, t.filter(ctx, all, size), need)
+	a = admit(st, t.filter(ctx, all, size, need), need)
 	if len(a.peers) < need && cut {
 		// Too few among the peers that answered first: wait for the
 		// whole lookup (and so for every dial) before giving up.
@@ -55,7 +63,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 			return nil, fmt.Errorf("find storage nodes: %w", err)
 		}
 		all = t.storageNodes(union(closest, all), exclude, write)
-		a = admit(st, t.filter(ctx, all, size), need)
+		a = admit(st, t.filter(ctx, all, size, need), need)
 	}
 	out := a.peers
 	if len(out) < need {
@@ -70,7 +78,7 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 		return out, fmt.Errorf("%w: %d found, %d needed%s", ErrNotEnoughNodes, len(out), need, unreach)
 	}
 	t.warnVetting(a, need)
-	return out, nil
+	return a.withSpares(), nil
 }
 
 // lookup finds the storage nodes closest to key for a placement of need
@@ -87,12 +95,41 @@ func (t *Net) lookup(ctx context.Context, key string, need int, exclude map[peer
 	})
 }
 
+// usable counts the peers of ps a write of size bytes may count on: not
+// those that could not be asked or dialled (withRoom puts them last).
+func (t *Net) usable(ps []peer.ID, size int64) int {
+	n := 0
+	for _, p := range ps {
+		if size <= 0 || t.space.room(p, size+chunkOverhead) != roomUnsure {
+			n++
+		}
+	}
+	return n
+}
+
+// live waits, for 30 seconds at most, until the node is connected to a
+// verified peer: a lookup asks its routing table's peers, and those a
+// client remembered from its last run may all be gone, while the
+// bootstrap round finds the network.
+func (t *Net) live(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return wait.For(ctx, func() error {
+		for _, p := range t.node.Host().Network().Peers() {
+			if _, ok := t.node.Gate().Verified(p); ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: %w: connected to no verified peer", ErrNotEnoughNodes, ErrNoPeers)
+	})
+}
+
 // filter is withRoom, or nothing when size is 0 (a read).
-func (t *Net) filter(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+func (t *Net) filter(ctx context.Context, ps []peer.ID, size int64, need int) []peer.ID {
 	if size <= 0 {
 		return ps
 	}
-	return t.withRoom(ctx, ps, size)
+	return t.withRoom(ctx, ps, size, need)
 }
 
 // union is a followed by the peers of b not in a.

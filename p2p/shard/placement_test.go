@@ -157,3 +157,21 @@ func TestPutAnswerUpdatesTheSpaceCache(t *testing.T) {
 	}
 	fetchBack(t, sn, shards, ids, holders)
 }
+
+// A chunk the size of a small file's manifest is placed without asking
+// anyone for space first: a refused PUT costs what the probe would have.
+func TestSmallChunkIsNotProbed(t *testing.T) {
+	net := networkWith(t, 6, nil)
+	sn, n := newNet(t, net)
+	routesToAll(t, n, net)
+	small := random(t, 2<<10)
+	id := store.Sum(small)
+	if _, err := sn.Replicate(ctxT(t), id, small, 4, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range net.Running()[1:] {
+		if c := counts(p); c.Space != 0 {
+			t.Fatalf("node %d was asked for its space %d times before a %d-byte chunk", p.Index, c.Space, len(small))
+		}
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/sync/errgroup"
 
@@ -27,6 +29,14 @@ const (
 	// chunkOverhead is what a node charges for a chunk beyond its bytes:
 	// the disk store's header with the order is a few hundred bytes.
 	chunkOverhead = 1 << 10
+	// unprobedMax is the largest chunk placed without asking a node of
+	// unknown free space first. A full node refuses a PUT before it reads
+	// the bytes (package p2p/chunk), so a refused small PUT costs what the
+	// probe would have, one round trip, and an accepted one saves it: a
+	// CLI put of a small file (a manifest carrying it, DefaultInlineMax
+	// in package client), a fresh process each time, has no cache and
+	// would ask every node of the table before its first PUT.
+	unprobedMax = 12 << 10
 )
 
 // room is what the cache knows of whether a chunk fits on a node.
@@ -112,27 +122,87 @@ func (s *spaceCache) put(p peer.ID, e spaceEntry) {
 // withRoom keeps the peers of ps that have room for a chunk of size bytes,
 // in order, then those that could not be asked: they may well have room,
 // and a PUT to them will tell. Peers without a fresh word in the cache are
-// probed first, a few at once; with a fresh cache it does no I/O.
-func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64) []peer.ID {
+// probed first, a few at once; with a fresh cache it does no I/O. A chunk
+// of at most unprobedMax bytes asks no one: the peers without a word come
+// after those with room, before those that could not be asked, and of
+// them the first `want` not connected are dialled (reach), so that a node
+// gone since the routing table (or a client's memory of the last run)
+// heard of it goes last, not among the first choices with no spare behind.
+func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64, want int) []peer.ID {
 	need := size + chunkOverhead
-	var ask []peer.ID
-	for _, p := range ps {
-		if t.space.room(p, need) == roomUnknown {
-			ask = append(ask, p)
+	if size <= unprobedMax {
+		t.reach(ctx, ps, need, want)
+	} else {
+		var ask []peer.ID
+		for _, p := range ps {
+			if t.space.room(p, need) == roomUnknown {
+				ask = append(ask, p)
+			}
 		}
+		t.probe(ctx, ask)
 	}
-	t.probe(ctx, ask)
-	var fit, unsure []peer.ID
+	var fit, unknown, unsure []peer.ID
 	for _, p := range ps {
 		switch t.space.room(p, need) {
 		case roomYes:
 			fit = append(fit, p)
 		case roomNo:
+		case roomUnknown: // not asked
+			unknown = append(unknown, p)
 		default: // the probe failed, or ctx ended before it was done
 			unsure = append(unsure, p)
 		}
 	}
-	return append(fit, unsure...)
+	return append(append(fit, unknown...), unsure...)
+}
+
+// reach dials, in order, the peers of ps without a word on their space
+// that are not connected, a few at once and each for probeTimeout at
+// most, until want of ps are connected or none is left; a peer whose dial
+// fails is recorded as one that could not be asked. The dials are the
+// ones the PUTs would make.
+func (t *Net) reach(ctx context.Context, ps []peer.ID, need int64, want int) {
+	h := t.node.Host()
+	var dial []peer.ID
+	live := 0
+	for _, p := range ps {
+		switch {
+		case h.Network().Connectedness(p) == network.Connected:
+			live++
+		case t.space.room(p, need) == roomUnknown:
+			dial = append(dial, p)
+		}
+	}
+	for len(dial) > 0 && live < want && ctx.Err() == nil {
+		batch := dial[:min(len(dial), want-live, probesInFlight)]
+		dial = dial[len(batch):]
+		var (
+			g  errgroup.Group
+			ok atomic.Int32
+		)
+		for _, p := range batch {
+			g.Go(func() error {
+				dctx, cancel := context.WithTimeout(ctx, probeTimeout)
+				defer cancel()
+				if err := h.Connect(dctx, peer.AddrInfo{ID: p}); err != nil {
+					if ctx.Err() == nil {
+						t.log.Debug("placement dial failed", "peer", p, "err", err)
+						t.space.failed(p)
+						// Out of the table and its addresses forgotten: a
+						// lookup then starts from peers that answer and
+						// learns where p is now, if it is anywhere.
+						t.node.DHT().RoutingTable().RemovePeer(p)
+						h.Peerstore().ClearAddrs(p)
+					}
+					return nil
+				}
+				ok.Add(1)
+				return nil
+			})
+		}
+		g.Wait()
+		live += int(ok.Load())
+	}
 }
 
 // probe asks each of ps for its free space and records the answers.

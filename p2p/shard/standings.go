@@ -22,6 +22,16 @@ type admitted struct {
 	excluded int // suspended or disqualified
 	vetting  int // vetting nodes over the stripe's allowance
 	allowed  int // vetting nodes admitted
+	// spares are the vetting nodes over the allowance, in order: placed on
+	// only when an admitted node fails (a node gone since the routing
+	// table, or a client's memory of it, last heard of it), so that one
+	// failure does not fail a write the live nodes could take.
+	spares []peer.ID
+}
+
+// withSpares is the admitted peers followed by the spares.
+func (a admitted) withSpares() []peer.ID {
+	return append(a.peers[:len(a.peers):len(a.peers)], a.spares...)
 }
 
 // admit applies the standings to the candidates of a write of need
@@ -53,6 +63,7 @@ func admit(st *standing.Standings, ps []peer.ID, need int) admitted {
 			a.excluded++
 		case s == standing.Vetting:
 			if kept == a.allowed {
+				a.spares = append(a.spares, p)
 				continue
 			}
 			kept++
@@ -70,6 +81,23 @@ func (t *Net) standings(ctx context.Context, size int64) *standing.Standings {
 		return nil
 	}
 	return t.cfg.Standings.Get(ctx)
+}
+
+// Warm asks now, in the background, for what a write's placement will
+// need from afar, the standings, so that a placement that follows local
+// work (a client sealing and journalling the file) finds them. The
+// returned func waits for the question to end; call it before ctx is
+// done with.
+func (t *Net) Warm(ctx context.Context) (wait func()) {
+	if t.cfg.Standings == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.cfg.Standings.Get(ctx)
+	}()
+	return func() { <-done }
 }
 
 // passedOver says, for an error, which nodes the standings left out.

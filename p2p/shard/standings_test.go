@@ -38,6 +38,9 @@ func TestAdmit(t *testing.T) {
 			if fmt.Sprint(a.peers) != fmt.Sprint(tc.want) {
 				t.Fatalf("admitted %v, want %v", a.peers, tc.want)
 			}
+			if got, want := a.withSpares(), tc.want; len(got) != len(want)+a.vetting {
+				t.Fatalf("with spares %v: want the %d vetting nodes passed over after %v", got, a.vetting, want)
+			}
 			if got := a.passedOver(); got != tc.passedOut {
 				t.Fatalf("passedOver %q, want %q", got, tc.passedOut)
 			}
