@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,7 @@ func benchCmd() *cobra.Command {
 		failoverSize int64
 		failoverRuns int
 		quick        bool
+		generated    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -51,8 +53,11 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 					failoverRuns = 1
 				}
 			}
+			if !cmd.Flags().Changed("generated") {
+				generated = size > generatedAbove
+			}
 			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out,
-				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick})
+				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick, Generated: generated})
 			if err != nil {
 				return err
 			}
@@ -106,7 +111,14 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 					l.name, (l.used.CPU+l.used.NodesCPU).Seconds()/least, fastest/l.goal))
 			}
 			fmt.Fprintf(out, "%s; %s\n", verdict[0], verdict[1])
-			fmt.Fprintf(out, "\nclient peak RSS: put %d MiB, get %d MiB\n", r.Upload.RSS>>20, r.Download.RSS>>20)
+			fmt.Fprintf(out, "\n%-44s %22s %22s\n", "peak RSS, MiB", "measured", "bound")
+			for _, p := range []struct {
+				name string
+				ph   bench.Phase
+			}{{"put", r.Upload}, {"get", r.Download}} {
+				fmt.Fprintf(out, "%-44s %22d %22d\n", "client, "+p.name, p.ph.RSS>>20, bench.ClientRSSBound>>20)
+				fmt.Fprintf(out, "%-44s %22s %22d\n", "nodes during the "+p.name+", each", mibs(p.ph.NodesRSS), bench.NodeRSSBound>>20)
+			}
 			fmt.Fprintf(out, "\n%-44s %22s %22s\n", "latency, median (range)", "measured", "bound")
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "time to first byte, client kept open", r.TTFB, bench.TTFBBound)
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, client kept open", r.SmallRoundTrip, bench.SmallRoundTripWarm)
@@ -131,6 +143,7 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	f.StringVar(&red, "redundancy", "4+2", "erasure coding k+m")
 	f.Int64Var(&failoverSize, "failover-size", 64<<20, "file size for the failover phase, which ends the run by killing 2 node processes (0: skip it)")
 	f.IntVar(&failoverRuns, "failover-runs", 5, "gets per failover figure")
+	f.BoolVar(&generated, "generated", false, fmt.Sprintf("put from a generator on standard input and hash the get's output as it streams, writing no input or output file (default: when --size is over %d GiB)", generatedAbove>>30))
 	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, shorter CPU figures (flags given still count)")
 	var batched bool
 	sink := &cobra.Command{
@@ -145,4 +158,16 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	sink.Flags().BoolVar(&batched, "batched", false, "use ScatterBytes' transport (batched TLS, node.Muxer) instead of stock libp2p TLS and yamux")
 	cmd.AddCommand(sink)
 	return cmd
+}
+
+// generatedAbove is the --size above which the bench writes no input or
+// output file unless --generated says otherwise.
+const generatedAbove = 2 << 30
+
+// mibs lists byte counts in MiB, smallest to largest: "61–74 (6)".
+func mibs(b []int64) string {
+	if len(b) == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%d–%d (%d)", slices.Min(b)>>20, slices.Max(b)>>20, len(b))
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -42,6 +43,11 @@ type Options struct {
 	// (default 5). It kills two node processes.
 	FailoverSize int64
 	FailoverRuns int
+	// Generated feeds the put its bytes from a generator on standard
+	// input ("put -") and hashes the get's standard output as it streams,
+	// so that nothing the size of the file is written but what the nodes
+	// store: how a file of any size is measured.
+	Generated bool
 	// Quick shortens every measurement (CI runs the bench this way, so
 	// that it cannot rot: its figures are then only sane, not settled).
 	Quick bool
@@ -78,6 +84,7 @@ type Phase struct {
 	Rate     float64       // file bytes per second
 	Wall     time.Duration // the command's wall time
 	RSS      int64         // its peak resident bytes
+	NodesRSS []int64       // each node process's peak resident bytes meanwhile
 	CPU      time.Duration // its user+system CPU time
 	NodesCPU time.Duration // what the node processes and the coordinator used meanwhile
 }
@@ -166,9 +173,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer stop()
 	logf("network: coordinator and %d node processes up", o.Nodes)
 
+	var sum [32]byte
 	file := filepath.Join(o.Dir, "input.bin")
-	sum, err := writeRandom(file, o.Size)
-	if err != nil {
+	if o.Generated {
+		sum = generatedSum(o.Size)
+	} else if sum, err = writeRandom(file, o.Size); err != nil {
 		return nil, err
 	}
 	clientDir := filepath.Join(o.Dir, "client")
@@ -180,32 +189,46 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return append([]string{o.Bin, "--network", prof, "--dir", clientDir, "--log-level", "warn"}, args...)
 	}
 	nodes := cpuMeter{pids: pids, self: true}
-	phase := func(name string, args []string) (Phase, error) {
+	nodesRSS := rssMeter{pids: pids}
+	phase := func(name string, args []string, in io.Reader, out io.Writer) (Phase, error) {
 		nodes.Start()
-		wall, rss, cpu, err := timed(ctx, args)
+		nodesRSS.Start()
+		wall, rss, cpu, err := timedIO(ctx, args, in, out)
 		if err != nil {
 			return Phase{}, fmt.Errorf("%s: %w", name, err)
 		}
-		p := Phase{Rate: float64(o.Size) / wall.Seconds(), Wall: wall, RSS: rss, CPU: cpu, NodesCPU: nodes.Stop()}
-		logf("%-9s %.0f MB/s (%v; CPU: client %v, nodes %v; client peak RSS %d MiB)", name+":", p.Rate/1e6, wall.Round(time.Millisecond),
-			cpu.Round(time.Millisecond), p.NodesCPU.Round(time.Millisecond), rss>>20)
+		p := Phase{Rate: float64(o.Size) / wall.Seconds(), Wall: wall, RSS: rss, CPU: cpu, NodesCPU: nodes.Stop(), NodesRSS: nodesRSS.Stop()}
+		logf("%-9s %.0f MB/s (%v; CPU: client %v, nodes %v; peak RSS: client %d MiB, nodes %d MiB at most)", name+":", p.Rate/1e6, wall.Round(time.Millisecond),
+			cpu.Round(time.Millisecond), p.NodesCPU.Round(time.Millisecond), rss>>20, slices.Max(append(p.NodesRSS, 0))>>20)
 		return p, nil
 	}
-	if r.Upload, err = phase("upload", cli("put", file, "--name", "bench", "--redundancy", o.Redundancy)); err != nil {
+	put := cli("put", file, "--name", "bench", "--redundancy", o.Redundancy)
+	var in io.Reader
+	if o.Generated {
+		put = cli("put", "-", "--size", fmt.Sprint(o.Size), "--name", "bench", "--redundancy", o.Redundancy)
+		in = newGenerated(o.Size)
+	}
+	if r.Upload, err = phase("upload", put, in, nil); err != nil {
 		return nil, err
 	}
 	out := filepath.Join(o.Dir, "output.bin")
-	if r.Download, err = phase("download", cli("get", "bench", out)); err != nil {
+	get, h := cli("get", "bench", out), newHasher()
+	if o.Generated {
+		get = cli("get", "bench", "-")
+	}
+	if r.Download, err = phase("download", get, nil, h.h); err != nil {
 		return nil, err
 	}
-	got, err := hashFile(out)
-	if err != nil {
-		return nil, err
+	got := h.Sum()
+	if !o.Generated {
+		if got, err = hashFile(out); err != nil {
+			return nil, err
+		}
+		os.Remove(out)
 	}
 	if got != sum {
 		return nil, fmt.Errorf("downloaded file differs from the upload")
 	}
-	os.Remove(out)
 	runs := latencyRuns
 	if o.Quick {
 		runs = 3
@@ -288,9 +311,18 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func
 // plus system): the CPU time says what a change saved even when other
 // work on the machine disturbs the wall time.
 func timed(ctx context.Context, args []string) (time.Duration, int64, time.Duration, error) {
+	return timedIO(ctx, args, nil, nil)
+}
+
+// timedIO is timed with standard input read from in and standard output
+// written to out (nil: none and discarded).
+func timedIO(ctx context.Context, args []string, in io.Reader, out io.Writer) (time.Duration, int64, time.Duration, error) {
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if out == nil {
+		out = io.Discard
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, out, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		return 0, 0, 0, fmt.Errorf("%v: %s", err, stderr.String())
@@ -464,3 +496,10 @@ func (r *Report) DownloadFloor() (transport, work time.Duration) {
 func (r *Report) perSize(perGiB float64) time.Duration {
 	return time.Duration(perGiB * float64(r.Size) / (1 << 30) * float64(time.Second))
 }
+
+// Memory bounds (issue 20): the peak RSS of a put or get process of any
+// file size, and of a storage node process meanwhile.
+const (
+	ClientRSSBound = 128 << 20
+	NodeRSSBound   = 150 << 20
+)
