@@ -133,7 +133,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				rate, cpu = r, c
 			}
 		}
-		return rate, cpu * time.Duration(o.Size) / time.Duration(streamSize), nil // per o.Size bytes, like the others
+		return rate, scaled(cpu, o.Size, streamSize), nil // per o.Size bytes, like the others
 	}
 	if r.Stream, r.StreamCPU, err = best(false); err != nil {
 		return nil, fmt.Errorf("stream ceiling: %w", err)
@@ -153,12 +153,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("spread: %w", err)
 	}
 	r.Spread = r.Spread * float64(red.K) / float64(red.K+red.M) // in file bytes
-	r.SpreadCPU = r.SpreadCPU * time.Duration(o.Size) / time.Duration(streamSize)
+	r.SpreadCPU = scaled(r.SpreadCPU, o.Size, streamSize)
 	logf("transport alone, one process to %d (%s: %d MiB on the wire): %.0f MB/s of file (%v CPU for %d MiB)", o.Nodes, o.Redundancy, wire>>20, r.Spread/1e6, r.SpreadCPU.Round(time.Millisecond), o.Size>>20)
 	if r.Gather, r.GatherCPU, err = Spread(ctx, sink, o.Dir, o.Nodes, streamSize, true, true); err != nil {
 		return nil, fmt.Errorf("gather: %w", err)
 	}
-	r.GatherCPU = r.GatherCPU * time.Duration(o.Size) / time.Duration(streamSize)
+	r.GatherCPU = scaled(r.GatherCPU, o.Size, streamSize)
 	logf("transport alone, %d processes to one: %.0f MB/s (%v CPU for %d MiB)", o.Nodes, r.Gather/1e6, r.GatherCPU.Round(time.Millisecond), o.Size>>20)
 
 	if r.Disk, err = FileWrite(o.Dir, streamSize); err != nil {
@@ -251,6 +251,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			fo.CLIDead, fo.LibFirstDead.Round(time.Millisecond), fo.LibDead, fo.Hedges)
 	}
 	return r, nil
+}
+
+// scaled is d × num/den, in floating point: a CPU time for 1 GiB times
+// 10 GiB overflows a Duration's nanoseconds.
+func scaled(d time.Duration, num, den int64) time.Duration {
+	return time.Duration(float64(d) * float64(num) / float64(den))
 }
 
 // startNetwork runs the coordinator in this process and each storage node
