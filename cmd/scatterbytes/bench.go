@@ -25,6 +25,7 @@ func benchCmd() *cobra.Command {
 		failoverRuns int
 		quick        bool
 		generated    bool
+		fillChunks   int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -57,7 +58,7 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 				generated = size > generatedAbove
 			}
 			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out,
-				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick, Generated: generated})
+				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick, Generated: generated, FillChunks: fillChunks})
 			if err != nil {
 				return err
 			}
@@ -123,6 +124,11 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "time to first byte, client kept open", r.TTFB, bench.TTFBBound)
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, client kept open", r.SmallRoundTrip, bench.SmallRoundTripWarm)
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, CLI (a process each)", r.SmallRoundTripCLI, bench.SmallRoundTripCLI)
+			if fl := r.Fill; fl != nil {
+				fmt.Fprintf(out, "\n%-44s %22s %22s\n", fmt.Sprintf("node holding %d chunks of %d KiB, MiB", fl.Chunks, fl.ChunkSize>>10), "measured", "bound")
+				fmt.Fprintf(out, "%-44s %22d %22d\n", "peak RSS while they arrived", fl.PeakRSS>>20, bench.NodeRSSBound>>20)
+				fmt.Fprintf(out, "%-44s %22d %22d\n", "RSS after", fl.RSS>>20, bench.NodeRSSBound>>20)
+			}
 			if fo := r.Failover; fo != nil {
 				// Goal: a get with up to m holders of a stripe dead takes at
 				// most its healthy time plus a second.
@@ -144,6 +150,7 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	f.Int64Var(&failoverSize, "failover-size", 64<<20, "file size for the failover phase, which ends the run by killing 2 node processes (0: skip it)")
 	f.IntVar(&failoverRuns, "failover-runs", 5, "gets per failover figure")
 	f.BoolVar(&generated, "generated", false, fmt.Sprintf("put from a generator on standard input and hash the get's output as it streams, writing no input or output file (default: when --size is over %d GiB)", generatedAbove>>30))
+	f.IntVar(&fillChunks, "fill", 0, "fill one node process with this many 4 KiB chunks, PUT through the chunk protocol, and report its RSS (e.g. 100000)")
 	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, shorter CPU figures (flags given still count)")
 	var batched bool
 	sink := &cobra.Command{

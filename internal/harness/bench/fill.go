@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scatterbytes/scatterbytes/internal/harness/testclient"
@@ -39,8 +38,9 @@ type Fill struct {
 }
 
 // fillWorkers is how many PUTs are in flight at once: enough to keep a
-// node's group commit busy, under its per-peer stream limit.
-const fillWorkers = 16
+// node's group commit busy, and half its per-peer stream limit (streams
+// the node has not yet seen closed still count against it).
+const fillWorkers = chunk.DefaultMaxStreamsPerPeer / 2
 
 // fill puts n chunks of size bytes on the node process pid whose
 // directory is dir.
@@ -56,8 +56,11 @@ func fill(ctx context.Context, net *testnet.Network, dir string, pid, n, size in
 	}
 	defer c.Close()
 	h, key := c.Node().Host(), c.Node().Key()
-	if err := connect(ctx, c.Node(), target); err != nil {
-		return nil, fmt.Errorf("fill: %w", err)
+	// The coordinator knows every node's addresses; a fresh client's
+	// routing table may not hold the target yet.
+	ai := net.Coordinator().Node().Host().Peerstore().PeerInfo(target)
+	if err := h.Connect(ctx, ai); err != nil {
+		return nil, fmt.Errorf("fill: connect to %s: %w", target, err)
 	}
 	proto := chunk.Client{Protocol: net.Profile.Protocol("chunk", chunk.Version)}
 	f := &Fill{Chunks: n, ChunkSize: size}
@@ -88,15 +91,4 @@ func fill(ctx context.Context, net *testnet.Network, dir string, pid, n, size in
 	f.Wall = time.Since(start)
 	f.PeakRSS, f.RSS = peakRSS(pid), currentRSS(pid)
 	return f, nil
-}
-
-// connect dials p, found through n's DHT.
-func connect(ctx context.Context, n *node.Node, p peer.ID) error {
-	fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	ai, err := n.DHT().FindPeer(fctx, p)
-	if err != nil {
-		return fmt.Errorf("find %s: %w", p, err)
-	}
-	return n.Host().Connect(fctx, ai)
 }

@@ -48,6 +48,10 @@ type Options struct {
 	// so that nothing the size of the file is written but what the nodes
 	// store: how a file of any size is measured.
 	Generated bool
+	// FillChunks, when positive, has the run fill the last node process
+	// with that many chunks of FillSize bytes (default 4 KiB) and read its
+	// RSS (see Fill).
+	FillChunks, FillSize int
 	// Quick shortens every measurement (CI runs the bench this way, so
 	// that it cannot rot: its figures are then only sane, not settled).
 	Quick bool
@@ -77,6 +81,7 @@ type Report struct {
 	// SmallRoundTripCLI a put and a get process; see latency.
 	TTFB, SmallRoundTrip, SmallRoundTripCLI Timings
 	Failover                                *Failover // nil unless Options.FailoverSize > 0
+	Fill                                    *Fill     // nil unless Options.FillChunks > 0
 }
 
 // Phase is one client command of the run, put or get.
@@ -237,6 +242,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	logf("latency:  time to first byte %v, 1 KiB put+get %v, through the CLI %v", r.TTFB, r.SmallRoundTrip, r.SmallRoundTripCLI)
+	if o.FillChunks > 0 {
+		size := o.FillSize
+		if size <= 0 {
+			size = 4 << 10
+		}
+		last := len(pids) - 1
+		if r.Fill, err = fill(ctx, net, nodeDir(o.Dir, last), pids[last], o.FillChunks, size); err != nil {
+			return nil, err
+		}
+		fl := r.Fill
+		logf("fill:     %d chunks of %d KiB on one node in %v; its RSS: peak %d MiB, after %d MiB",
+			fl.Chunks, fl.ChunkSize>>10, fl.Wall.Round(time.Millisecond), fl.PeakRSS>>20, fl.RSS>>20)
+	}
 	if o.FailoverSize > 0 {
 		runs := o.FailoverRuns
 		if runs < 1 {
@@ -278,7 +296,7 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func
 		net.Close()
 	}
 	for i := range o.Nodes {
-		dir := filepath.Join(o.Dir, fmt.Sprintf("proc%02d", i+1))
+		dir := nodeDir(o.Dir, i)
 		if out, err := exec.CommandContext(ctx, o.Bin, "--dir", dir, "init").CombinedOutput(); err != nil {
 			stop()
 			return nil, nil, nil, fmt.Errorf("init node %d: %v: %s", i+1, err, out)
@@ -312,6 +330,9 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func
 	}
 	return net, pids, stop, nil
 }
+
+// nodeDir is the directory of node process i (from 0).
+func nodeDir(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("proc%02d", i+1)) }
 
 // timed runs args and returns its wall time, peak RSS and CPU time (user
 // plus system): the CPU time says what a change saved even when other
