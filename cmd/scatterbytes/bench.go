@@ -26,6 +26,8 @@ func benchCmd() *cobra.Command {
 		quick        bool
 		generated    bool
 		fillChunks   int
+		clients      int
+		clientSize   int64
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -53,12 +55,18 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 				if !cmd.Flags().Changed("failover-runs") {
 					failoverRuns = 1
 				}
+				if !cmd.Flags().Changed("clients") {
+					clients = 2
+				}
+				if !cmd.Flags().Changed("client-size") {
+					clientSize = 4 << 20
+				}
 			}
 			if !cmd.Flags().Changed("generated") {
 				generated = size > generatedAbove
 			}
 			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out,
-				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick, Generated: generated, FillChunks: fillChunks})
+				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick, Generated: generated, FillChunks: fillChunks, Epoch: fillEpoch(fillChunks), Clients: clients, ClientSize: clientSize})
 			if err != nil {
 				return err
 			}
@@ -124,6 +132,15 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "time to first byte, client kept open", r.TTFB, bench.TTFBBound)
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, client kept open", r.SmallRoundTrip, bench.SmallRoundTripWarm)
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, CLI (a process each)", r.SmallRoundTripCLI, bench.SmallRoundTripCLI)
+			if cl := r.Clients; cl != nil {
+				fmt.Fprintf(out, "\n%-34s %10s %10s %10s %10s\n", fmt.Sprintf("%d clients at once, %d MiB each", cl.N, cl.Size>>20), "MB/s", "p50", "p99", "refused")
+				for _, rd := range []struct {
+					name string
+					r    bench.Round
+				}{{"put", cl.Put}, {"get", cl.Get}} {
+					fmt.Fprintf(out, "%-34s %10.0f %10v %10v %10d\n", rd.name, rd.r.Rate/1e6, rd.r.Percentile(50).Round(time.Millisecond), rd.r.Percentile(99).Round(time.Millisecond), len(rd.r.Refused))
+				}
+			}
 			if fl := r.Fill; fl != nil {
 				fmt.Fprintf(out, "\n%-44s %22s %22s\n", fmt.Sprintf("node holding %d chunks of %d KiB, MiB", fl.Chunks, fl.ChunkSize>>10), "measured", "bound")
 				fmt.Fprintf(out, "%-44s %22d %22d\n", "peak RSS while they arrived", fl.PeakRSS>>20, bench.NodeRSSBound>>20)
@@ -151,7 +168,9 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	f.IntVar(&failoverRuns, "failover-runs", 5, "gets per failover figure")
 	f.BoolVar(&generated, "generated", false, fmt.Sprintf("put from a generator on standard input and hash the get's output as it streams, writing no input or output file (default: when --size is over %d GiB)", generatedAbove>>30))
 	f.IntVar(&fillChunks, "fill", 0, "fill one node process with this many 4 KiB chunks, PUT through the chunk protocol, and report its RSS (e.g. 100000)")
-	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, shorter CPU figures (flags given still count)")
+	f.IntVar(&clients, "clients", 0, "client processes that put and then get a --client-size file each, all at once (0: skip)")
+	f.Int64Var(&clientSize, "client-size", 256<<20, "each --clients process's file size in bytes")
+	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, 2 clients of 4 MiB, shorter CPU figures (flags given still count)")
 	var batched bool
 	sink := &cobra.Command{
 		Use:    "sink ADDRFILE",
@@ -177,4 +196,14 @@ func mibs(b []int64) string {
 		return "?"
 	}
 	return fmt.Sprintf("%d–%d (%d)", slices.Min(b)>>20, slices.Max(b)>>20, len(b))
+}
+
+// fillEpoch is the bench network's epoch length: the testnet's default
+// unless --fill asks for many chunks, which a node commits to afresh every
+// epoch (seconds of a core at 100,000: see bench.Options.Epoch).
+func fillEpoch(chunks int) time.Duration {
+	if chunks > 10000 {
+		return time.Minute
+	}
+	return 0
 }

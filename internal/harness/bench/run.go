@@ -48,10 +48,20 @@ type Options struct {
 	// so that nothing the size of the file is written but what the nodes
 	// store: how a file of any size is measured.
 	Generated bool
+	// Epoch is the network's epoch length (0: the testnet's 2s). Each
+	// epoch a node commits to its whole inventory, which at 100,000
+	// chunks is seconds of one core's work: a fill wants epochs nearer a
+	// real network's (hours) for the node to keep up.
+	Epoch time.Duration
 	// FillChunks, when positive, has the run fill the last node process
 	// with that many chunks of FillSize bytes (default 4 KiB) and read its
 	// RSS (see Fill).
 	FillChunks, FillSize int
+	// Clients, when positive, adds the phase where that many client
+	// processes put and get a file of ClientSize bytes each at once (see
+	// Clients).
+	Clients    int
+	ClientSize int64
 	// Quick shortens every measurement (CI runs the bench this way, so
 	// that it cannot rot: its figures are then only sane, not settled).
 	Quick bool
@@ -82,6 +92,7 @@ type Report struct {
 	TTFB, SmallRoundTrip, SmallRoundTripCLI Timings
 	Failover                                *Failover // nil unless Options.FailoverSize > 0
 	Fill                                    *Fill     // nil unless Options.FillChunks > 0
+	Clients                                 *Clients  // nil unless Options.Clients > 0
 }
 
 // Phase is one client command of the run, put or get.
@@ -242,6 +253,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	logf("latency:  time to first byte %v, 1 KiB put+get %v, through the CLI %v", r.TTFB, r.SmallRoundTrip, r.SmallRoundTripCLI)
+	if o.Clients > 0 {
+		if r.Clients, err = manyClients(ctx, net, o.Bin, o.Dir, o.Clients, o.ClientSize); err != nil {
+			return nil, err
+		}
+		for _, rd := range []struct {
+			name string
+			r    Round
+		}{{"put", r.Clients.Put}, {"get", r.Clients.Get}} {
+			logf("clients:  %d %ss of %d MiB at once: %.0f MB/s in all, per file %v (p50) %v (p99), %d refused",
+				o.Clients, rd.name, o.ClientSize>>20, rd.r.Rate/1e6, rd.r.Percentile(50).Round(time.Millisecond), rd.r.Percentile(99).Round(time.Millisecond), len(rd.r.Refused))
+			for _, e := range rd.r.Refused {
+				logf("          refused: %s", e)
+			}
+		}
+	}
 	if o.FillChunks > 0 {
 		size := o.FillSize
 		if size <= 0 {
@@ -280,7 +306,7 @@ func scaled(d time.Duration, num, den int64) time.Duration {
 // startNetwork runs the coordinator in this process and each storage node
 // as its own process, and waits until the coordinator routes to them all.
 func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func(), error) {
-	net, err := testnet.Start(ctx, testclient.WithCoordinator(testnet.Options{Dir: o.Dir, Nodes: 0, Logger: slog.New(slog.DiscardHandler)}, nil))
+	net, err := testnet.Start(ctx, testclient.WithCoordinator(testnet.Options{Dir: o.Dir, Nodes: 0, Epoch: o.Epoch, Logger: slog.New(slog.DiscardHandler)}, nil))
 	if err != nil {
 		return nil, nil, nil, err
 	}
