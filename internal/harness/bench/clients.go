@@ -62,11 +62,16 @@ func manyClients(ctx context.Context, net *testnet.Network, bin, dir string, n i
 	}
 	c := &Clients{N: n, Size: size}
 	sum := generatedSum(size)
+	stored := make([]bool, n)
 	c.Put = round(n, size, func(i int) error {
 		_, _, _, err := timedIO(ctx, cli[i]("put", "-", "--size", fmt.Sprint(size), "--name", "many"), newGenerated(size), nil)
+		stored[i] = err == nil
 		return err
 	})
 	c.Get = round(n, size, func(i int) error {
+		if !stored[i] {
+			return fmt.Errorf("client %d: not tried, its put failed", i+1)
+		}
 		h := newHasher()
 		if _, _, _, err := timedIO(ctx, cli[i]("get", "many", "-"), nil, h); err != nil {
 			return err
@@ -97,7 +102,7 @@ func round(n int, size int64, do func(i int) error) Round {
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				r.Refused = append(r.Refused, firstLine(err.Error()))
+				r.Refused = append(r.Refused, lastLine(err.Error()))
 				return
 			}
 			r.Times = append(r.Times, d)
@@ -110,10 +115,12 @@ func round(n int, size int64, do func(i int) error) Round {
 	return r
 }
 
-func firstLine(s string) string {
+// lastLine is the last line of s: of a command's error with its
+// standard error, the command's own message, after any logs.
+func lastLine(s string) string {
 	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
 	}
 	return s
 }
