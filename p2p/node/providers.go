@@ -1,14 +1,20 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"syscall"
 
 	leveldb "github.com/ipfs/go-ds-leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 
 	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
+
+// ErrDirInUse means another process (a node running from the same
+// directory) holds the directory's provider records.
+var ErrDirInUse = errors.New("node directory in use by another process")
 
 // ProvidersDir is where a DHT server keeps the provider records it is
 // given, in its directory.
@@ -27,7 +33,7 @@ const ProvidersDir = "providers"
 // written in kad-dht's batches without a sync: losing the last ones in a
 // crash is losing what the next reprovide round restores.
 func openProviders(cfg Config) (*leveldb.Datastore, error) {
-	if cfg.Role == cert.RoleClient || cfg.Dir == "" {
+	if !cfg.ProvidersOnDisk || cfg.Role == cert.RoleClient || cfg.Dir == "" {
 		return nil, nil
 	}
 	d, err := leveldb.NewDatastore(filepath.Join(cfg.Dir, ProvidersDir), &leveldb.Options{
@@ -38,6 +44,9 @@ func openProviders(cfg Config) (*leveldb.Datastore, error) {
 		OpenFilesCacheCapacity: 64,
 		Compression:            opt.NoCompression,
 	})
+	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK) {
+		err = fmt.Errorf("%w: %w", ErrDirInUse, err) // the database's lock is held
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open provider records: %w", err)
 	}
