@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,10 @@ func benchCmd() *cobra.Command {
 		failoverSize int64
 		failoverRuns int
 		quick        bool
+		generated    bool
+		fillChunks   int
+		clients      int
+		clientSize   int64
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -50,9 +55,18 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 				if !cmd.Flags().Changed("failover-runs") {
 					failoverRuns = 1
 				}
+				if !cmd.Flags().Changed("clients") {
+					clients = 2
+				}
+				if !cmd.Flags().Changed("client-size") {
+					clientSize = 4 << 20
+				}
+			}
+			if !cmd.Flags().Changed("generated") {
+				generated = size > generatedAbove
 			}
 			r, err := bench.Run(cmd.Context(), bench.Options{Bin: bin, Dir: dir, Size: size, Nodes: nodes, Redundancy: red, Out: out,
-				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick})
+				FailoverSize: failoverSize, FailoverRuns: failoverRuns, Quick: quick, Generated: generated, FillChunks: fillChunks, Epoch: benchEpoch(fillChunks, clients), Clients: clients, ClientSize: clientSize})
 			if err != nil {
 				return err
 			}
@@ -112,11 +126,32 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 					l.name, (l.used.CPU+l.used.NodesCPU).Seconds()/least, fastest/l.goal))
 			}
 			fmt.Fprintf(out, "%s; %s\n", verdict[0], verdict[1])
-			fmt.Fprintf(out, "\nclient peak RSS: put %d MiB, get %d MiB\n", r.Upload.RSS>>20, r.Download.RSS>>20)
+			fmt.Fprintf(out, "\n%-44s %22s %22s\n", "peak RSS, MiB", "measured", "bound")
+			for _, p := range []struct {
+				name string
+				ph   bench.Phase
+			}{{"put", r.Upload}, {"get", r.Download}} {
+				fmt.Fprintf(out, "%-44s %22d %22d\n", "client, "+p.name, p.ph.RSS>>20, bench.ClientRSSBound>>20)
+				fmt.Fprintf(out, "%-44s %22s %22d\n", "nodes during the "+p.name+", each", mibs(p.ph.NodesRSS), bench.NodeRSSBound>>20)
+			}
 			fmt.Fprintf(out, "\n%-44s %22s %22s\n", "latency, median (range)", "measured", "bound")
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "time to first byte, client kept open", r.TTFB, bench.TTFBBound)
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, client kept open", r.SmallRoundTrip, bench.SmallRoundTripWarm)
 			fmt.Fprintf(out, "%-44s %22v %22v\n", "1 KiB put+get, CLI (a process each)", r.SmallRoundTripCLI, bench.SmallRoundTripCLI)
+			if cl := r.Clients; cl != nil {
+				fmt.Fprintf(out, "\n%-34s %10s %10s %10s %10s\n", fmt.Sprintf("%d clients at once, %d MiB each", cl.N, cl.Size>>20), "MB/s", "p50", "p99", "refused")
+				for _, rd := range []struct {
+					name string
+					r    bench.Round
+				}{{"put", cl.Put}, {"get", cl.Get}} {
+					fmt.Fprintf(out, "%-34s %10.0f %10v %10v %10d\n", rd.name, rd.r.Rate/1e6, rd.r.Percentile(50).Round(time.Millisecond), rd.r.Percentile(99).Round(time.Millisecond), len(rd.r.Refused))
+				}
+			}
+			if fl := r.Fill; fl != nil {
+				fmt.Fprintf(out, "\n%-44s %22s %22s\n", fmt.Sprintf("node holding %d chunks of %d KiB, MiB", fl.Chunks, fl.ChunkSize>>10), "measured", "bound")
+				fmt.Fprintf(out, "%-44s %22d %22d\n", "peak RSS while they arrived", fl.PeakRSS>>20, bench.NodeRSSBound>>20)
+				fmt.Fprintf(out, "%-44s %22d %22d\n", "RSS after", fl.RSS>>20, bench.NodeRSSBound>>20)
+			}
 			if fo := r.Failover; fo != nil {
 				// Goal: a get with up to m holders of a stripe dead takes at
 				// most its healthy time plus a second.
@@ -138,7 +173,11 @@ two processes), then times "scatterbytes put" and "scatterbytes get" of a
 	f.StringVar(&red, "redundancy", "4+2", "erasure coding k+m")
 	f.Int64Var(&failoverSize, "failover-size", 64<<20, "file size for the failover phase, which ends the run by killing 2 node processes (0: skip it)")
 	f.IntVar(&failoverRuns, "failover-runs", 5, "gets per failover figure")
-	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, shorter CPU figures (flags given still count)")
+	f.BoolVar(&generated, "generated", false, fmt.Sprintf("put from a generator on standard input and hash the get's output as it streams, writing no input or output file (default: when --size is over %d GiB)", generatedAbove>>30))
+	f.IntVar(&fillChunks, "fill", 0, "fill one node process with this many 4 KiB chunks, PUT through the chunk protocol, and report its RSS (e.g. 100000)")
+	f.IntVar(&clients, "clients", 0, "client processes that put and then get a --client-size file each, all at once (0: skip)")
+	f.Int64Var(&clientSize, "client-size", 256<<20, "each --clients process's file size in bytes")
+	f.BoolVar(&quick, "quick", false, "a short run for CI: 16 MiB, a 4 MiB failover file got once, 2 clients of 4 MiB, shorter CPU figures (flags given still count)")
 	var batched bool
 	sink := &cobra.Command{
 		Use:    "sink ADDRFILE",
@@ -187,4 +226,31 @@ counted: bench's own client has run before and remembers its peers), then
 	}
 	cmd.Flags().IntVar(&runs, "runs", 10, "put+get pairs timed")
 	return cmd
+}
+
+// generatedAbove is the --size above which the bench writes no input or
+// output file unless --generated says otherwise.
+const generatedAbove = 2 << 30
+
+// mibs lists byte counts in MiB, smallest to largest: "61–74 (6)".
+func mibs(b []int64) string {
+	if len(b) == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%d–%d (%d)", slices.Min(b)>>20, slices.Max(b)>>20, len(b))
+}
+
+// benchEpoch is the bench network's epoch length: the testnet's 2s
+// unless --fill asks for many chunks, which a node commits to afresh every
+// epoch (seconds of a core at 100,000: see bench.Options.Epoch), or more
+// than 2 clients load the machine. Each epoch a node must prove in time;
+// with 8 clients at once on 2 shared cores one missed it, the coordinator
+// suspended it, and with one of 6 nodes out no 4+2 stripe could be placed:
+// every put was refused for a reason a real network's hour-long epochs do
+// not have.
+func benchEpoch(chunks, clients int) time.Duration {
+	if chunks > 10000 || clients > 2 {
+		return time.Minute
+	}
+	return 0
 }

@@ -48,6 +48,32 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("store put figures %q: want every one positive", m[1:])
 		}
 	}
+	// The clients phase (2 in --quick): both rounds ran, none refused.
+	for _, round := range []string{"put", "get"} {
+		re := regexp.MustCompile(`(?m)^clients: +2 ` + round + `s of 4 MiB at once: ([0-9]+) MB/s in all, .* ([0-9]+) refused$`)
+		m := re.FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("no clients %s round in:\n%s", round, text)
+		}
+		if m[2] != "0" {
+			t.Errorf("clients %s round: %s refused:\n%s", round, m[2], text)
+		}
+	}
+	// Peak RSS of the client and of every node, per phase: positive.
+	for _, re := range []string{
+		`(?m)^client, put +([0-9]+) +128$`,
+		`(?m)^client, get +([0-9]+) +128$`,
+		`(?m)^nodes during the put, each +([0-9]+)–[0-9]+ \(6\) +150$`,
+		`(?m)^nodes during the get, each +([0-9]+)–[0-9]+ \(6\) +150$`,
+	} {
+		m := regexp.MustCompile(re).FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("no line matching %q in:\n%s", re, text)
+		}
+		if v, _ := strconv.Atoi(m[1]); v <= 0 {
+			t.Errorf("%q: %s MiB, want a positive RSS", re, m[1])
+		}
+	}
 	// Each latency and failover figure: a positive duration, then its
 	// range.
 	for _, label := range []string{

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/scatterbytes/scatterbytes/internal/wait"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,8 +36,17 @@ type cli struct {
 // and returns what it wrote to stdout.
 func (c cli) run(args ...string) (string, error) {
 	c.t.Helper()
+	return c.runIn(nil, args...)
+}
+
+// runIn is run with standard input read from in (nil: none).
+func (c cli) runIn(in io.Reader, args ...string) (string, error) {
+	c.t.Helper()
 	g, cg = globals{}, clientGlobals{}
 	cmd := rootCmd()
+	if in != nil {
+		cmd.SetIn(in)
+	}
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
@@ -133,6 +143,26 @@ func TestClientCommands(t *testing.T) {
 	ref := m[1]
 	t.Logf("put:\n%s", out)
 
+	t.Run("put stdin", func(t *testing.T) {
+		in := data[:3<<20+7]
+		if _, err := c.runIn(bytes.NewReader(in), "put", "-", "--name", "piped"); exitCode(err, false) != exitUsage {
+			t.Fatalf("put - without --size: %v, want a usage error", err)
+		}
+		if _, err := c.runIn(bytes.NewReader(in), "put", "-", "--size", "5", "data.bin"); err == nil {
+			t.Fatal("put took two files")
+		}
+		_, err := c.runIn(bytes.NewReader(in[:1000]), "put", "-", "--name", "short", "--size", fmt.Sprint(len(in)))
+		if err == nil || !strings.Contains(err.Error(), "--size") {
+			t.Fatalf("put - of fewer bytes than --size: %v, want an error naming --size", err)
+		}
+		out, err := c.runIn(bytes.NewReader(in), "put", "-", "--name", "piped", "--size", fmt.Sprint(len(in)))
+		if err != nil {
+			t.Fatalf("put -: %v\n%s", humanError(err), out)
+		}
+		dst := filepath.Join(work, "piped.out")
+		c.must("get", "piped", dst)
+		assertFile(t, dst, in)
+	})
 	t.Run("ls", func(t *testing.T) {
 		out := c.must("ls")
 		t.Logf("ls:\n%s", out)

@@ -97,7 +97,7 @@ func humanError(err error) string {
 		return "no node holds this file's manifest: it was removed, or its holders are offline"
 	case errors.Is(err, errNodeRunning):
 		return err.Error()
-	case errors.Is(err, disk.ErrLocked):
+	case errors.Is(err, disk.ErrLocked), errors.Is(err, node.ErrDirInUse):
 		return fmt.Sprintf("the directory %s is in use by another process (a node running from it): stop that first, or pass another --dir", g.dir)
 	case errors.Is(err, errExitTooFewNodes):
 		hint = "too few other storage nodes to hand this node's chunks to (each goes to a node that holds no part of its stripe): wait for more nodes, then run `scatterbytes node exit` again"

@@ -43,6 +43,7 @@ func askCoordinator(ctx context.Context, req standing.Request) (peer.ID, *standi
 	cfg.Listen = node.ListenAddrs("127.0.0.1", 0)
 	cfg.Logger = logger()
 	cfg.RetryMin = 100 * time.Millisecond
+	cfg.ProvidersOnDisk = false // the node running from g.dir holds them
 	n, err := node.New(ctx, cfg)
 	if err != nil {
 		return "", nil, err

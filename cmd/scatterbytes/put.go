@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,12 +12,14 @@ import (
 
 	"github.com/scatterbytes/scatterbytes/client"
 	"github.com/scatterbytes/scatterbytes/client/catalog"
+	"github.com/scatterbytes/scatterbytes/client/manifest"
 	"github.com/scatterbytes/scatterbytes/p2p/erasure"
 )
 
 func putCmd() *cobra.Command {
 	var volume, redundancy, name string
 	var compress, keepReplaced bool
+	var size int64
 	cmd := &cobra.Command{
 		Use:   "put FILE",
 		Short: "Encrypt a file, spread it over the network and file it in the catalog",
@@ -30,17 +33,30 @@ It prints the file's reference last, on a line of its own: whoever holds it
 can read the file, so share it as you would the file.
 
 An interrupted put (Ctrl-C, a lost connection) resumes where it stopped when
-run again on the same, unchanged FILE.`,
+run again on the same, unchanged FILE.
+
+FILE "-" reads standard input: --name and --size (exactly how many bytes
+will come) are then required, and the put cannot resume.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			path := args[0]
-			st, err := os.Stat(path)
-			if err != nil {
-				return err
-			}
-			if !st.Mode().IsRegular() {
-				return usageError{fmt.Errorf("%s is not a regular file", path)}
+			if path == "-" {
+				if name == "" || size < 0 {
+					return usageError{errors.New("put - (standard input) needs --name and --size")}
+				}
+			} else {
+				if cmd.Flags().Changed("size") {
+					return usageError{errors.New("--size is only for put - (standard input): a file's size is its own")}
+				}
+				st, err := os.Stat(path)
+				if err != nil {
+					return err
+				}
+				if !st.Mode().IsRegular() {
+					return usageError{fmt.Errorf("%s is not a regular file", path)}
+				}
+				size = st.Size()
 			}
 			if name == "" {
 				name = filepath.Base(path)
@@ -61,17 +77,26 @@ run again on the same, unchanged FILE.`,
 			defer c.Close()
 			_, perr := c.Catalog().Get(ctx, volume, name)
 			replacing := perr == nil
-			bar := newProgress(cmd.ErrOrStderr(), st.Size(), "put "+name)
-			ref, err := c.PutFile(ctx, path, client.PutOptions{
+			bar := newProgress(cmd.ErrOrStderr(), size, "put "+name)
+			opts := client.PutOptions{
 				Volume: volume, Name: name, Redundancy: redundancy, Compress: compress, Progress: bar.Set,
 				KeepReplaced: keepReplaced,
-			})
+			}
+			var ref manifest.Ref
+			if path == "-" {
+				ref, err = putStdin(ctx, c, cmd.InOrStdin(), size, opts)
+			} else {
+				ref, err = c.PutFile(ctx, path, opts)
+			}
 			bar.Done()
 			if err != nil && ref.Manifest.Defined() {
 				// Stored but not filed: the reference is the only way back.
 				fmt.Fprintln(cmd.OutOrStdout(), ref.Encode())
 			}
 			if err != nil {
+				if ctx.Err() != nil && path == "-" {
+					return fmt.Errorf("%w: standard input cannot be read again, so this put cannot resume (%v)", errInterrupted, err)
+				}
 				if ctx.Err() != nil {
 					// The library's error then only describes the
 					// fallout (cancelled streams), not the cause.
@@ -100,6 +125,7 @@ run again on the same, unchanged FILE.`,
 	f.StringVar(&redundancy, "redundancy", "", "k+m: data and parity shards per stripe (default: the network profile's)")
 	f.StringVar(&name, "name", "", "name in the catalog (default: FILE's base name)")
 	f.BoolVar(&keepReplaced, "keep-replaced", false, "keep the data of the version this put replaces (its reference was shared)")
+	f.Int64Var(&size, "size", -1, "with FILE \"-\": the exact number of bytes standard input will give")
 	f.BoolVar(&compress, "compress", false, "zstd-compress before encrypting (text, logs); ranged gets then read from the start")
 	addClientFlags(cmd)
 	return cmd
@@ -134,4 +160,21 @@ func leftUnfinished(ctx context.Context, c *client.Client, volume, name string, 
 		}
 	}
 	return err
+}
+
+// putStdin stores exactly size bytes of r (standard input). Fewer is an
+// error that names --size; more is refused too, though only once the
+// first size bytes are stored: the put is then reported as failed and its
+// reference printed, since it holds what --size said and not what came.
+func putStdin(ctx context.Context, c *client.Client, r io.Reader, size int64, opts client.PutOptions) (manifest.Ref, error) {
+	ref, err := c.Put(ctx, r, size, opts)
+	if errors.Is(err, client.ErrChanged) {
+		return ref, fmt.Errorf("standard input ended before the %d bytes --size gave", size)
+	}
+	if err == nil {
+		if n, _ := r.Read(make([]byte, 1)); n > 0 {
+			return ref, fmt.Errorf("standard input holds more than the %d bytes --size gave: stored only those, as %s/%s", size, opts.Volume, opts.Name)
+		}
+	}
+	return ref, err
 }

@@ -52,6 +52,11 @@ type Config struct {
 	// the peer that forwarded it (gossip.Config.InvalidMemory); 0 means
 	// ten epochs.
 	GossipInvalidMemory time.Duration
+	// ProvidersOnDisk keeps the provider records a DHT server is given
+	// in Dir/providers rather than in memory (see providers.go); on by
+	// default. A short-lived peer beside a running node in its directory
+	// (`node status`) turns it off: the running node holds the store.
+	ProvidersOnDisk bool
 	// Metrics, if set, receives the node's series (package p2p/metrics):
 	// stream bytes by protocol, gate refusals, the resource manager's
 	// scopes, connected peers and the routing table's size. Each party
@@ -75,6 +80,7 @@ func DefaultConfig(dir string, p *profile.Profile) Config {
 		MinPeers:        8,
 		RetryMin:        time.Second,
 		RetryMax:        time.Minute,
+		ProvidersOnDisk: true,
 	}
 }
 

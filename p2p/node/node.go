@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,7 @@ type Node struct {
 	host  host.Host // raw, gated: what every service uses
 	gate  *gate.Gate
 	dht   *dht.IpfsDHT
+	provs io.Closer // the DHT's provider records on disk, or nil
 	gsp   *gossip.Router
 	psCtx context.CancelFunc
 
@@ -175,8 +177,16 @@ func (n *Node) startServices(ctx context.Context) error {
 		dht.BootstrapPeersFunc(n.bootstrapPeers),
 	}
 	dopts = append(dopts, dht.AddressFilter(dhtAddrFilter(n.prof.Public, n.raw.Network().ListenAddresses)))
-	var err error
+	provs, err := openProviders(n.cfg)
+	if err != nil {
+		return err
+	}
+	if provs != nil {
+		n.provs = provs
+		dopts = append(dopts, dht.ProviderDatastore(provs))
+	}
 	if n.dht, err = dht.New(n.host, dopts...); err != nil {
+		n.closeProviders()
 		return fmt.Errorf("start DHT: %w", err)
 	}
 	psctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -190,6 +200,7 @@ func (n *Node) startServices(ctx context.Context) error {
 	if err != nil {
 		cancel()
 		n.dht.Close()
+		n.closeProviders()
 		return fmt.Errorf("start pubsub: %w", err)
 	}
 	n.psCtx = cancel
@@ -221,6 +232,7 @@ func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.psCtx()
 		errs := []error{n.dht.Close(), n.reach.close(), n.raw.Close()}
+		errs = append(errs, n.closeProviders()) // after the DHT, which writes to it
 		n.closeErr = errors.Join(errs...)
 	})
 	return n.closeErr
@@ -317,4 +329,11 @@ func caOf(p *profile.Profile) *x509.Certificate {
 	}
 	c, _ := p.CACert() // Validate checked it
 	return c
+}
+
+func (n *Node) closeProviders() error {
+	if n.provs == nil {
+		return nil
+	}
+	return n.provs.Close()
 }

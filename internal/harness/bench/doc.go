@@ -17,4 +17,12 @@
 // upload and download run as `scatterbytes put` and `scatterbytes get`
 // processes, whose peak RSS is read from the kernel's rusage. Time to first
 // byte and a 1 KiB put+get round trip are measured with a library client.
+//
+// Memory is measured against the bounds of issue 20 (ClientRSSBound,
+// NodeRSSBound): the client's peak RSS from rusage, each node's from
+// VmHWM, reset at the start of each phase through clear_refs. Options
+// add phases: Generated streams the file through "put -" and "get ... -"
+// so that any size runs without being written to disk; FillChunks PUTs
+// many small chunks into one node (Fill); Clients has several client
+// processes put and get at once (Clients).
 package bench

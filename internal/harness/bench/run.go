@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -42,6 +43,25 @@ type Options struct {
 	// (default 5). It kills two node processes.
 	FailoverSize int64
 	FailoverRuns int
+	// Generated feeds the put its bytes from a generator on standard
+	// input ("put -") and hashes the get's standard output as it streams,
+	// so that nothing the size of the file is written but what the nodes
+	// store: how a file of any size is measured.
+	Generated bool
+	// Epoch is the network's epoch length (0: the testnet's 2s). Each
+	// epoch a node commits to its whole inventory, which at 100,000
+	// chunks is seconds of one core's work: a fill wants epochs nearer a
+	// real network's (hours) for the node to keep up.
+	Epoch time.Duration
+	// FillChunks, when positive, has the run fill the last node process
+	// with that many chunks of FillSize bytes (default 4 KiB) and read its
+	// RSS (see Fill).
+	FillChunks, FillSize int
+	// Clients, when positive, adds the phase where that many client
+	// processes put and get a file of ClientSize bytes each at once (see
+	// Clients).
+	Clients    int
+	ClientSize int64
 	// Quick shortens every measurement (CI runs the bench this way, so
 	// that it cannot rot: its figures are then only sane, not settled).
 	Quick bool
@@ -73,6 +93,8 @@ type Report struct {
 	Failover                                *Failover // nil unless Options.FailoverSize > 0
 	// StorePut is a node's chunk store put against a raw write+fsync.
 	StorePut StorePut
+	Fill     *Fill    // nil unless Options.FillChunks > 0
+	Clients  *Clients // nil unless Options.Clients > 0
 }
 
 // Phase is one client command of the run, put or get.
@@ -80,6 +102,7 @@ type Phase struct {
 	Rate     float64       // file bytes per second
 	Wall     time.Duration // the command's wall time
 	RSS      int64         // its peak resident bytes
+	NodesRSS []int64       // each node process's peak resident bytes meanwhile
 	CPU      time.Duration // its user+system CPU time
 	NodesCPU time.Duration // what the node processes and the coordinator used meanwhile
 }
@@ -128,7 +151,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				rate, cpu = r, c
 			}
 		}
-		return rate, cpu * time.Duration(o.Size) / time.Duration(streamSize), nil // per o.Size bytes, like the others
+		return rate, scaled(cpu, o.Size, streamSize), nil // per o.Size bytes, like the others
 	}
 	if r.Stream, r.StreamCPU, err = best(false); err != nil {
 		return nil, fmt.Errorf("stream ceiling: %w", err)
@@ -148,12 +171,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("spread: %w", err)
 	}
 	r.Spread = r.Spread * float64(red.K) / float64(red.K+red.M) // in file bytes
-	r.SpreadCPU = r.SpreadCPU * time.Duration(o.Size) / time.Duration(streamSize)
+	r.SpreadCPU = scaled(r.SpreadCPU, o.Size, streamSize)
 	logf("transport alone, one process to %d (%s: %d MiB on the wire): %.0f MB/s of file (%v CPU for %d MiB)", o.Nodes, o.Redundancy, wire>>20, r.Spread/1e6, r.SpreadCPU.Round(time.Millisecond), o.Size>>20)
 	if r.Gather, r.GatherCPU, err = Spread(ctx, sink, o.Dir, o.Nodes, streamSize, true, true); err != nil {
 		return nil, fmt.Errorf("gather: %w", err)
 	}
-	r.GatherCPU = r.GatherCPU * time.Duration(o.Size) / time.Duration(streamSize)
+	r.GatherCPU = scaled(r.GatherCPU, o.Size, streamSize)
 	logf("transport alone, %d processes to one: %.0f MB/s (%v CPU for %d MiB)", o.Nodes, r.Gather/1e6, r.GatherCPU.Round(time.Millisecond), o.Size>>20)
 
 	if r.Disk, err = FileWrite(o.Dir, streamSize); err != nil {
@@ -178,9 +201,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer stop()
 	logf("network: coordinator and %d node processes up", o.Nodes)
 
+	var sum [32]byte
 	file := filepath.Join(o.Dir, "input.bin")
-	sum, err := writeRandom(file, o.Size)
-	if err != nil {
+	if o.Generated {
+		sum = generatedSum(o.Size)
+	} else if sum, err = writeRandom(file, o.Size); err != nil {
 		return nil, err
 	}
 	clientDir := filepath.Join(o.Dir, "client")
@@ -192,32 +217,46 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return append([]string{o.Bin, "--network", prof, "--dir", clientDir, "--log-level", "warn"}, args...)
 	}
 	nodes := cpuMeter{pids: pids, self: true}
-	phase := func(name string, args []string) (Phase, error) {
+	nodesRSS := rssMeter{pids: pids}
+	phase := func(name string, args []string, in io.Reader, out io.Writer) (Phase, error) {
 		nodes.Start()
-		wall, rss, cpu, err := timed(ctx, args)
+		nodesRSS.Start()
+		wall, rss, cpu, err := timedIO(ctx, args, in, out)
 		if err != nil {
 			return Phase{}, fmt.Errorf("%s: %w", name, err)
 		}
-		p := Phase{Rate: float64(o.Size) / wall.Seconds(), Wall: wall, RSS: rss, CPU: cpu, NodesCPU: nodes.Stop()}
-		logf("%-9s %.0f MB/s (%v; CPU: client %v, nodes %v; client peak RSS %d MiB)", name+":", p.Rate/1e6, wall.Round(time.Millisecond),
-			cpu.Round(time.Millisecond), p.NodesCPU.Round(time.Millisecond), rss>>20)
+		p := Phase{Rate: float64(o.Size) / wall.Seconds(), Wall: wall, RSS: rss, CPU: cpu, NodesCPU: nodes.Stop(), NodesRSS: nodesRSS.Stop()}
+		logf("%-9s %.0f MB/s (%v; CPU: client %v, nodes %v; peak RSS: client %d MiB, nodes %d MiB at most)", name+":", p.Rate/1e6, wall.Round(time.Millisecond),
+			cpu.Round(time.Millisecond), p.NodesCPU.Round(time.Millisecond), rss>>20, slices.Max(append(p.NodesRSS, 0))>>20)
 		return p, nil
 	}
-	if r.Upload, err = phase("upload", cli("put", file, "--name", "bench", "--redundancy", o.Redundancy)); err != nil {
+	put := cli("put", file, "--name", "bench", "--redundancy", o.Redundancy)
+	var in io.Reader
+	if o.Generated {
+		put = cli("put", "-", "--size", fmt.Sprint(o.Size), "--name", "bench", "--redundancy", o.Redundancy)
+		in = newGenerated(o.Size)
+	}
+	if r.Upload, err = phase("upload", put, in, nil); err != nil {
 		return nil, err
 	}
 	out := filepath.Join(o.Dir, "output.bin")
-	if r.Download, err = phase("download", cli("get", "bench", out)); err != nil {
+	get, h := cli("get", "bench", out), newHasher()
+	if o.Generated {
+		get = cli("get", "bench", "-")
+	}
+	if r.Download, err = phase("download", get, nil, h.h); err != nil {
 		return nil, err
 	}
-	got, err := hashFile(out)
-	if err != nil {
-		return nil, err
+	got := h.Sum()
+	if !o.Generated {
+		if got, err = hashFile(out); err != nil {
+			return nil, err
+		}
+		os.Remove(out)
 	}
 	if got != sum {
 		return nil, fmt.Errorf("downloaded file differs from the upload")
 	}
-	os.Remove(out)
 	runs := latencyRuns
 	if o.Quick {
 		runs = 3
@@ -226,6 +265,34 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	logf("latency:  time to first byte %v, 1 KiB put+get %v, through the CLI %v", r.TTFB, r.SmallRoundTrip, r.SmallRoundTripCLI)
+	if o.Clients > 0 {
+		if r.Clients, err = manyClients(ctx, net, o.Bin, o.Dir, o.Clients, o.ClientSize); err != nil {
+			return nil, err
+		}
+		for _, rd := range []struct {
+			name string
+			r    Round
+		}{{"put", r.Clients.Put}, {"get", r.Clients.Get}} {
+			logf("clients:  %d %ss of %d MiB at once: %.0f MB/s in all, per file %v (p50) %v (p99), %d refused",
+				o.Clients, rd.name, o.ClientSize>>20, rd.r.Rate/1e6, rd.r.Percentile(50).Round(time.Millisecond), rd.r.Percentile(99).Round(time.Millisecond), len(rd.r.Refused))
+			for _, e := range rd.r.Refused {
+				logf("          refused: %s", e)
+			}
+		}
+	}
+	if o.FillChunks > 0 {
+		size := o.FillSize
+		if size <= 0 {
+			size = 4 << 10
+		}
+		last := len(pids) - 1
+		if r.Fill, err = fill(ctx, net, nodeDir(o.Dir, last), pids[last], o.FillChunks, size); err != nil {
+			return nil, err
+		}
+		fl := r.Fill
+		logf("fill:     %d chunks of %d KiB on one node in %v; its RSS: peak %d MiB, after %d MiB",
+			fl.Chunks, fl.ChunkSize>>10, fl.Wall.Round(time.Millisecond), fl.PeakRSS>>20, fl.RSS>>20)
+	}
 	if o.FailoverSize > 0 {
 		runs := o.FailoverRuns
 		if runs < 1 {
@@ -242,10 +309,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return r, nil
 }
 
+// scaled is d × num/den, in floating point: a CPU time for 1 GiB times
+// 10 GiB overflows a Duration's nanoseconds.
+func scaled(d time.Duration, num, den int64) time.Duration {
+	return time.Duration(float64(d) * float64(num) / float64(den))
+}
+
 // startNetwork runs the coordinator in this process and each storage node
 // as its own process, and waits until the coordinator routes to them all.
 func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func(), error) {
-	net, err := testnet.Start(ctx, testclient.WithCoordinator(testnet.Options{Dir: o.Dir, Nodes: 0, Logger: slog.New(slog.DiscardHandler)}, nil))
+	net, err := testnet.Start(ctx, testclient.WithCoordinator(testnet.Options{Dir: o.Dir, Nodes: 0, Epoch: o.Epoch, Logger: slog.New(slog.DiscardHandler)}, nil))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -261,7 +334,7 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func
 		net.Close()
 	}
 	for i := range o.Nodes {
-		dir := filepath.Join(o.Dir, fmt.Sprintf("proc%02d", i+1))
+		dir := nodeDir(o.Dir, i)
 		if out, err := exec.CommandContext(ctx, o.Bin, "--dir", dir, "init").CombinedOutput(); err != nil {
 			stop()
 			return nil, nil, nil, fmt.Errorf("init node %d: %v: %s", i+1, err, out)
@@ -296,13 +369,25 @@ func startNetwork(ctx context.Context, o Options) (*testnet.Network, []int, func
 	return net, pids, stop, nil
 }
 
+// nodeDir is the directory of node process i (from 0).
+func nodeDir(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("proc%02d", i+1)) }
+
 // timed runs args and returns its wall time, peak RSS and CPU time (user
 // plus system): the CPU time says what a change saved even when other
 // work on the machine disturbs the wall time.
 func timed(ctx context.Context, args []string) (time.Duration, int64, time.Duration, error) {
+	return timedIO(ctx, args, nil, nil)
+}
+
+// timedIO is timed with standard input read from in and standard output
+// written to out (nil: none and discarded).
+func timedIO(ctx context.Context, args []string, in io.Reader, out io.Writer) (time.Duration, int64, time.Duration, error) {
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if out == nil {
+		out = io.Discard
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, out, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		return 0, 0, 0, fmt.Errorf("%v: %s", err, stderr.String())
@@ -513,3 +598,10 @@ func (r *Report) DownloadFloor() (transport, work time.Duration) {
 func (r *Report) perSize(perGiB float64) time.Duration {
 	return time.Duration(perGiB * float64(r.Size) / (1 << 30) * float64(time.Second))
 }
+
+// Memory bounds (issue 20): the peak RSS of a put or get process of any
+// file size, and of a storage node process meanwhile.
+const (
+	ClientRSSBound = 128 << 20
+	NodeRSSBound   = 150 << 20
+)
