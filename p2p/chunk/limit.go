@@ -79,6 +79,13 @@ func (l *peerLimits) reserve(p peer.ID, n int64) (release func(), ok bool) {
 	}, true
 }
 
+// heldBy is what p holds: streams and PUT bytes.
+func (l *peerLimits) heldBy(p peer.ID) (streams int, bytes int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.streams[p], l.bytes[p]
+}
+
 // held sums the streams and bytes held by every peer.
 func (l *peerLimits) held() (streams int, bytes int64) {
 	l.mu.Lock()

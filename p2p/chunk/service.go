@@ -211,6 +211,12 @@ func (s *Service) InFlight() (streams int, putBytes int64) {
 	return s.limits.held()
 }
 
+// HeldBy is what peer p holds of the service now: the streams being
+// served for it and its PUT bytes in flight (at most MaxBytesPerPeer).
+func (s *Service) HeldBy(p peer.ID) (streams int, putBytes int64) {
+	return s.limits.heldBy(p)
+}
+
 // serve reads the request and runs it. It returns nil once it has sent the
 // final response, or the error to answer with.
 func (s *Service) serve(ctx context.Context, str network.Stream, remote peer.ID) (request, error) {
