@@ -25,6 +25,16 @@ func decodeStatement(b []byte) (*ledger.Statement, error) {
 	if st.Node == "" {
 		return nil, fmt.Errorf("the coordinator's statement names no node")
 	}
+	// Every part of a node's statement is the node's own: a balance or a
+	// credit of another node (or of none) is a statement gone wrong.
+	if st.Balance.Node != st.Node {
+		return nil, fmt.Errorf("the coordinator's statement for %s holds the balance of %q", st.Node, st.Balance.Node)
+	}
+	for _, c := range st.Credits {
+		if c.Node != st.Node {
+			return nil, fmt.Errorf("the coordinator's statement for %s holds a credit of %q (epoch %d)", st.Node, c.Node, c.Epoch)
+		}
+	}
 	return &st, nil
 }
 
