@@ -3,12 +3,17 @@ package proof
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"sort"
+	"strings"
 
 	"github.com/ipfs/go-cid"
 
+	"github.com/scatterbytes/scatterbytes/internal/atomicfile"
 	"github.com/scatterbytes/scatterbytes/p2p/chunk"
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -124,9 +129,66 @@ func (p *Prover) Delete(ctx context.Context, id cid.Cid) error {
 			return fmt.Errorf("delete chunk %s: %w", id, store.ErrNotFound)
 		}
 		p.pending[id.KeyString()] = id
+		if err := p.savePending(); err != nil {
+			delete(p.pending, id.KeyString())
+			return fmt.Errorf("delete chunk %s: %w", id, err)
+		}
 		return nil
 	}
 	return d.Delete(ctx, id)
+}
+
+// maxPending bounds the deferred deletes a Pending file may name when it
+// is read back.
+const maxPending = 1 << 20
+
+// loadPending reads the deferred deletes a previous run left in
+// cfg.Pending: they stay hidden and are carried out by the first
+// commitment installed. A missing file is none; a line that is not a
+// chunk ID is skipped.
+func (p *Prover) loadPending() error {
+	if p.cfg.Pending == "" {
+		return nil
+	}
+	b, err := os.ReadFile(p.cfg.Pending)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read deferred deletes: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || len(p.pending) >= maxPending {
+			continue
+		}
+		id, err := cid.Decode(line)
+		if err != nil || store.CheckID(id) != nil {
+			p.log.Warn("deferred deletes: a line that is not a chunk ID skipped")
+			continue
+		}
+		p.pending[id.KeyString()] = id
+	}
+	return nil
+}
+
+// savePending writes the deferred deletes to cfg.Pending (atomically,
+// synced), or removes it when there are none. Called with p.mu held.
+func (p *Prover) savePending() error {
+	if p.cfg.Pending == "" {
+		return nil
+	}
+	if len(p.pending) == 0 {
+		if err := os.Remove(p.cfg.Pending); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	var b strings.Builder
+	for _, id := range p.pending {
+		b.WriteString(id.String())
+		b.WriteByte('\n')
+	}
+	return atomicfile.Write(p.cfg.Pending, []byte(b.String()), 0o600)
 }
 
 func (p *Prover) isPending(id cid.Cid) bool {
@@ -139,7 +201,13 @@ func (p *Prover) isPending(id cid.Cid) bool {
 func (p *Prover) unpend(id cid.Cid) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if _, ok := p.pending[id.KeyString()]; !ok {
+		return
+	}
 	delete(p.pending, id.KeyString())
+	if err := p.savePending(); err != nil {
+		p.log.Warn("save deferred deletes", "err", err)
+	}
 }
 
 // holds reports whether a commitment the node may still be asked about
@@ -168,13 +236,21 @@ func (p *Prover) install(ctx context.Context, s *snapshot, answered bool) {
 	if p.deleter == nil {
 		return
 	}
+	done := 0
 	for k, id := range p.pending {
 		if p.holds(id) {
 			continue
 		}
-		delete(p.pending, k)
 		if err := p.deleter.Delete(ctx, id); err != nil && !store.IsNotFound(err) {
 			p.log.Warn("deferred delete failed", "chunk", id, "err", err)
+			continue // asked again at the next commitment
+		}
+		delete(p.pending, k)
+		done++
+	}
+	if done > 0 {
+		if err := p.savePending(); err != nil {
+			p.log.Warn("save deferred deletes", "err", err)
 		}
 	}
 }

@@ -5,7 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/scatterbytes/scatterbytes/store"
 )
@@ -92,5 +96,50 @@ func TestDeletedThenPutAgain(t *testing.T) {
 	f.prove(t)
 	if ok, _ := g.Has(ctx, id); !ok {
 		t.Fatal("the chunk put back was deleted")
+	}
+}
+
+// TestDeferredDeleteSurvivesARestart: a node restarted between an owner's
+// delete and the commitment that frees the chunk does not bring the
+// chunk back: the prover that starts in its place (same Pending file)
+// keeps it hidden and deletes it at its first commitment.
+func TestDeferredDeleteSurvivesARestart(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	pending := filepath.Join(f.dir, "pending-deletes")
+	cfg := f.prover.cfg
+	cfg.Pending = pending
+	var err error
+	if f.prover, err = NewProver(cfg); err != nil {
+		t.Fatal(err)
+	}
+	g := f.prover.Guard(f.st)
+	f.put(t, 5, 10<<10)
+	f.prove(t)
+	gone := f.sampled(t, f.beacon(t), 0)
+	if err := g.Delete(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := f.st.Has(ctx, gone); !ok {
+		t.Fatal("the delete was not deferred: the test shows nothing")
+	}
+
+	// The restart: a new prover on the same store and file.
+	again, err := NewProver(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g2 := again.Guard(f.st)
+	if ok, _ := g2.Has(ctx, gone); ok {
+		t.Fatal("after a restart the deleted chunk is visible again")
+	}
+	if _, err := again.Commit(ctx, 9, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := f.st.Has(ctx, gone); ok {
+		t.Fatal("the deleted chunk was not deleted at the restarted prover's first commitment")
+	}
+	if _, err := os.Stat(pending); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the pending file outlived its last delete: %v", err)
 	}
 }

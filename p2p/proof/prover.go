@@ -40,6 +40,11 @@ type ProverConfig struct {
 	// stored its chunks (see doc.go, "Client certificates").
 	ClientCert func(ctx context.Context, client peer.ID) ([]byte, error)
 	Logger     *slog.Logger // nil: discard
+	// Pending, if set, is the file that keeps the deferred deletes (see
+	// Guard) across a restart: without it a node restarted between an
+	// owner's delete and the commitment that frees the chunk would serve,
+	// commit and be paid for the deleted chunk again.
+	Pending string
 }
 
 // Prover builds a storage node's proofs, one per beacon. It keeps the
@@ -79,7 +84,11 @@ func NewProver(cfg ProverConfig) (*Prover, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Prover{cfg: cfg, log: log, pending: map[string]cid.Cid{}, proveSlice: store.ProveSlice}, nil
+	p := &Prover{cfg: cfg, log: log, pending: map[string]cid.Cid{}, proveSlice: store.ProveSlice}
+	if err := p.loadPending(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Committed returns the commitment the next Prove answers, if any.

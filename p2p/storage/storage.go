@@ -346,6 +346,7 @@ func Open(ctx context.Context, n *node.Node, dir string, cfg Config) (*Storage, 
 	prover, err := proof.NewProver(proof.ProverConfig{
 		Network: n.Profile().Name, Store: s.st, Key: n.Key(), Cert: n.Cert,
 		ClientCert: s.clients.Cert, Logger: s.log.With("part", "prover"),
+		Pending: filepath.Join(dir, PendingDeletesFile),
 	})
 	if err != nil {
 		s.closeStore()
@@ -542,3 +543,8 @@ func (s *Storage) observeProof(epoch uint64, result string) {
 	s.metrics.Proof(result)
 	s.noteEpoch(epoch, result)
 }
+
+// PendingDeletesFile, in the node's directory, lists the chunks their
+// owners deleted that a commitment still holds (package proof, Guard):
+// kept across a restart, so a deleted chunk never comes back.
+const PendingDeletesFile = "pending-deletes"

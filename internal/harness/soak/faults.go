@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -82,6 +84,13 @@ func (s *soak) kill(i int) {
 	files, err := chunkFiles(p.Dir)
 	if err != nil {
 		s.fail("node %d: list chunk files: %v", i, err)
+	}
+	// Chunks their owners deleted that a commitment still held: the
+	// restarted node carries those deletes out, so they are not lost.
+	if b, err := os.ReadFile(filepath.Join(p.Dir, storage.PendingDeletesFile)); err == nil {
+		for _, id := range strings.Fields(string(b)) {
+			delete(files, id)
+		}
 	}
 	s.nmu.Lock()
 	s.beforeStop = files
