@@ -140,4 +140,3 @@ func SmallCLI(ctx context.Context, o Options, runs int) (Timings, error) {
 	}
 	return smallCLI(ctx, o.Dir, cli, runs)
 }
-
