@@ -136,7 +136,7 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 	} else if err := c.putStripes(ctx, r, size, layout, j, m, opts); err != nil {
 		return manifest.Ref{}, err
 	}
-	ref, rootHolders, err := c.putManifest(ctx, m, j)
+	ref, rootHolders, mchunks, err := c.putManifest(ctx, m, j)
 	if err != nil {
 		return manifest.Ref{}, err
 	}
@@ -157,7 +157,7 @@ func (c *Client) Put(ctx context.Context, r io.Reader, size int64, opts PutOptio
 			return ref, fmt.Errorf("stored, but not filed in the catalog: %w", err)
 		}
 		if perr == nil && !opts.KeepReplaced && prev.Ref.Manifest != ref.Manifest {
-			c.freeReplaced(ctx, prev, m, ref)
+			c.freeReplaced(ctx, prev, m, mchunks)
 		}
 	}
 	c.deleteStrays(ctx, j, m)
@@ -272,11 +272,12 @@ func (c *Client) putStripes(ctx context.Context, r io.Reader, size int64, layout
 
 // putManifest seals the manifest and stores each of its chunks on M+2
 // nodes closest to the chunk's CID, under orders for 1+(M+1), the copies
-// repair keeps. It returns the nodes that took the root.
-func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journal) (manifest.Ref, []peer.ID, error) {
+// repair keeps. It returns the nodes that took the root and the IDs of
+// the manifest's chunks.
+func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journal) (manifest.Ref, []peer.ID, []cid.Cid, error) {
 	ref, chunks, err := manifest.Seal(m, j.key)
 	if err != nil {
-		return manifest.Ref{}, nil, err
+		return manifest.Ref{}, nil, nil, err
 	}
 	copies := m.M + 2
 	var (
@@ -307,9 +308,13 @@ func (c *Client) putManifest(ctx context.Context, m *manifest.Manifest, j *journ
 		for _, s := range stored {
 			j.strayChunk(s.ID, s.Node)
 		}
-		return manifest.Ref{}, nil, err
+		return manifest.Ref{}, nil, nil, err
 	}
-	return ref, rootHolders, nil
+	ids := make([]cid.Cid, len(chunks))
+	for i, ch := range chunks {
+		ids[i] = ch.ID
+	}
+	return ref, rootHolders, ids, nil
 }
 
 // putStripe stores the shards of a stripe, named ids, on distinct nodes
@@ -382,15 +387,14 @@ func (c *Client) compress(r io.Reader, size int64) (io.Reader, int64, func(), er
 }
 
 // freeReplaced deletes the data of prev, the catalog entry a Put of m
-// (filed as ref) replaced, keeping any chunk m shares with it. A failure
-// costs only space until prev's orders expire, so it is logged, not
-// returned: the new version is stored and filed.
-func (c *Client) freeReplaced(ctx context.Context, prev catalog.Entry, m *manifest.Manifest, ref manifest.Ref) {
-	keep := map[string]bool{ref.Manifest.KeyString(): true}
-	if _, chunks, err := manifest.Seal(m, ref.Key); err == nil {
-		for _, ch := range chunks { // the same as stored: sealing is deterministic
-			keep[ch.ID.KeyString()] = true
-		}
+// (its manifest stored as the chunks mchunks) replaced, keeping any chunk
+// the new version shares with it. A failure costs only space until prev's
+// orders expire, so it is logged, not returned: the new version is stored
+// and filed.
+func (c *Client) freeReplaced(ctx context.Context, prev catalog.Entry, m *manifest.Manifest, mchunks []cid.Cid) {
+	keep := map[string]bool{}
+	for _, id := range mchunks {
+		keep[id.KeyString()] = true
 	}
 	for _, st := range m.Stripes {
 		for _, s := range st.Shards {
