@@ -26,7 +26,7 @@ type journal struct {
 	FileKey    []byte                 `json:"key"`
 	Size       int64                  `json:"size"`
 	Redundancy string                 `json:"redundancy"`
-	Stripes    map[int][]journalShard `json:"stripes"`
+	Stripes    map[int][]journalShard `json:"stripes,omitempty"`
 	// ID is the resume ID (the catalog does not keep it); Volume, Name and
 	// Path say what the upload was of, Started when it began, Total how
 	// many stripes the file has (0: not known yet).
@@ -42,7 +42,57 @@ type journal struct {
 	Strays []journalShard `json:"strays,omitempty"`
 
 	key keys.FileKey `json:"-"`
+	// stored says the catalog holds this journal as it stands but for
+	// pending: saving it appends pending as a part instead of writing the
+	// whole journal again.
+	stored  bool
+	pending journalPart
 }
+
+// A journalPart is what a journal gained between two saves: the catalog
+// keeps the journal as its blob (everything but the stripes and strays,
+// which older journals also kept there) followed by parts.
+type journalPart struct {
+	Stripes map[int][]journalShard `json:"stripes,omitempty"`
+	Strays  []journalShard         `json:"strays,omitempty"`
+}
+
+// add merges p into the journal.
+func (j *journal) add(p journalPart) {
+	if j.Stripes == nil {
+		j.Stripes = map[int][]journalShard{}
+	}
+	for i, st := range p.Stripes {
+		j.Stripes[i] = st
+	}
+	j.Strays = append(j.Strays, p.Strays...)
+}
+
+// decodeJournal returns the journal the catalog holds as s.
+func decodeJournal(s catalog.StoredJournal) (*journal, error) {
+	var j journal
+	if err := json.Unmarshal(s.Blob, &j); err != nil {
+		return nil, err
+	}
+	if j.Version != 1 {
+		return nil, fmt.Errorf("journal version %d, want 1", j.Version)
+	}
+	for _, b := range s.Parts {
+		var p journalPart
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil, err
+		}
+		j.add(p)
+	}
+	if j.Stripes == nil {
+		j.Stripes = map[int][]journalShard{}
+	}
+	return &j, nil
+}
+
+// stripesPerPart bounds the stripes in each part of a journal written
+// whole, far under the catalog's part size (a stripe is well under 2 KiB).
+const stripesPerPart = 1024
 
 type journalShard struct {
 	ID      string   `json:"id"`
@@ -58,15 +108,15 @@ func (c *Client) loadJournal(ctx context.Context, opts PutOptions, size int64, r
 	if opts.ResumeID == "" {
 		return fresh, nil
 	}
-	b, err := c.cat.Journal(ctx, opts.ResumeID)
+	s, err := c.cat.Journal(ctx, opts.ResumeID)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return fresh, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var j journal
-	if err := json.Unmarshal(b, &j); err != nil || j.Version != 1 {
+	j, err := decodeJournal(s)
+	if err != nil {
 		c.log.Info("starting the upload afresh", "resume", opts.ResumeID)
 		return fresh, nil
 	}
@@ -76,14 +126,13 @@ func (c *Client) loadJournal(ctx context.Context, opts PutOptions, size int64, r
 		fresh.Strays = j.chunks()
 		return fresh, nil
 	}
-	if j.Stripes == nil {
-		j.Stripes = map[int][]journalShard{}
-	}
+	// Not stored as it stands: its first save writes it whole (the
+	// names may have changed) and compacts the parts.
 	j.ID, j.Volume, j.Name, j.Path = opts.ResumeID, opts.Volume, opts.Name, opts.path
 	if j.Started.IsZero() {
 		j.Started = fresh.Started
 	}
-	return &j, nil
+	return j, nil
 }
 
 // stripe returns the finished shards of stripe i, if the journal has them.
@@ -109,6 +158,10 @@ func (j *journal) record(i int, shards []manifest.Shard) {
 		js[k] = journalShard{ID: s.ID.String(), Holders: s.Holders}
 	}
 	j.Stripes[i] = js
+	if j.pending.Stripes == nil {
+		j.pending.Stripes = map[int][]journalShard{}
+	}
+	j.pending.Stripes[i] = js
 }
 
 // stray records the chunks a failed placement sent, if err says which.
@@ -121,7 +174,9 @@ func (j *journal) stray(err error) {
 }
 
 func (j *journal) strayChunk(id cid.Cid, p peer.ID) {
-	j.Strays = append(j.Strays, journalShard{ID: id.String(), Holders: [][]byte{[]byte(p)}})
+	s := journalShard{ID: id.String(), Holders: [][]byte{[]byte(p)}}
+	j.Strays = append(j.Strays, s)
+	j.pending.Strays = append(j.pending.Strays, s)
 }
 
 // chunks returns every chunk the journal names, with its holders.
@@ -137,20 +192,76 @@ func (j *journal) chunks() []journalShard {
 // on the nodes.
 func (j *journal) empty() bool { return len(j.Stripes) == 0 && len(j.Strays) == 0 }
 
+// saveJournal makes the catalog's copy of j what j is: the first save
+// writes it whole; later ones append what changed since (one stripe's
+// record, a few strays), so an upload's journal writes grow with the
+// file, not with its square.
 func (c *Client) saveJournal(ctx context.Context, j *journal) error {
 	if j.ID == "" {
 		return nil
 	}
-	raw := j.key.Raw()
-	j.FileKey = raw[:]
-	b, err := json.Marshal(j)
+	var err error
+	if j.stored {
+		err = c.appendJournal(ctx, j)
+	} else {
+		err = c.writeJournal(ctx, j)
+	}
+	if err != nil {
+		return fmt.Errorf("save upload journal: %w", err)
+	}
+	j.stored, j.pending = true, journalPart{}
+	return nil
+}
+
+func (c *Client) appendJournal(ctx context.Context, j *journal) error {
+	if len(j.pending.Stripes) == 0 && len(j.pending.Strays) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(j.pending)
 	if err != nil {
 		return err
 	}
-	if err := c.cat.PutJournal(ctx, j.ID, b); err != nil {
-		return fmt.Errorf("save upload journal: %w", err)
+	return c.cat.AppendJournal(ctx, j.ID, b)
+}
+
+// writeJournal replaces the catalog's journal with j: its blob, then its
+// stripes in parts of stripesPerPart, then its strays.
+func (c *Client) writeJournal(ctx context.Context, j *journal) error {
+	raw := j.key.Raw()
+	h := *j
+	h.FileKey, h.Stripes, h.Strays = raw[:], nil, nil
+	blob, err := json.Marshal(&h)
+	if err != nil {
+		return err
 	}
-	return nil
+	var parts [][]byte
+	add := func(p journalPart) error {
+		b, err := json.Marshal(p)
+		parts = append(parts, b)
+		return err
+	}
+	p := journalPart{Stripes: map[int][]journalShard{}}
+	for i, st := range j.Stripes {
+		if p.Stripes[i] = st; len(p.Stripes) == stripesPerPart {
+			if err := add(p); err != nil {
+				return err
+			}
+			p.Stripes = map[int][]journalShard{}
+		}
+	}
+	for strays := j.Strays; len(strays) > 0; strays = strays[min(len(strays), stripesPerPart):] {
+		p.Strays = strays[:min(len(strays), stripesPerPart)]
+		if err := add(p); err != nil {
+			return err
+		}
+		p.Stripes = nil
+	}
+	if len(p.Stripes) > 0 {
+		if err := add(p); err != nil {
+			return err
+		}
+	}
+	return c.cat.PutJournal(ctx, j.ID, blob, parts...)
 }
 
 // leaveJournal keeps the journal of a failed upload, even when ctx was

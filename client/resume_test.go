@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -45,6 +46,7 @@ func TestInterruptedUploadResumesWithoutResending(t *testing.T) {
 	// began before PutFile returned (the node had answered CONTINUE), so
 	// once no node serves an exchange any more, none can land later.
 	stored1 := settledChunks(t, net)
+	checkJournalAppended(t, c)
 
 	ref, err := c.PutFile(ctxT(t), path, client.PutOptions{})
 	if err != nil {
@@ -86,4 +88,44 @@ func settledChunks(t *testing.T, net *testnet.Network) int64 {
 		t.Fatal(err)
 	}
 	return storedChunks(t, net)
+}
+
+// checkJournalAppended checks that the interrupted upload's journal grew
+// by a part for each stripe it stored, holding that stripe's record
+// alone: written whole once, then appended to, never rewritten.
+func checkJournalAppended(t *testing.T, c *client.Client) {
+	t.Helper()
+	js, err := c.Catalog().Journals(ctxT(t))
+	if err != nil || len(js) != 1 {
+		t.Fatalf("the catalog holds %d journals, %v; want the interrupted upload's", len(js), err)
+	}
+	un, err := c.Unfinished(ctxT(t))
+	if err != nil || len(un) != 1 || un[0].Done == 0 {
+		t.Fatalf("unfinished uploads %+v, %v: want one with stripes stored", un, err)
+	}
+	if bytes.Contains(js[0].Blob, []byte(`"stripes"`)) {
+		t.Fatalf("the journal's blob holds stripes: it was rewritten whole after a stripe")
+	}
+	stripes := 0
+	for i, b := range js[0].Parts {
+		var p struct {
+			Stripes map[string][]struct{ ID string }
+		}
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatalf("part %d: %v", i, err)
+		}
+		if len(p.Stripes) > 1 {
+			t.Fatalf("part %d holds %d stripes, want one stripe per part", i, len(p.Stripes))
+		}
+		for _, st := range p.Stripes {
+			if len(st) != 6 {
+				t.Fatalf("part %d holds a stripe of %d shards, want 6", i, len(st))
+			}
+			stripes++
+		}
+	}
+	if stripes != un[0].Done {
+		t.Fatalf("the journal's parts record %d stripes, the upload stored %d", stripes, un[0].Done)
+	}
+	t.Logf("journal: a %d-byte blob and %d parts for %d stripes", len(js[0].Blob), len(js[0].Parts), stripes)
 }

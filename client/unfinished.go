@@ -3,7 +3,6 @@ package client
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -43,8 +42,8 @@ func ListUnfinished(ctx context.Context, cat *catalog.Catalog) ([]Unfinished, er
 	}
 	var out []Unfinished
 	for _, b := range blobs {
-		var j journal
-		if err := json.Unmarshal(b, &j); err != nil || j.Version != 1 || j.ID == "" {
+		j, err := decodeJournal(b)
+		if err != nil || j.ID == "" {
 			continue // not one this version can name or remove
 		}
 		out = append(out, Unfinished{ID: j.ID, Volume: j.Volume, Name: j.Name, Path: j.Path, Size: j.Size,
@@ -73,8 +72,8 @@ func (c *Client) RemoveUnfinished(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	var j journal
-	if err := json.Unmarshal(b, &j); err != nil {
+	j, err := decodeJournal(b)
+	if err != nil {
 		return fmt.Errorf("unfinished upload %q: %w", id, err)
 	}
 	if n := c.deleteChunks(ctx, j.chunks()); n > 0 {

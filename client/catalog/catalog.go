@@ -37,9 +37,8 @@ var syncWrite = &opt.WriteOptions{Sync: true}
 // 4 MiB write buffer, allocated whole at open and twice while one is
 // flushed, and an 8 MiB block cache) were a quarter of a put's Go heap,
 // which the collector lets grow to twice what is live: 1 MiB each keeps
-// the client's RSS under its bound (issue 20), and an upload's journal,
-// rewritten after each stripe, still fits one buffer up to a file of
-// about 20 GiB.
+// the client's RSS under its bound (issue 20); an upload's journal grows
+// by a small part per stripe.
 var dbOptions = &opt.Options{
 	Compression:        opt.NoCompression,
 	WriteBuffer:        1 << 20,

@@ -186,7 +186,7 @@ func TestReopenPersists(t *testing.T) {
 			t.Fatal(d)
 		}
 	}
-	if j, err := c.Journal(ctx, "up-1"); err != nil || string(j) != "state" {
+	if j, err := c.Journal(ctx, "up-1"); err != nil || string(j.Blob) != "state" {
 		t.Fatalf("journal after reopen: %q, %v", j, err)
 	}
 }

@@ -37,6 +37,7 @@
 //	"e/" ‖ H("v" ‖ volume) ‖ H("n" ‖ uvarint(len(volume)) ‖ volume ‖ name)
 //	                                      sealed Entry message
 //	"j/" ‖ H("j" ‖ id)                    sealed journal blob
+//	"k/" ‖ H("j" ‖ id) ‖ uint64be(n)      sealed part n of that journal
 //
 // All of one volume's entries share a prefix, so listing a volume is one
 // prefix scan and Volumes seeks from one volume to the next. The name
@@ -87,11 +88,18 @@
 //
 // # Journals
 //
-// PutJournal stores an opaque blob (at most MaxJournalSize bytes) under a
-// caller-chosen id (non-empty, at most 1024 bytes); the upload engine
-// uses it to resume an interrupted upload. The id itself is not stored:
-// Journals returns the blobs alone, and the upload engine keeps the id in
-// its blob to list and remove unfinished uploads.
+// PutJournal stores an opaque blob and any parts (each at most
+// MaxJournalSize bytes, at most MaxJournalParts parts) under a
+// caller-chosen id (non-empty, at most 1024 bytes), replacing the whole
+// journal; AppendJournal adds one part. The upload engine uses a journal
+// to resume an interrupted upload: it writes the journal whole when an
+// upload starts and appends a part for each stripe stored, so an
+// upload's journal writes grow with the file, not with its square. The
+// id itself is not stored: Journals returns the journals alone, and the
+// upload engine keeps the id in its blob to list and remove unfinished
+// uploads. A part's key ends in its number, big-endian, so a prefix scan
+// returns the parts in the order they were written; reads are made on
+// one snapshot, so a journal is never seen half-written.
 // DeleteJournal of an absent id is not an error, so cleanup can be
 // unconditional.
 //

@@ -45,9 +45,13 @@ func (c *Catalog) File(ctx context.Context, e Entry, journal string) error {
 	defer clear(plain)
 	var b leveldb.Batch
 	b.Put(key, seal(c.aead, key, plain))
-	b.Delete(c.ix.journalKey(journal))
+	jk := c.ix.journalKey(journal)
+	b.Delete(jk)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.deleteParts(&b, jk); err != nil {
+		return fmt.Errorf("catalog put: %w", err)
+	}
 	if err := c.db.Write(&b, syncWrite); err != nil {
 		return fmt.Errorf("catalog put: %w", err)
 	}

@@ -13,6 +13,8 @@ var (
 	versionKey    = []byte("v")
 	entryPrefix   = []byte("e/")
 	journalPrefix = []byte("j/")
+	// journalPartPrefix holds the parts appended to journals.
+	journalPartPrefix = []byte("k/")
 )
 
 // hashSize is the length of each keyed hash in a database key.
