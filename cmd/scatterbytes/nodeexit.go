@@ -157,9 +157,9 @@ func (b *exitBars) update(p storage.ExitProgress) {
 		b.prove.Done()
 		b.prove = nil
 		if b.send == nil {
-			b.send = newProgress(b.w, p.SendBytes, fmt.Sprintf("round %d: handing over", p.Round))
+			b.send = newCountProgress(b.w, int64(p.Held), fmt.Sprintf("round %d: handing over", p.Round), "chunks")
 		}
-		b.send.Set(p.SentBytes)
+		b.send.Set(int64(p.Checked))
 		return
 	}
 	b.send.Done()

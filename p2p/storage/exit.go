@@ -49,7 +49,11 @@ type ExitOptions struct {
 // ExitProgress is how far an exit is.
 type ExitProgress struct {
 	Round int
-	// Sending: chunks and bytes sent of those this round sends.
+	// Handing over: of the Held chunks this round works on (known when
+	// it starts), Checked were found held elsewhere or sent. Sent of them
+	// (SentBytes) were sent, of ToSend (SendBytes) found to need it so far:
+	// those grow as the exit locates the chunks, a batch at a time.
+	Checked, Held        int
 	Sent, ToSend         int
 	SentBytes, SendBytes int64
 	// Proving: the chunks whose holder has proved an epoch after After,
@@ -123,7 +127,11 @@ func (s *Storage) Exit(ctx context.Context, opts ExitOptions) (ExitReport, error
 	var todo map[cid.Cid]bool // the chunks this round hands over; nil: all
 	for round := 1; ; round++ {
 		rep.Rounds = round
-		ps, err := s.handOver(ctx, &rep, todo, distrust, opts.Progress)
+		held := len(todo)
+		if todo == nil {
+			held = int(u.Chunks)
+		}
+		ps, err := s.handOver(ctx, &rep, todo, held, distrust, opts.Progress)
 		if err != nil {
 			return rep, err
 		}
@@ -174,35 +182,67 @@ func distrustLate(late []*pending, distrust map[cid.Cid]map[peer.ID]bool) map[ci
 // handOver finds, for every chunk the node holds (of todo, unless nil),
 // the other nodes that hold it, and sends it to a new node where there is
 // none (copies: where the others are fewer than the copies kept). It
-// returns each chunk with the nodes that are to prove it.
-func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Cid]bool, distrust map[cid.Cid]map[peer.ID]bool, progress func(ExitProgress)) ([]*pending, error) {
+// returns each chunk with the nodes that are to prove it. It works a
+// batch of groups at a time (eachGroups), located and then sent, so that
+// it holds one batch in memory, not every group the node holds; the
+// progress's ToSend and SendBytes grow as batches are located.
+func (s *Storage) handOver(ctx context.Context, rep *ExitReport, todo map[cid.Cid]bool, held int, distrust map[cid.Cid]map[peer.ID]bool, progress func(ExitProgress)) ([]*pending, error) {
 	st, err := s.exitStandings(ctx)
 	if err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
-	out, sends, err := s.planHandover(ctx, st, todo, distrust)
+	pr := ExitProgress{Round: rep.Rounds, Held: held}
+	progress(pr)
+	var out []*pending
+	found := 0
+	err = eachGroups(ctx, s.st, func(gs []*group, read int) error {
+		if todo != nil {
+			gs = slices.DeleteFunc(gs, func(g *group) bool {
+				return !slices.ContainsFunc(g.mine, func(id cid.Cid) bool { return todo[id] })
+			})
+			read = 0
+			for _, g := range gs {
+				for _, id := range g.mine {
+					if todo[id] {
+						read++
+					}
+				}
+			}
+		}
+		if err := s.locateAll(ctx, gs, st); err != nil {
+			return err
+		}
+		elsewhere, sends := planHandover(gs, s.n.ID(), todo, distrust)
+		out, found = append(out, elsewhere...), found+len(elsewhere)
+		checked := read
+		for _, sd := range sends {
+			pr.ToSend += len(sd.ids)
+			pr.SendBytes += int64(len(sd.ids)) * sd.g.order.Size
+			checked -= len(sd.ids)
+		}
+		pr.Checked = min(pr.Checked+checked, pr.Held)
+		progress(pr)
+		for _, sd := range sends {
+			ps, err := s.sendOver(ctx, st, sd, distrust)
+			if err != nil {
+				return err
+			}
+			out = append(out, ps...)
+			n := int64(len(sd.ids)) * sd.g.order.Size
+			rep.Sent, rep.SentBytes = rep.Sent+len(sd.ids), rep.SentBytes+n
+			pr.Sent, pr.SentBytes = pr.Sent+len(sd.ids), pr.SentBytes+n
+			pr.Checked = min(pr.Checked+len(sd.ids), pr.Held)
+			progress(pr)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("exit: holders located", "found", len(out), "to send", len(sends), "took", time.Since(t0))
-	pr := ExitProgress{Round: rep.Rounds}
-	for _, sd := range sends {
-		pr.ToSend += len(sd.ids)
-		pr.SendBytes += int64(len(sd.ids)) * sd.g.order.Size
-	}
+	pr.Checked = pr.Held // chunks that came or went meanwhile
 	progress(pr)
-	for _, sd := range sends {
-		ps, err := s.sendOver(ctx, st, sd, distrust)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ps...)
-		n := int64(len(sd.ids)) * sd.g.order.Size
-		rep.Sent, rep.SentBytes = rep.Sent+len(sd.ids), rep.SentBytes+n
-		pr.Sent, pr.SentBytes = pr.Sent+len(sd.ids), pr.SentBytes+n
-		progress(pr)
-	}
+	s.log.Info("exit: chunks handed over", "held elsewhere", found, "sent", pr.Sent, "took", time.Since(t0))
 	return out, nil
 }
 
@@ -212,26 +252,13 @@ type toSend struct {
 	ids []cid.Cid
 }
 
-// planHandover locates the holders of every group the node holds a chunk
-// of (todo, unless nil) and returns the chunks held elsewhere already,
+// planHandover returns, of the located groups gs, the chunks this node
+// (self) holds (of todo, unless nil) that are held elsewhere already,
 // with their holders, and those to send.
-func (s *Storage) planHandover(ctx context.Context, st *standing.Standings, todo map[cid.Cid]bool, distrust map[cid.Cid]map[peer.ID]bool) ([]*pending, []toSend, error) {
-	groups, err := s.groups(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if todo != nil {
-		groups = slices.DeleteFunc(groups, func(g *group) bool {
-			return !slices.ContainsFunc(g.mine, func(id cid.Cid) bool { return todo[id] })
-		})
-	}
-	if err := s.locateAll(ctx, groups, st); err != nil {
-		return nil, nil, err
-	}
-	self := s.n.ID()
+func planHandover(gs []*group, self peer.ID, todo map[cid.Cid]bool, distrust map[cid.Cid]map[peer.ID]bool) ([]*pending, []toSend) {
 	var found []*pending
 	var sends []toSend
-	for _, g := range groups {
+	for _, g := range gs {
 		var ids []cid.Cid
 		for _, id := range g.mine {
 			if todo != nil && !todo[id] {
@@ -248,7 +275,7 @@ func (s *Storage) planHandover(ctx context.Context, st *standing.Standings, todo
 			sends = append(sends, toSend{g, ids})
 		}
 	}
-	return found, sends, nil
+	return found, sends
 }
 
 // sendOver reads sd's chunks (hash-checked) and places each on a node

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -58,31 +59,96 @@ func (g *group) exclusion(self peer.ID) map[peer.ID]bool {
 	return ex
 }
 
-// groups reads the store's orders into the stripes (and replicated
-// chunks) this node holds a part of. Expired orders are left to the
-// garbage collector.
-func (s *Storage) groups(ctx context.Context) ([]*group, error) {
-	byKey := map[string]*group{}
-	var out []*group
-	now := time.Now()
-	err := s.st.Iterate(ctx, cid.Undef, func(info store.Info) error {
-		o, err := chunk.UnmarshalOrder(info.Meta)
-		if err != nil || !o.Expiry.After(now) || !o.Covers(info.ID) || o.Size != info.Size {
+// groupBatch is how many groups repair and exit read and locate at a
+// time: what they hold in memory, however many chunks the node holds (a
+// group with its order is about a kilobyte: 100,000 of them at once were
+// a hundred megabytes).
+var groupBatch = 512
+
+// errBatchFull stops a store iteration once a batch is read.
+var errBatchFull = errors.New("batch full")
+
+// eachGroups calls fn with the stripes (and replicated chunks) this node
+// holds a part of, groupBatch at a time, each once, and the number of
+// chunks read for them, until fn fails or every chunk was read. Expired
+// orders are left to the garbage collector.
+func eachGroups(ctx context.Context, st store.Store, fn func(gs []*group, read int) error) error {
+	for after := cid.Undef; ; {
+		var infos []store.Info
+		err := st.Iterate(ctx, after, func(info store.Info) error {
+			infos = append(infos, info)
+			if len(infos) == groupBatch {
+				return errBatchFull
+			}
+			return ctx.Err()
+		})
+		if err != nil && !errors.Is(err, errBatchFull) {
+			return err
+		}
+		// Made outside the iteration: groupAt asks the store for the
+		// stripe's other members.
+		now := time.Now()
+		var gs []*group
+		for _, info := range infos {
+			if g := groupAt(ctx, st, info, now); g != nil {
+				gs = append(gs, g)
+			}
+		}
+		if len(infos) > 0 {
+			if err := fn(gs, len(infos)); err != nil {
+				return err
+			}
+		}
+		if err == nil {
 			return nil
 		}
-		key, g := groupKey(&o, info.ID), (*group)(nil)
-		if g = byKey[key]; g == nil {
-			g = &group{order: o, members: o.Stripe, copies: len(o.Stripe) == 0}
-			if g.copies {
-				g.members = []cid.Cid{info.ID}
-			}
-			byKey[key] = g
-			out = append(out, g)
+		after = infos[len(infos)-1].ID
+	}
+}
+
+// groupAt returns the group of the chunk info, with every member of it
+// the node holds, or nil when the chunk's order is not in force or the
+// node holds a member before it in the store's order (the group is made
+// there, so that a stripe of which the node holds two members is worked
+// on once).
+func groupAt(ctx context.Context, st store.Store, info store.Info, now time.Time) *group {
+	o, ok := liveOrder(info, now)
+	if !ok {
+		return nil
+	}
+	g := &group{order: o, members: o.Stripe, copies: len(o.Stripe) == 0, mine: []cid.Cid{info.ID}}
+	if g.copies {
+		g.members = g.mine
+		return g
+	}
+	key := groupKey(&o, info.ID)
+	for _, m := range o.Stripe {
+		if m.Equals(info.ID) {
+			continue
 		}
-		g.mine = append(g.mine, info.ID)
-		return ctx.Err()
-	})
-	return out, err
+		mi, err := st.Stat(ctx, m)
+		if err != nil {
+			continue // not held (an error: taken as not held this pass)
+		}
+		if mo, ok := liveOrder(mi, now); !ok || groupKey(&mo, m) != key {
+			continue
+		}
+		if bytes.Compare(m.Bytes(), info.ID.Bytes()) < 0 {
+			return nil
+		}
+		g.mine = append(g.mine, m)
+	}
+	return g
+}
+
+// liveOrder decodes the order a chunk is held under, if it is in force
+// and is for that chunk.
+func liveOrder(info store.Info, now time.Time) (chunk.Order, bool) {
+	o, err := chunk.UnmarshalOrder(info.Meta)
+	if err != nil || !o.Expiry.After(now) || !o.Covers(info.ID) || o.Size != info.Size {
+		return chunk.Order{}, false
+	}
+	return o, true
 }
 
 func groupKey(o *chunk.Order, id cid.Cid) string {

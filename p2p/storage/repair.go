@@ -117,33 +117,42 @@ func (r *repairer) pass(ctx context.Context) error {
 	if !anyLost(st) {
 		return nil // no node lost: nothing to repair, and no lookups
 	}
-	groups, err := r.s.groups(ctx)
+	var todo []*group
+	// The groups a batch at a time, each batch's holders eight groups at
+	// once (the lookups wait on the network, not the CPU).
+	err = eachGroups(ctx, r.s.st, func(gs []*group, _ int) error {
+		if err := r.s.locateAll(ctx, gs, st); err != nil {
+			return err // ctx ended
+		}
+		for _, g := range gs {
+			at := p.RepairAt(g.order.K, g.order.M)
+			if g.copies {
+				at = g.target() - 1
+			}
+			if g.healthy >= g.target() || g.healthy > at {
+				continue
+			}
+			r.count(func(s *RepairStats) { s.Endangered++ })
+			if r.designated(g) {
+				todo = append(todo, g)
+			}
+		}
+		if len(todo) > maxRepairQueue {
+			// Memory stays bounded however much was lost: the most
+			// endangered are kept, the rest wait for the next pass.
+			sortEndangered(todo)
+			clear(todo[maxRepairQueue:])
+			todo = todo[:maxRepairQueue]
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	// Every group's holders, eight groups at once (the lookups wait on
-	// the network, not the CPU).
-	if err := r.s.locateAll(ctx, groups, st); err != nil {
-		return nil // ctx ended
-	}
-	var todo []*group
-	for _, g := range groups {
-		at := p.RepairAt(g.order.K, g.order.M)
-		if g.copies {
-			at = g.target() - 1
-		}
-		if g.healthy >= g.target() || g.healthy > at {
-			continue
-		}
-		r.count(func(s *RepairStats) { s.Endangered++ })
-		if r.designated(g) {
-			todo = append(todo, g)
-		}
-	}
-	// The most endangered first: the fewest healthy shards above k.
-	sort.SliceStable(todo, func(i, j int) bool {
-		return todo[i].healthy-todo[i].order.K < todo[j].healthy-todo[j].order.K
-	})
+	sortEndangered(todo)
 	var errs []error
 	for _, g := range todo {
 		if err := r.repair(ctx, g, st); err != nil {
@@ -157,6 +166,18 @@ func (r *repairer) pass(ctx context.Context) error {
 		r.count(func(s *RepairStats) { s.Repaired++ })
 	}
 	return errors.Join(errs...)
+}
+
+// maxRepairQueue bounds the stripes a pass keeps to repair: at about a
+// kilobyte each, a few megabytes.
+const maxRepairQueue = 4096
+
+// sortEndangered puts the most endangered first: the fewest healthy
+// shards above k.
+func sortEndangered(gs []*group) {
+	sort.SliceStable(gs, func(i, j int) bool {
+		return gs[i].healthy-gs[i].order.K < gs[j].healthy-gs[j].order.K
+	})
 }
 
 func anyLost(st *standing.Standings) bool {
