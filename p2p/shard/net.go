@@ -46,9 +46,10 @@ type Config struct {
 	Standings Standings
 	// NoProviderLookups turns off the DHT provider lookup of fetches, the
 	// last resort after the listed holders and the stripe's placement
-	// record (the peers nearest the chunk's ID are still asked). Tests
-	// set it to show the others suffice; Stats.ProviderLookups counts
-	// the lookups made.
+	// record (the peers nearest the chunk's ID are still asked). A
+	// storage node's repair sets it (it has the stripe's other members
+	// to turn to), and tests to show the others suffice;
+	// Stats.ProviderLookups counts the lookups made.
 	NoProviderLookups bool
 }
 

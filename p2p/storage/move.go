@@ -29,6 +29,12 @@ func newMover(s *Storage, bytesPerSec int) (*mover, error) {
 	m := &mover{s: s}
 	cfg := shard.DefaultConfig()
 	cfg.Standings = m
+	// A repair fetches a member from the holders its locate found (the
+	// stripe's record, or the DHT already) and, when those fail, rebuilds
+	// from another member: a provider lookup is never its best next step.
+	// Under load a listed holder slow to answer was hedged with one, a DHT
+	// walk for a holder the record already named.
+	cfg.NoProviderLookups = true
 	// The mover never signs an order: it places chunks under the
 	// client's. The Net's key would sign only what it never sends.
 	net, err := shard.New(s.n, chunks, s.n.Key(), cfg, s.log.With("part", "move"))
