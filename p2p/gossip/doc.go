@@ -77,7 +77,12 @@
 //     other message first and forwarded it honestly: penalising it would
 //     punish honest relays for the author's fault). The same message
 //     again → Ignore.
-//  7. The kind's validator: Accept, Reject (forged or invalid: penalises
+//  7. A slot: at most GOMAXPROCS kind validators run at once (beacons
+//     do not wait); a message whose epoch went stale while it waited →
+//     Ignore. Without the bound, a burst on a machine short of CPU
+//     shared it among every check, all finished late, and checks of
+//     messages already too old to count kept the fresh ones late too.
+//  8. The kind's validator: Accept, Reject (forged or invalid: penalises
 //     the forwarder) or Ignore (no penalty). A message it does not accept
 //     frees its (author, kind, epoch) slot, so a bad message does not
 //     block the author's good one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -26,6 +27,8 @@ type Topic struct {
 	clock  *clock
 	recs   records
 	counts counts
+	// slots bounds the kind validators running at once (see validate).
+	slots chan struct{}
 
 	mu         sync.RWMutex
 	validators map[Kind]Validator
@@ -46,7 +49,7 @@ func Join(r *Router) (*Topic, error) {
 		return nil, fmt.Errorf("join %s: %w", r.topic, err)
 	}
 	t := &Topic{r: r, t: pt, validators: map[Kind]Validator{},
-		clock: &clock{length: r.epoch, now: time.Now}}
+		clock: &clock{length: r.epoch, now: time.Now}, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if err := r.ps.RegisterTopicValidator(r.topic, t.validate); err != nil {
 		pt.Close()
 		return nil, fmt.Errorf("join %s: %w", r.topic, err)

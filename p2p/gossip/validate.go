@@ -62,6 +62,28 @@ func (t *Topic) validate(ctx context.Context, from peer.ID, m *pubsub.Message) p
 		// and forwarded it honestly; the author is at fault, not it.
 		return count(&c.relayedEquivocation, ignore)
 	}
+	if env.kind != KindBeacon {
+		// At most GOMAXPROCS kind validators run at once, and a message
+		// that waited for a slot until its epoch went stale is dropped
+		// unchecked. pubsub runs each validation on its own goroutine:
+		// unbounded, a burst on a machine short of CPU shared it among
+		// them all, every check finished late, and the checks of proofs
+		// already too old to count kept the fresh ones late in turn
+		// (TestNodeExit under load: every node missed every epoch for a
+		// minute). Beacons, one an epoch and what moves the epoch, do not
+		// wait.
+		select {
+		case t.slots <- struct{}{}:
+		case <-ctx.Done():
+			t.recs.release(string(author), env.kind, env.epoch, id)
+			return ignore
+		}
+		defer func() { <-t.slots }()
+		if t.clock.place(env.kind, env.epoch) == stale {
+			t.recs.release(string(author), env.kind, env.epoch, id)
+			return count(&c.stale, ignore)
+		}
+	}
 	switch v(ctx, author, env.epoch, env.payload) {
 	case Accept:
 	case Ignore:
