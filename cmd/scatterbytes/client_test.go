@@ -56,6 +56,11 @@ func (c cli) runIn(in io.Reader, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, cliTimeout)
 	defer cancel()
 	err := cmd.ExecuteContext(ctx)
+	if err != nil && errOut.Len() > 0 {
+		// What the command logged, shown if the test fails (or -v).
+		b := errOut.Bytes()
+		c.t.Logf("scatterbytes %s logged:\n%s", strings.Join(args, " "), b[max(0, len(b)-16<<10):])
+	}
 	return out.String(), err
 }
 
