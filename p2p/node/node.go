@@ -14,6 +14,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	madns "github.com/multiformats/go-multiaddr-dns"
 	"golang.org/x/sync/errgroup"
@@ -152,7 +153,22 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	if n.remembered = n.rememberPeers(); n.remembered > 0 {
 		n.log.Debug("remembered peers of the last run", "peers", n.remembered)
 	}
+	n.knowBootstrapAddrs()
 	return n, nil
+}
+
+// knowBootstrapAddrs puts the profile's bootstrap peers' addresses (the
+// coordinator's among them) in the peer store before Run starts: only the
+// bootstrap round added them, on its own goroutine, so a caller that
+// asked the coordinator at once (a client's standings, right after Open;
+// a CLI client whose remembered peers are not the coordinator, for
+// RetryMin) could find "no addresses" to dial it on.
+func (n *Node) knowBootstrapAddrs() {
+	for _, ai := range n.prof.BootstrapPeers() {
+		if ai.ID != n.ID() && !n.denied(ai.ID) {
+			n.raw.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
+		}
+	}
 }
 
 // graceFor is the gate's Grace: the default (3 × the exchange timeout) for

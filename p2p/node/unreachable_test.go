@@ -85,6 +85,10 @@ func TestNoBootstrapPeerReachableIsReportedAndRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Dialable before Run: a caller may ask the coordinator at once.
+	if addrs := n.raw.Peerstore().Addrs(boot.PeerID()); len(addrs) != 1 {
+		t.Fatalf("before Run the peer store has %v for the bootstrap peer, want its profile address", addrs)
+	}
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- n.Run(rctx) }()
