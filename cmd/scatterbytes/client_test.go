@@ -30,6 +30,9 @@ type cli struct {
 	ctx     context.Context
 	network string
 	dir     string
+	// logLevel, if set, is the commands' --log-level (else
+	// logLevelForTest's): what a failing command's log shows.
+	logLevel string
 }
 
 // run executes one command with a fresh root (which re-binds g and cg)
@@ -50,7 +53,11 @@ func (c cli) runIn(in io.Reader, args ...string) (string, error) {
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
-	cmd.SetArgs(append([]string{"--network", c.network, "--dir", c.dir, "--log-level", logLevelForTest()}, args...))
+	level := c.logLevel
+	if level == "" {
+		level = logLevelForTest()
+	}
+	cmd.SetArgs(append([]string{"--network", c.network, "--dir", c.dir, "--log-level", level}, args...))
 	// Each command has its own deadline, as a person running it would:
 	// one shared by a whole test's commands runs out on a loaded machine.
 	ctx, cancel := context.WithTimeout(c.ctx, cliTimeout)
