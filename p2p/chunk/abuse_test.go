@@ -527,50 +527,44 @@ func peerStat(n *node.Node, p peer.ID) network.ScopeStat {
 	return st
 }
 
-// sampleHeap records the peak Go heap in use every 50 ms until stopped.
 // sampleHeld records in peak the most PUT bytes svc holds for p, every
 // millisecond until stop.
 func sampleHeld(svc *chunk.Service, p peer.ID, peak *atomic.Int64) (stop func()) {
-	done := make(chan struct{})
-	var once sync.Once
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			if _, b := svc.HeldBy(p); b > peak.Load() {
-				peak.Store(b) // the only writer
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
+	return sampleEvery(time.Millisecond, func() {
+		if _, b := svc.HeldBy(p); b > peak.Load() {
+			peak.Store(b) // the only writer
 		}
-	}()
-	return func() { once.Do(func() { close(done); wg.Wait() }) }
+	})
 }
 
+// sampleHeap records the peak Go heap in use every 50 ms until stopped.
 func sampleHeap(peak *atomic.Uint64) (stop func()) {
+	var ms runtime.MemStats
+	return sampleEvery(50*time.Millisecond, func() {
+		runtime.ReadMemStats(&ms)
+		for {
+			m := peak.Load()
+			if ms.HeapInuse <= m || peak.CompareAndSwap(m, ms.HeapInuse) {
+				break
+			}
+		}
+	})
+}
+
+// sampleEvery calls sample at once and every d on a goroutine of its own
+// until stop, which returns once the goroutine has; stop may be called
+// more than once.
+func sampleEvery(d time.Duration, sample func()) (stop func()) {
 	done := make(chan struct{})
 	var once sync.Once
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(50 * time.Millisecond)
+		tick := time.NewTicker(d)
 		defer tick.Stop()
-		var ms runtime.MemStats
 		for {
-			runtime.ReadMemStats(&ms)
-			for {
-				m := peak.Load()
-				if ms.HeapInuse <= m || peak.CompareAndSwap(m, ms.HeapInuse) {
-					break
-				}
-			}
+			sample()
 			select {
 			case <-done:
 				return
