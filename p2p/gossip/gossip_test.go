@@ -203,9 +203,19 @@ func TestFlooderGraylisted(t *testing.T) {
 	g := newGossipNet(t, 5, 1, 24*time.Hour)
 	flooder := g.raws[0]
 	graylist := g.members[0].node.Gossip().Thresholds().GraylistThreshold
-	for i := range 30 {
-		flooder.publish(t, gossip.KindProof, testEpoch, fmt.Sprintf("bad proof %d", i))
+	// One batch: every bad proof leaves for every member at once. Sent one
+	// by one on a loaded machine, they straggled over several heartbeats;
+	// a member prunes the flooder from its mesh at the first heartbeat
+	// after a rejection, and gossipsub publishes to mesh peers only (no
+	// flood publishing), so that member got no more of them (one counted 4
+	// and scored the flooder -159.2, never below the graylist). Sixteen
+	// cost 2560 where graylisting takes 400, and leave room in pubsub's
+	// 32-message validation queue, whose overflow is dropped unscored.
+	var flood [][]byte
+	for i := range 16 {
+		flood = append(flood, env(gossip.KindProof, testEpoch, fmt.Sprintf("bad proof %d", i)))
 	}
+	flooder.send(t, flood...)
 	waitFor(t, func() error {
 		for i, m := range g.members {
 			if s := m.topic.Score(flooder.id); s >= graylist {
