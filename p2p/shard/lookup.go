@@ -2,6 +2,7 @@ package shard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	kb "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/routing"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 )
 
 // A put never waits on one node's dial.
@@ -83,6 +85,21 @@ func (u *unreachables) describe(now time.Time) string {
 	}
 	sort.Strings(parts)
 	return "; unreachable: " + strings.Join(parts, ", ")
+}
+
+// noteDial remembers p as unreachable when err is a dial that failed (not
+// a request that did): a probe's, a PUT's. Lookups are not the only ones
+// to dial a peer, and the first dial to fail is often another's: a node
+// behind a NAT, which no one can dial, was once placed because the lookup
+// ended before its dial did, then failed every PUT with "dial backoff".
+// A later failure keeps the reason of the first (a back-off says nothing).
+func (t *Net) noteDial(p peer.ID, err error) {
+	var de *swarm.DialError
+	now := time.Now()
+	if !errors.As(err, &de) || t.unreach.has(p, now) {
+		return
+	}
+	t.unreach.add(p, dialError(de.Error()), now)
 }
 
 // lookupState is what the events of one lookup said of each peer.

@@ -1,11 +1,15 @@
 package shard
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 func TestDialErrorIsOneLineNamingEachAddress(t *testing.T) {
@@ -38,5 +42,30 @@ func TestUnreachablesExpireAndAreForgotten(t *testing.T) {
 	u.forget(b)
 	if got := u.describe(now); !strings.Contains(got, "i/o timeout") || strings.Contains(got, "refused") {
 		t.Fatalf("describe = %q, want a only", got)
+	}
+}
+
+// TestNoteDialRemembersFailedDialsOnly: a probe's or a PUT's dial that
+// failed leaves the peer out of writes and names it; a request that failed
+// on a connection does not; a later back-off keeps the first reason.
+func TestNoteDialRemembersFailedDialsOnly(t *testing.T) {
+	var n Net
+	p, q := peer.ID("p"), peer.ID("q")
+	addr := ma.StringCast("/ip4/10.77.1.2/tcp/4001")
+	dial := func(cause error) error {
+		return fmt.Errorf("chunk SPACE at p: failed to dial: %w", &swarm.DialError{Peer: p,
+			DialErrors: []swarm.TransportError{{Address: addr, Cause: cause}}})
+	}
+	n.noteDial(q, errors.New("stream reset"))
+	if n.unreach.has(q, time.Now()) {
+		t.Fatal("a request that failed on a connection made its peer unreachable")
+	}
+	n.noteDial(p, dial(errors.New("i/o timeout")))
+	n.noteDial(p, dial(swarm.ErrDialBackoff))
+	if !n.unreach.has(p, time.Now()) {
+		t.Fatal("a peer whose dial failed is not unreachable")
+	}
+	if got, want := n.unreach.describe(time.Now()), "dial failed: [/ip4/10.77.1.2/tcp/4001] i/o timeout"; !strings.Contains(got, want) {
+		t.Fatalf("describe = %q, want it to hold %q", got, want)
 	}
 }

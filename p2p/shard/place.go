@@ -56,10 +56,11 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	}
 	all := t.storageNodes(union(closest, table), exclude, write)
 	a = admit(st, t.filter(ctx, all, size, need), need)
-	if len(a.peers) < need && cut {
-		// Too few among the peers that answered first: wait for the
-		// whole lookup (and so for every dial) before giving up.
-		if closest, err = d.GetClosestPeers(ctx, key); err != nil {
+	if t.usable(a.peers, size) < need && cut {
+		// Too few among the peers that answered first, counting only
+		// those a PUT can count on: wait for the whole lookup (and so for
+		// every dial) before giving up, noting the peers it cannot reach.
+		if closest, _, err = t.closestReachable(ctx, key, func([]peer.ID) bool { return false }); err != nil {
 			return nil, fmt.Errorf("find storage nodes: %w", err)
 		}
 		all = t.storageNodes(union(closest, all), exclude, write)
@@ -67,6 +68,8 @@ func (t *Net) Candidates(ctx context.Context, key string, need int, size int64, 
 	}
 	out := a.peers
 	if len(out) < need {
+		// Not those whose dial failed in withRoom: out of reach, not of space.
+		all = t.storageNodes(all, exclude, write)
 		unreach := t.unreach.describe(time.Now())
 		switch {
 		case size > 0 && len(all) >= need && a.excluded+a.vetting == 0:

@@ -219,15 +219,16 @@ func (t *Net) placeAll(ctx context.Context, ids []cid.Cid, datas [][]byte, cands
 		},
 		failed: func(j, c int, err error) {
 			t.log.Debug("shard upload failed", "chunk", ids[j], "peer", cands[c], "err", err)
+			t.noteDial(cands[c], err)
 		},
 		surplus: func(j, c int) { surplus = append(surplus, Sent{ID: ids[j], Node: cands[c]}) },
 	}
 	wins, err := r.run(ctx)
 	if ex := (*exhausted)(nil); errors.As(err, &ex) {
 		if errors.Is(ex.err, store.ErrNoSpace) {
-			return nil, nil, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err)
+			return nil, nil, fmt.Errorf("store shard %d (%s): %w (%w; last error: %v)%s", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ErrNoSpace, ex.err, t.unreach.describe(time.Now()))
 		}
-		return nil, nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err)
+		return nil, nil, fmt.Errorf("store shard %d (%s): %w (last error: %v)%s", ex.slot, ids[ex.slot], ErrNotEnoughNodes, ex.err, t.unreach.describe(time.Now()))
 	}
 	if err != nil {
 		return nil, nil, err

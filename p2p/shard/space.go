@@ -128,6 +128,7 @@ func (s *spaceCache) put(p peer.ID, e spaceEntry) {
 // them the first `want` not connected are dialled (reach), so that a node
 // gone since the routing table (or a client's memory of the last run)
 // heard of it goes last, not among the first choices with no spare behind.
+// A peer whose dial failed on the way is left out (see noteDial).
 func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64, want int) []peer.ID {
 	need := size + chunkOverhead
 	if size <= unprobedMax {
@@ -142,7 +143,11 @@ func (t *Net) withRoom(ctx context.Context, ps []peer.ID, size int64, want int) 
 		t.probe(ctx, ask)
 	}
 	var fit, unknown, unsure []peer.ID
+	now := time.Now()
 	for _, p := range ps {
+		if t.unreach.has(p, now) { // its dial just failed (noteDial)
+			continue
+		}
 		switch t.space.room(p, need) {
 		case roomYes:
 			fit = append(fit, p)
@@ -188,6 +193,7 @@ func (t *Net) reach(ctx context.Context, ps []peer.ID, need int64, want int) {
 					if ctx.Err() == nil {
 						t.log.Debug("placement dial failed", "peer", p, "err", err)
 						t.space.failed(p)
+						t.noteDial(p, err)
 						// Out of the table and its addresses forgotten: a
 						// lookup then starts from peers that answer and
 						// learns where p is now, if it is anywhere.
@@ -221,6 +227,7 @@ func (t *Net) probe(ctx context.Context, ps []peer.ID) {
 			default:
 				t.log.Debug("space probe failed", "peer", p, "err", err)
 				t.space.failed(p)
+				t.noteDial(p, err)
 			}
 			return nil
 		})
