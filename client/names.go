@@ -14,6 +14,7 @@ import (
 	"github.com/scatterbytes/scatterbytes/client/catalog"
 	"github.com/scatterbytes/scatterbytes/client/keys"
 	"github.com/scatterbytes/scatterbytes/client/manifest"
+	"github.com/scatterbytes/scatterbytes/p2p/shard"
 	"github.com/scatterbytes/scatterbytes/store"
 )
 
@@ -67,7 +68,9 @@ func (c *Client) Remove(ctx context.Context, volume, name string) error {
 
 // deleteData deletes the chunks of e's file (its shards, then its
 // manifest's chunks) from the nodes that hold them, except those keep names
-// (by key string): the chunks of a newer version that shares them.
+// (by key string): the chunks of a newer version that shares them. A
+// shard's holders are those the manifest lists and those its stripe's
+// placement record names (the copies repair and exit made since).
 func (c *Client) deleteData(ctx context.Context, e catalog.Entry, keep map[string]bool) error {
 	if err := c.connected(ctx); err != nil {
 		return err
@@ -77,18 +80,37 @@ func (c *Client) deleteData(ctx context.Context, e catalog.Entry, keep map[strin
 		return err
 	}
 	var failed []pendingDelete
+	del := func(p peer.ID, id cid.Cid) {
+		if err := c.chunks.Delete(ctx, c.node.Host(), p, id); err != nil && !store.IsNotFound(err) {
+			failed = append(failed, pendingDelete{p, id})
+			c.log.Debug("delete shard", "chunk", id, "peer", p, "err", err)
+		}
+	}
 	for _, st := range m.Stripes {
-		for _, s := range st.Shards {
+		refs := make([]shard.Ref, len(st.Shards))
+		all := true // every shard of the stripe is to go
+		for i, s := range st.Shards {
+			refs[i] = shard.Ref{ID: s.ID, Holders: s.Holders}
+			all = all && !keep[s.ID.KeyString()]
+		}
+		// Asked before the deletes: once they are done, no holder is
+		// left to ask. A stripe a newer version shares keeps its record.
+		var more [][]peer.ID
+		if all {
+			more = c.shards.StripeHolders(ctx, refs)
+		}
+		for i, s := range st.Shards {
 			if keep[s.ID.KeyString()] {
 				continue
 			}
 			for _, h := range s.Holders {
-				p, err := peer.IDFromBytes(h)
-				if err == nil {
-					if err := c.chunks.Delete(ctx, c.node.Host(), p, s.ID); err != nil && !store.IsNotFound(err) {
-						failed = append(failed, pendingDelete{p, s.ID})
-						c.log.Debug("delete shard", "chunk", s.ID, "peer", p, "err", err)
-					}
+				if p, err := peer.IDFromBytes(h); err == nil {
+					del(p, s.ID)
+				}
+			}
+			if more != nil {
+				for _, p := range more[i] {
+					del(p, s.ID)
 				}
 			}
 		}

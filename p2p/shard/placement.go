@@ -69,6 +69,38 @@ func (t *Net) TellPlacementTo(ctx context.Context, rec placement.Record, to []pe
 	return told
 }
 
+// StripeHolders returns, for each member of the stripe refs lists (in
+// order), the holders its placement record names beyond those refs list:
+// the copies repair and exit made since the manifest was written. It asks
+// the stripe's holders for the record as a download does, and returns nil
+// when none answers. A client that deletes a file deletes those copies
+// too: they are held under its order, and a delete that missed them left
+// the file readable by whoever has its reference until the order expired.
+func (t *Net) StripeHolders(ctx context.Context, refs []Ref) [][]peer.ID {
+	sp := &stripePlacement{t: t, refs: refs}
+	rec, ok := sp.ask(ctx)
+	if !ok {
+		return nil
+	}
+	out := make([][]peer.ID, len(refs))
+	for i, r := range refs {
+		listed := map[peer.ID]bool{}
+		for _, h := range r.Holders {
+			if p, err := peer.IDFromBytes(h); err == nil {
+				listed[p] = true
+			}
+		}
+		if j := rec.Index(r.ID); j >= 0 {
+			for _, p := range rec.Of(j) {
+				if !listed[p] {
+					out[i] = append(out[i], p)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // maxPlacementAsks bounds the holders a reader asks at once for a
 // stripe's record.
 const maxPlacementAsks = 8

@@ -299,6 +299,18 @@ func TestRepairRestoresLostShards(t *testing.T) {
 	if st := fresh.Stats(); st.PlacementsRead.Load() == 0 {
 		t.Errorf("a fresh reader read the file without the stripe's placement record")
 	}
+	// The owner removes the file: the rebuilt shards go too, though only
+	// the stripe's record names their holders. (The stopped holders keep
+	// theirs until the order expires.)
+	if err := c.Remove(t.Context(), "", "f"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := r.held()
+	for _, id := range ids {
+		for _, p := range after[id] {
+			t.Errorf("node %d still holds shard %s of the removed file", p.Index, id)
+		}
+	}
 }
 
 // The designated repairer's own shard rotted on its disk: it finds out
