@@ -7,6 +7,8 @@ import (
 	"crypto/x509/pkix"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -41,6 +43,54 @@ type CA struct {
 	mu    sync.Mutex
 	dir   string // "" until SaveCA or LoadCA
 	state caState
+	seen  stateStamp // ca.state as this CA last read or wrote it
+}
+
+// stateStamp tells a change to ca.state made by another process.
+type stateStamp struct {
+	mod  time.Time
+	size int64
+}
+
+// stamp returns dir/ca.state's stamp; the zero stamp if it cannot be read.
+func stamp(dir string) stateStamp {
+	fi, err := os.Stat(filepath.Join(dir, stateFileName))
+	if err != nil {
+		return stateStamp{}
+	}
+	return stateStamp{fi.ModTime(), fi.Size()}
+}
+
+// Reload reads the state on disk again if another process changed it since
+// this CA last read or wrote it (otherwise it costs one stat), and reports
+// whether a peer was revoked meanwhile: a coordinator then makes a new CRL
+// at once for a `scatterbytes ca revoke` run beside it.
+func (ca *CA) Reload() (revoked bool, err error) {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	if ca.dir == "" || stamp(ca.dir) == ca.seen {
+		return false, nil
+	}
+	before := len(ca.state.Revoked) // a revocation is never undone: counts compare
+	unlock, err := lockState(filepath.Join(ca.dir, lockFileName))
+	if err != nil {
+		return false, fmt.Errorf("lock CA state: %w", err)
+	}
+	defer unlock()
+	if err := ca.load(); err != nil {
+		return false, err
+	}
+	return len(ca.state.Revoked) != before, nil
+}
+
+// load reads the state on disk into ca. Callers hold ca.mu and the lock.
+func (ca *CA) load() error {
+	disk, err := readState(ca.dir)
+	if err != nil {
+		return err
+	}
+	ca.state, ca.seen = disk, stamp(ca.dir)
+	return nil
 }
 
 // NewCA creates a CA for the named network with a fresh Ed25519 key and a
@@ -154,18 +204,21 @@ func (ca *CA) issue(pub ed25519.PublicKey, id peer.ID, role Role, payout string,
 
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
-	if at, ok := ca.state.Revoked[id]; ok {
-		return nil, Member{}, fmt.Errorf("%w: peer %s was revoked at %s; it needs a new identity key (`scatterbytes init` in a fresh directory)",
-			ErrRevoked, id, at.UTC().Format(time.RFC3339))
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key.Ed25519())
+	var der []byte
+	err = ca.modify(func(next *caState) error {
+		if at, ok := next.Revoked[id]; ok {
+			return fmt.Errorf("%w: peer %s was revoked at %s; it needs a new identity key (`scatterbytes init` in a fresh directory)",
+				ErrRevoked, id, at.UTC().Format(time.RFC3339))
+		}
+		var err error
+		if der, err = x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key.Ed25519()); err != nil {
+			return err
+		}
+		next.prune(now)
+		next.Issued[id] = append(next.Issued[id], issuedCert{Serial: serial, NotAfter: notAfter})
+		return nil
+	})
 	if err != nil {
-		return nil, Member{}, err
-	}
-	next := ca.state.clone()
-	next.prune(now)
-	next.Issued[id] = append(next.Issued[id], issuedCert{Serial: serial, NotAfter: notAfter})
-	if err := ca.commit(next); err != nil {
 		return nil, Member{}, err
 	}
 	m := Member{Peer: id, Role: role, Payout: payout, NotBefore: tmpl.NotBefore, NotAfter: notAfter, Serial: serial}
@@ -180,24 +233,48 @@ func (ca *CA) Revoke(p peer.ID) error {
 	}
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
-	if _, ok := ca.state.Revoked[p]; ok {
+	err := ca.modify(func(next *caState) error {
+		if _, ok := next.Revoked[p]; !ok {
+			next.Revoked[p] = time.Now().UTC().Truncate(time.Second)
+		}
 		return nil
-	}
-	next := ca.state.clone()
-	next.Revoked[p] = time.Now().UTC().Truncate(time.Second)
-	if err := ca.commit(next); err != nil {
+	})
+	if err != nil {
 		return fmt.Errorf("revoke %s: %w", p, err)
 	}
 	return nil
 }
 
-// commit persists next (if the CA has a directory) and makes it current.
-// Callers hold ca.mu.
-func (ca *CA) commit(next caState) error {
+// modify applies change to a copy of the CA's state, persists the copy
+// (if the CA has a directory) and makes it current; an error from change
+// changes nothing. Callers hold ca.mu.
+//
+// With a directory, it first reads the state on disk, under an exclusive
+// lock on ca.lock held until the new state is written: two processes may
+// hold one CA (`scatterbytes ca revoke` beside a running coordinator).
+// Each used to write the state it had loaded at start, so the coordinator's
+// next enrolment overwrote the revocation, and its CRLs, numbered from its
+// own count, could reuse a number the other had signed.
+func (ca *CA) modify(change func(next *caState) error) error {
+	if ca.dir != "" {
+		unlock, err := lockState(filepath.Join(ca.dir, lockFileName))
+		if err != nil {
+			return fmt.Errorf("lock CA state: %w", err)
+		}
+		defer unlock()
+		if err := ca.load(); err != nil {
+			return err
+		}
+	}
+	next := ca.state.clone()
+	if err := change(&next); err != nil {
+		return err
+	}
 	if ca.dir != "" {
 		if err := writeState(ca.dir, next); err != nil {
 			return err
 		}
+		ca.seen = stamp(ca.dir)
 	}
 	ca.state = next
 	return nil

@@ -47,8 +47,55 @@ func TestSaveLoadCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 3 {
-		t.Fatalf("CA directory holds %d files, want 3 (temp files left?)", len(entries))
+	if len(entries) != 4 {
+		t.Fatalf("CA directory holds %d files, want 4 with ca.lock (temp files left?)", len(entries))
+	}
+}
+
+// TestTwoProcessesShareOneCA: `scatterbytes ca revoke` beside a running
+// coordinator, two handles on one directory. The coordinator's next
+// enrolment does not overwrite the revocation, no CRL number is signed
+// twice, and Reload tells the coordinator of a revocation made elsewhere.
+func TestTwoProcessesShareOneCA(t *testing.T) {
+	_, dir := savedCA(t)
+	coord, err := LoadCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustIssue(t, coord, newKey(t), RoleNode)
+	first := mustCRL(t, coord).Number
+	if changed, err := coord.Reload(); err != nil || changed {
+		t.Fatalf("Reload with nothing changed elsewhere = %v, %v", changed, err)
+	}
+	cli, err := LoadCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := newKey(t)
+	if err := cli.Revoke(victim.PeerID()); err != nil {
+		t.Fatal(err)
+	}
+	fromCLI := mustCRL(t, cli).Number
+	mustIssue(t, coord, newKey(t), RoleNode) // writes the state again
+	crl := mustCRL(t, coord)
+	if fromCLI.Cmp(first) <= 0 || crl.Number.Cmp(fromCLI) <= 0 {
+		t.Fatalf("CRL numbers %s (coordinator), %s (CLI), %s (coordinator): want each above the last", first, fromCLI, crl.Number)
+	}
+	if !crl.RevokedPeer(victim.PeerID()) {
+		t.Fatal("the coordinator's CRL does not revoke the peer the CLI revoked")
+	}
+	again, err := LoadCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := again.Issue(victim.PubKey(), RoleNode, "", time.Hour); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("after the coordinator's enrolment, Issue to the revoked peer = %v, want ErrRevoked", err)
+	}
+	if err := cli.Revoke(newKey(t).PeerID()); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := coord.Reload(); err != nil || !changed {
+		t.Fatalf("Reload after a revocation elsewhere = %v, %v; want true", changed, err)
 	}
 }
 

@@ -34,11 +34,15 @@ func (ca *CA) CRL(nextUpdate time.Duration) ([]byte, error) {
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
 	now := time.Now()
-	next := ca.state.clone()
-	next.prune(now)
-	next.CRLNumber++
+	var next caState
 	// Persist the number first: a number must never sign two different lists.
-	if err := ca.commit(next); err != nil {
+	err := ca.modify(func(s *caState) error {
+		s.prune(now)
+		s.CRLNumber++
+		next = *s
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("CRL: %w", err)
 	}
 

@@ -18,6 +18,7 @@ const (
 	keyFileName   = "ca.key"
 	certFileName  = "ca.crt"
 	stateFileName = "ca.state"
+	lockFileName  = "ca.lock" // flock'd while a process changes ca.state
 )
 
 // SaveCA writes ca to dir (created 0700 if missing) and from then on keeps
@@ -37,7 +38,7 @@ func SaveCA(dir string, ca *CA) error {
 	if err := writeState(dir, ca.state); err != nil {
 		return fmt.Errorf("save CA: %w", err)
 	}
-	ca.dir = dir
+	ca.dir, ca.seen = dir, stamp(dir)
 	return nil
 }
 
@@ -65,18 +66,26 @@ func LoadCA(dir string) (*CA, error) {
 	if !c.IsCA {
 		return nil, fmt.Errorf("load CA: %w: %s is not a CA certificate", ErrBadCert, certFileName)
 	}
-	var state caState
+	state, err := readState(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &CA{key: key, cert: c, dir: dir, state: state, seen: stamp(dir)}, nil
+}
+
+// readState reads dir/ca.state.
+func readState(dir string) (caState, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFileName))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// Starting over would reuse CRL numbers and forget revocations.
-		return nil, fmt.Errorf("load CA: %s is missing; restore it from a backup of %s", stateFileName, dir)
+		return caState{}, fmt.Errorf("load CA: %s is missing; restore it from a backup of %s", stateFileName, dir)
 	case err != nil:
-		return nil, fmt.Errorf("load CA: %w", err)
-	default:
-		if state, err = unmarshalState(data); err != nil {
-			return nil, fmt.Errorf("load CA %s: %w", stateFileName, err)
-		}
+		return caState{}, fmt.Errorf("load CA: %w", err)
 	}
-	return &CA{key: key, cert: c, dir: dir, state: state}, nil
+	state, err := unmarshalState(data)
+	if err != nil {
+		return caState{}, fmt.Errorf("load CA %s: %w", stateFileName, err)
+	}
+	return state, nil
 }

@@ -14,7 +14,12 @@
 //     gets a membership certificate under Config.Approve's policy.
 //   - It publishes the CA's CRL: every enrolment answer, and every request
 //     that asks only for the CRL, carries the current signed CRL, made anew
-//     when half of Config.CRLValidity has passed or a peer is revoked.
+//     when half of Config.CRLValidity has passed or a peer is revoked (here,
+//     or by `scatterbytes ca revoke` on the same CA directory: the CA
+//     rereads its state when another process changed it). Every running
+//     member asks for it each node.Config.CRLRefresh (a minute), and the
+//     coordinator's own node takes it too: a revoked peer is refused
+//     network-wide within about a minute.
 //   - It issues its own membership certificate (role coordinator, valid a
 //     year, never past the CA) from the CA at New, when it has none or a
 //     third of its life is left. A coordinator that runs for eight months

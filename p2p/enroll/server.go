@@ -71,9 +71,20 @@ func (s *Server) Revoke(p peer.ID) error {
 	return nil
 }
 
+// CRL returns the CRL the server hands out now (DER), nil if the CA
+// cannot make one.
+func (s *Server) CRL() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.currentCRL()
+}
+
 // currentCRL returns a cached CRL, made anew when half its validity has
 // passed: every CRL the CA makes takes a new number. Callers hold s.mu.
 func (s *Server) currentCRL() []byte {
+	if revoked, err := s.CA.Reload(); err == nil && revoked {
+		s.crl = nil // a peer revoked by another process (`scatterbytes ca revoke`)
+	}
 	if s.crl == nil || time.Since(s.crlTime) > s.CRLValidity/2 {
 		if crl, err := s.CA.CRL(s.CRLValidity); err == nil {
 			s.crl, s.crlTime = crl, time.Now()

@@ -48,6 +48,9 @@ type Config struct {
 	MinPeers int
 	// RetryMin and RetryMax bound the backoff between bootstrap rounds.
 	RetryMin, RetryMax time.Duration
+	// CRLRefresh is how often Run asks the coordinator for a newer CRL;
+	// 0 means DefaultCRLRefresh.
+	CRLRefresh time.Duration
 	// GossipInvalidMemory is how long an invalid gossip message weighs on
 	// the peer that forwarded it (gossip.Config.InvalidMemory); 0 means
 	// ten epochs.

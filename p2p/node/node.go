@@ -39,6 +39,7 @@ type Node struct {
 	raw   host.Host // the libp2p host; only the gate's own protocols use it directly
 	host  host.Host // raw, gated: what every service uses
 	gate  *gate.Gate
+	enrol *enroll.Server // the coordinator's, which makes the CRL; else nil
 	dht   *dht.IpfsDHT
 	provs io.Closer // the DHT's provider records on disk, or nil
 	gsp   *gossip.Router
@@ -141,6 +142,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Node, error) {
 	}
 	if o.enroll != nil {
 		o.enroll.Register(n.raw, cfg.Profile.Protocol("enroll", "1.0.0"))
+		n.enrol = o.enroll
 	}
 	if err := n.startServices(ctx); err != nil {
 		n.raw.Close()
@@ -232,6 +234,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.checkRoutingTable(ctx) })
 	g.Go(func() error { return n.keepConnected(ctx) })
 	g.Go(func() error { return n.renew(ctx) })
+	g.Go(func() error { return n.refreshCRL(ctx) })
 	g.Go(func() error { return n.reach.run(ctx) })
 	err := g.Wait()
 	if err := n.savePeers(); err != nil {

@@ -256,7 +256,8 @@ func (net *Network) Heal(i int) {
 }
 
 // Revoke revokes p's certificate at the network CA and hands the new CRL
-// to every other running peer, as gossip of the CRL would.
+// to every other running peer at once, as their CRL refresh would within
+// node.Config.CRLRefresh (TestRevocationReachesRunningMembers shows it).
 func (net *Network) Revoke(p *Peer) error {
 	if err := net.CA.Revoke(p.ID); err != nil {
 		return err
