@@ -103,7 +103,7 @@ func caRevokeCmd() *cobra.Command {
 			if err := ca.Revoke(p); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s; a coordinator running on this CA serves the new list at once, and running members fetch it within a minute\n", p)
+			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s; a coordinator running on this CA serves the new CRL at once, and running members fetch it within a minute\n", p)
 			return nil
 		},
 	}

@@ -61,10 +61,21 @@ func stamp(dir string) stateStamp {
 	return stateStamp{fi.ModTime(), fi.Size()}
 }
 
+// Revoked returns how many peers the CA has revoked, as of its last read
+// or write of its state (see Reload). A revocation is never undone, so a
+// different count means a different revoked set.
+func (ca *CA) Revoked() int {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	return len(ca.state.Revoked)
+}
+
 // Reload reads the state on disk again if another process changed it since
 // this CA last read or wrote it (otherwise it costs one stat), and reports
-// whether a peer was revoked meanwhile: a coordinator then makes a new CRL
-// at once for a `scatterbytes ca revoke` run beside it.
+// whether a peer was revoked meanwhile. Any change of the CA reads the
+// state too, so a caller that must not miss a revocation made elsewhere
+// compares Revoked with the count it last acted on rather than relying on
+// this report.
 func (ca *CA) Reload() (revoked bool, err error) {
 	ca.mu.Lock()
 	defer ca.mu.Unlock()

@@ -5,8 +5,11 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/scatterbytes/scatterbytes/p2p/identity"
 )
@@ -256,5 +259,68 @@ func TestCAConcurrent(t *testing.T) {
 	}
 	if crl := mustCRL(t, ca); crl.Number.Int64() != 5 || len(crl.RevokedPeers()) != 2 {
 		t.Fatalf("CRL %s revokes %d peers, want number 5 and 2 peers", crl.Number, len(crl.RevokedPeers()))
+	}
+}
+
+// TestConcurrentProcessesNeverShareACRLNumber: handles on one directory
+// making CRLs and revoking at once (as processes would; the lock is a
+// flock, so separate handles contend as processes do): every CRL number
+// is signed once and every revocation is kept.
+func TestConcurrentProcessesNeverShareACRLNumber(t *testing.T) {
+	_, dir := savedCA(t)
+	const handles, rounds = 4, 10
+	var (
+		mu      sync.Mutex
+		numbers = map[string]bool{}
+		victims []peer.ID
+		wg      sync.WaitGroup
+	)
+	for range handles {
+		ca, err := LoadCA(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				v := newKey(t).PeerID()
+				if err := ca.Revoke(v); err != nil {
+					t.Error(err)
+					return
+				}
+				der, err := ca.CRL(time.Hour)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				crl, err := ParseCRL(der, ca.Certificate())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				if numbers[crl.Number.String()] {
+					t.Errorf("CRL number %s signed twice", crl.Number)
+				}
+				numbers[crl.Number.String()] = true
+				victims = append(victims, v)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	last, err := LoadCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl := mustCRL(t, last)
+	for _, v := range victims {
+		if !crl.RevokedPeer(v) {
+			t.Fatalf("revocation of %s lost", v)
+		}
+	}
+	if got := last.Revoked(); got != handles*rounds {
+		t.Fatalf("%d revoked, want %d", got, handles*rounds)
 	}
 }

@@ -90,7 +90,10 @@
 //	ledger/       credits, balances and payouts (package payments/ledger)
 //	api.addr      the JSON API's address, while it runs
 //
-// While a coordinator runs it alone writes ca/ca.state: do not run
-// `scatterbytes ca sign` or `ca revoke` on the same directory then, or one of
-// the two writers loses the other's changes.
+// `scatterbytes ca sign` and `ca revoke` may run on ca/ while the
+// coordinator runs: every change of ca/ca.state rereads it under a lock
+// (ca/ca.lock), and the coordinator serves a new CRL at once for a peer
+// revoked that way. After restoring ca/ca.state from a backup, raise its
+// crl_number above the last CRL published: members take only a CRL
+// numbered above the one they hold.
 package coordinator

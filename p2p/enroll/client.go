@@ -35,7 +35,7 @@ func Enroll(ctx context.Context, h host.Host, ca peer.AddrInfo, pid protocol.ID,
 		s.Reset()
 		return nil, fmt.Errorf("enrol with %s: %w", ca.ID, err)
 	}
-	b, err := msgio.NewVarintReaderSize(s, MaxMessage).ReadMsg()
+	b, err := msgio.NewVarintReaderSize(s, MaxResponse).ReadMsg()
 	if err != nil {
 		s.Reset()
 		return nil, fmt.Errorf("enrol with %s: %w", ca.ID, err)

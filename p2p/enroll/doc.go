@@ -6,8 +6,9 @@
 // The coordinator (which runs the network CA) serves it on its host without
 // the membership gate: a newcomer has no certificate yet. The client opens a
 // stream and writes one Request; the server answers with one Response and
-// closes. Both are a uvarint length followed by protobuf, at most MaxMessage
-// bytes:
+// closes. Both are a uvarint length followed by protobuf, a request at
+// most MaxMessage bytes, a response at most MaxResponse (it carries the
+// CRL, up to cert.MaxCRLSize):
 //
 //	message Request {
 //	  bytes csr = 1;     // PEM certificate request signed by the sender's

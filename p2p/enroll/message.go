@@ -7,10 +7,17 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/scatterbytes/scatterbytes/internal/wire"
+	"github.com/scatterbytes/scatterbytes/p2p/cert"
 )
 
-// MaxMessage bounds a request or response.
+// MaxMessage bounds a request.
 const MaxMessage = 64 << 10
+
+// MaxResponse bounds a response: a CRL of up to cert.MaxCRLSize and room
+// for the certificate and an error. Bounded by MaxMessage, a CRL of some
+// 600 revoked peers no longer fitted, and every member's refresh and every
+// enrolment failed.
+const MaxResponse = cert.MaxCRLSize + MaxMessage
 
 // ErrBadMessage means an enrolment message was malformed.
 var ErrBadMessage = errors.New("malformed enrolment message")
@@ -54,9 +61,9 @@ var (
 	requestSchema = wire.Message{Name: "Request", Max: MaxMessage, Fields: []wire.Field{
 		{Num: 1, Name: "csr", Kind: wire.Bytes, Max: MaxMessage},
 	}}
-	responseSchema = wire.Message{Name: "Response", Max: MaxMessage, Fields: []wire.Field{
+	responseSchema = wire.Message{Name: "Response", Max: MaxResponse, Fields: []wire.Field{
 		{Num: 1, Name: "cert", Kind: wire.Bytes, Max: maxCert},
-		{Num: 2, Name: "crl", Kind: wire.Bytes, Max: MaxMessage},
+		{Num: 2, Name: "crl", Kind: wire.Bytes, Max: cert.MaxCRLSize},
 		{Num: 3, Name: "error", Kind: wire.String, Max: MaxMessage},
 	}}
 )

@@ -62,7 +62,7 @@ func TestMessagesRoundTrip(t *testing.T) {
 	if err := p2.unmarshal(resp.marshal()); err != nil || !bytes.Equal(p2.Cert, resp.Cert) || !bytes.Equal(p2.CRL, resp.CRL) || p2.Error != resp.Error {
 		t.Fatalf("response round trip: %+v %v", p2, err)
 	}
-	if err := p2.unmarshal(make([]byte, MaxMessage+1)); !errors.Is(err, ErrBadMessage) {
+	if err := p2.unmarshal(make([]byte, MaxResponse+1)); !errors.Is(err, ErrBadMessage) {
 		t.Fatalf("oversized: %v", err)
 	}
 	if err := p2.unmarshal([]byte{0x0a, 0x05, 0x01}); !errors.Is(err, ErrBadMessage) {

@@ -1,6 +1,7 @@
 package enroll
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -29,9 +30,10 @@ type Server struct {
 	// Logger receives decisions; nil discards them.
 	Logger *slog.Logger
 
-	mu      sync.Mutex // serialises use of CA and the cached CRL
-	crl     []byte
-	crlTime time.Time
+	mu         sync.Mutex // serialises use of CA and the cached CRL
+	crl        []byte
+	crlTime    time.Time
+	crlRevoked int // the CA's revoked count when crl was made
 }
 
 // ApproveMembers is the policy of a local testnet: every storage node and
@@ -82,13 +84,20 @@ func (s *Server) CRL() []byte {
 // currentCRL returns a cached CRL, made anew when half its validity has
 // passed: every CRL the CA makes takes a new number. Callers hold s.mu.
 func (s *Server) currentCRL() []byte {
-	if revoked, err := s.CA.Reload(); err == nil && revoked {
-		s.crl = nil // a peer revoked by another process (`scatterbytes ca revoke`)
+	// A peer revoked by another process on the CA's directory (`scatterbytes
+	// ca revoke`): Reload reads it, or a Sign since the last CRL already
+	// did; either way the count moved.
+	if _, err := s.CA.Reload(); err != nil {
+		s.log().Warn("reread the CA's state", "err", err)
 	}
-	if s.crl == nil || time.Since(s.crlTime) > s.CRLValidity/2 {
-		if crl, err := s.CA.CRL(s.CRLValidity); err == nil {
-			s.crl, s.crlTime = crl, time.Now()
+	if s.crl == nil || s.CA.Revoked() != s.crlRevoked || time.Since(s.crlTime) > s.CRLValidity/2 {
+		revoked := s.CA.Revoked()
+		crl, err := s.CA.CRL(s.CRLValidity)
+		if err != nil {
+			s.log().Warn("make a CRL; serving the last one", "err", err)
+			return s.crl
 		}
+		s.crl, s.crlTime, s.crlRevoked = crl, time.Now(), revoked
 	}
 	return s.crl
 }
@@ -118,13 +127,17 @@ func (s *Server) handle(st network.Stream) {
 	}
 }
 
+func (s *Server) log() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
 func (s *Server) serve(remote peer.ID, req *Request) *Response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	log := s.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := s.log()
 	resp := &Response{CRL: s.currentCRL()}
 	if len(req.CSR) == 0 {
 		return resp
@@ -148,8 +161,13 @@ func (s *Server) serve(remote peer.ID, req *Request) *Response {
 		return refuse(err)
 	}
 	pemCert, m, err := s.CA.Sign(req.CSR, s.Validity)
-	if err != nil {
+	if errors.Is(err, cert.ErrRevoked) {
 		return refuse(err)
+	}
+	if err != nil {
+		// Not the peer's business: the error names the CA's files.
+		log.Warn("sign a certificate", "peer", remote, "err", err)
+		return refuse(errors.New("the coordinator could not sign the certificate; try again later"))
 	}
 	c, err := cert.ParseCertPEM(pemCert)
 	if err != nil {

@@ -53,7 +53,14 @@ func (n *Node) refreshCRL(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			n.log.Debug("fetch the CRL", "err", err)
+			// Each failure at debug level; at warning level once the CRL
+			// held is past its next update (revocations since may be
+			// missed), once per refresh.
+			if cur := n.crl.Load(); cur != nil && time.Now().After(cur.NextUpdate) {
+				n.log.Warn("cannot fetch the network's CRL, and the one held is out of date", "next_update", cur.NextUpdate, "err", err)
+			} else {
+				n.log.Debug("fetch the CRL", "err", err)
+			}
 			continue
 		}
 		n.installCRL(resp.CRL)
@@ -71,10 +78,16 @@ func (n *Node) installCRL(der []byte) {
 		n.log.Warn("the coordinator's CRL does not verify", "err", err)
 		return
 	}
-	if cur := n.crl.Load(); cur != nil && crl.Number.Cmp(cur.Number) <= 0 {
+	if cur := n.crl.Load(); cur != nil && crl.Number.Cmp(cur.Number) < 0 {
+		// The CA's state restored from an older backup numbers its CRLs
+		// from there: no member takes them until the numbers pass the
+		// one they hold (cert doc: raise crl_number after a restore).
+		n.log.Warn("the coordinator's CRL is numbered below the one held: not taken", "number", crl.Number, "held", cur.Number)
 		return
 	}
-	n.SetCRL(crl)
+	if !n.SetCRL(crl) {
+		return
+	}
 	n.log.Info("new CRL", "number", crl.Number, "revoked", len(crl.RevokedPeers()))
 	if n.cfg.Dir != "" {
 		if err := atomicfile.Write(filepath.Join(n.cfg.Dir, CRLFile), der, 0o644); err != nil {

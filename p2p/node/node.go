@@ -289,10 +289,21 @@ func (n *Node) Profile() *profile.Profile { return n.prof }
 // Key is the node's identity key.
 func (n *Node) Key() identity.Key { return n.key }
 
-// SetCRL installs a newer CRL and drops connections to peers it revokes.
-func (n *Node) SetCRL(c *cert.CRL) {
-	n.crl.Store(c)
+// SetCRL installs c if it is newer (a higher number) than the CRL held,
+// and drops the peers it revokes: connections, routing-table entries,
+// addresses. It reports whether it installed c.
+func (n *Node) SetCRL(c *cert.CRL) bool {
+	for {
+		cur := n.crl.Load()
+		if cur != nil && c.Number.Cmp(cur.Number) <= 0 {
+			return false
+		}
+		if n.crl.CompareAndSwap(cur, c) {
+			break
+		}
+	}
 	n.dropDenied()
+	return true
 }
 
 // Block refuses p from now on, whatever its certificate, and drops its

@@ -31,8 +31,9 @@ func WithCoordinator(o testnet.Options, adjust func(*coordinator.Config)) testne
 	o.Coordinator = func(ctx context.Context, s testnet.CoordinatorSetup) (testnet.Role, error) {
 		cfg := coordinator.DefaultConfig(s.Dir, s.Node.Profile)
 		cfg.Node = s.Node
-		// One CA object for the coordinator, its restarts and Certify: two
-		// loaded from the same directory would overwrite each other's state.
+		// One CA object for the coordinator, its restarts and Certify, so
+		// that the harness's Revoke and the CRL the coordinator serves
+		// share one state without rereading it.
 		cfg.CA = s.CA
 		cfg.Validity, cfg.CRLValidity = 24*time.Hour, time.Hour
 		if s.Ledger != nil {
