@@ -17,6 +17,18 @@ var ErrRefused = errors.New("enrolment refused")
 // Enroll sends csr (or nothing, to fetch only the CRL) to the CA peer and
 // returns its response. h may be a bare host: no certificate is needed.
 func Enroll(ctx context.Context, h host.Host, ca peer.AddrInfo, pid protocol.ID, csr []byte) (*Response, error) {
+	return exchange(ctx, h, ca, pid, Request{CSR: csr})
+}
+
+// FetchCRL asks the CA peer for its CRL, telling it the number of the one
+// held (0: none). The response's CRL is empty when the peer has none
+// newer.
+func FetchCRL(ctx context.Context, h host.Host, ca peer.AddrInfo, pid protocol.ID, have uint64) (*Response, error) {
+	return exchange(ctx, h, ca, pid, Request{HaveCRL: have})
+}
+
+func exchange(ctx context.Context, h host.Host, ca peer.AddrInfo, pid protocol.ID, req Request) (*Response, error) {
+	csr := req.CSR
 	if len(ca.Addrs) > 0 {
 		if err := h.Connect(ctx, ca); err != nil {
 			return nil, fmt.Errorf("enrol with %s: %w", ca.ID, err)
@@ -30,7 +42,6 @@ func Enroll(ctx context.Context, h host.Host, ca peer.AddrInfo, pid protocol.ID,
 	if d, ok := ctx.Deadline(); ok {
 		_ = s.SetDeadline(d)
 	}
-	req := Request{CSR: csr}
 	if err := msgio.NewVarintWriter(s).WriteMsg(req.marshal()); err != nil {
 		s.Reset()
 		return nil, fmt.Errorf("enrol with %s: %w", ca.ID, err)

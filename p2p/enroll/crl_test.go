@@ -126,4 +126,21 @@ func TestLargeCRLOverTheWire(t *testing.T) {
 		t.Fatalf("the CRL fetched revokes %d peers, want %d", n, revoked)
 	}
 	t.Logf("a CRL of %d revoked peers: %d bytes", revoked, len(resp.CRL))
+	// A member that holds it is not sent it again; after one more
+	// revocation it is sent the new one.
+	ai := peer.AddrInfo{ID: srv.ID(), Addrs: srv.Addrs()}
+	if again, err := enroll.FetchCRL(ctx, cl, ai, pid, crl.Number.Uint64()); err != nil || len(again.CRL) != 0 {
+		t.Fatalf("asked with the number held: %d bytes, %v; want none", len(again.CRL), err)
+	}
+	_, p := randomPeer(t)
+	if err := ca.Revoke(p); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := enroll.FetchCRL(ctx, cl, ai, pid, crl.Number.Uint64())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next, err := cert.ParseCRL(fresh.CRL, ca.Certificate()); err != nil || !next.RevokedPeer(p) {
+		t.Fatalf("after a revocation, asked with the old number: %v", err)
+	}
 }

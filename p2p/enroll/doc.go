@@ -11,12 +11,14 @@
 // CRL, up to cert.MaxCRLSize):
 //
 //	message Request {
-//	  bytes csr = 1;     // PEM certificate request signed by the sender's
-//	                     // libp2p key; empty = only fetch the CRL
+//	  bytes  csr      = 1;  // PEM certificate request signed by the sender's
+//	                        // libp2p key; empty = only fetch the CRL
+//	  uint64 have_crl = 2;  // number of the CRL the sender holds, if any
 //	}
 //	message Response {
 //	  bytes  cert  = 1;  // DER certificate, when a csr was sent and approved
-//	  bytes  crl   = 2;  // DER CRL of the network CA, always
+//	  bytes  crl   = 2;  // DER CRL of the network CA, left out when
+//	                     // have_crl names it or a newer one
 //	  string error = 3;  // why the request was refused; then cert is empty
 //	}
 //

@@ -25,6 +25,11 @@ var ErrBadMessage = errors.New("malformed enrolment message")
 // Request asks for a certificate (CSR set) or only the CRL.
 type Request struct {
 	CSR []byte
+	// HaveCRL is the number of the CRL the sender holds (0: none): the
+	// response leaves out a CRL numbered no higher. A member polls each
+	// minute, and at 10,000 members with a CRL of 1500 revoked peers
+	// (81 KB) the whole list each time would cost the coordinator 14 MB/s.
+	HaveCRL uint64
 }
 
 // Response carries the certificate, the CRL, or the reason for refusal.
@@ -38,6 +43,9 @@ func (r *Request) marshal() []byte {
 	var b []byte
 	if len(r.CSR) > 0 {
 		b = wire.AppendBytes(b, 1, r.CSR)
+	}
+	if r.HaveCRL > 0 {
+		b = wire.AppendUint(b, 2, r.HaveCRL)
 	}
 	return b
 }
@@ -60,6 +68,7 @@ func (r *Response) marshal() []byte {
 var (
 	requestSchema = wire.Message{Name: "Request", Max: MaxMessage, Fields: []wire.Field{
 		{Num: 1, Name: "csr", Kind: wire.Bytes, Max: MaxMessage},
+		{Num: 2, Name: "have_crl", Kind: wire.Uint64},
 	}}
 	responseSchema = wire.Message{Name: "Response", Max: MaxResponse, Fields: []wire.Field{
 		{Num: 1, Name: "cert", Kind: wire.Bytes, Max: maxCert},
@@ -87,8 +96,11 @@ func decode(m *wire.Message, b []byte, set func(protowire.Number, wire.Value)) e
 func (r *Request) unmarshal(b []byte) error {
 	*r = Request{}
 	return decode(&requestSchema, b, func(num protowire.Number, v wire.Value) {
-		if num == 1 {
+		switch num {
+		case 1:
 			r.CSR = v.Bytes()
+		case 2:
+			r.HaveCRL = v.Uint()
 		}
 	})
 }

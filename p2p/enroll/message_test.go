@@ -52,9 +52,9 @@ func TestStricterDecoding(t *testing.T) {
 }
 
 func TestMessagesRoundTrip(t *testing.T) {
-	req := Request{CSR: []byte("-----BEGIN CERTIFICATE REQUEST-----")}
+	req := Request{CSR: []byte("-----BEGIN CERTIFICATE REQUEST-----"), HaveCRL: 7}
 	var r2 Request
-	if err := r2.unmarshal(req.marshal()); err != nil || !bytes.Equal(r2.CSR, req.CSR) {
+	if err := r2.unmarshal(req.marshal()); err != nil || !bytes.Equal(r2.CSR, req.CSR) || r2.HaveCRL != 7 {
 		t.Fatalf("request round trip: %+v %v", r2, err)
 	}
 	resp := Response{Cert: []byte{1, 2}, CRL: []byte{3}, Error: "refused"}

@@ -32,6 +32,7 @@ type Server struct {
 
 	mu         sync.Mutex // serialises use of CA and the cached CRL
 	crl        []byte
+	crlNumber  uint64 // crl's number
 	crlTime    time.Time
 	crlRevoked int // the CA's revoked count when crl was made
 }
@@ -97,7 +98,12 @@ func (s *Server) currentCRL() []byte {
 			s.log().Warn("make a CRL; serving the last one", "err", err)
 			return s.crl
 		}
-		s.crl, s.crlTime, s.crlRevoked = crl, time.Now(), revoked
+		parsed, err := cert.ParseCRL(crl, s.CA.Certificate())
+		if err != nil || !parsed.Number.IsUint64() {
+			s.log().Warn("the CA made a CRL that does not parse; serving the last one", "err", err)
+			return s.crl
+		}
+		s.crl, s.crlNumber, s.crlTime, s.crlRevoked = crl, parsed.Number.Uint64(), time.Now(), revoked
 	}
 	return s.crl
 }
@@ -140,6 +146,9 @@ func (s *Server) serve(remote peer.ID, req *Request) *Response {
 	log := s.log()
 	resp := &Response{CRL: s.currentCRL()}
 	if len(req.CSR) == 0 {
+		if req.HaveCRL != 0 && req.HaveCRL >= s.crlNumber {
+			resp.CRL = nil // the sender holds it, or a newer one
+		}
 		return resp
 	}
 	refuse := func(err error) *Response {

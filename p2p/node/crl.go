@@ -47,7 +47,11 @@ func (n *Node) refreshCRL(ctx context.Context) error {
 			continue
 		}
 		actx, cancel := context.WithTimeout(ctx, n.cfg.ExchangeTimeout)
-		resp, err := enroll.Enroll(actx, n.raw, ai, n.prof.Protocol("enroll", "1.0.0"), nil)
+		var have uint64
+		if cur := n.crl.Load(); cur != nil && cur.Number.IsUint64() {
+			have = cur.Number.Uint64()
+		}
+		resp, err := enroll.FetchCRL(actx, n.raw, ai, n.prof.Protocol("enroll", "1.0.0"), have)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
