@@ -96,8 +96,8 @@ func (u *unreachables) describe(now time.Time) string {
 func (t *Net) noteDial(p peer.ID, err error) {
 	var de *swarm.DialError
 	now := time.Now()
-	if !errors.As(err, &de) || t.unreach.has(p, now) {
-		return
+	if !errors.As(err, &de) || errors.Is(err, context.Canceled) || t.unreach.has(p, now) {
+		return // a dial we gave up on (a hedge's twin cancelled) says nothing of p
 	}
 	t.unreach.add(p, dialError(de.Error()), now)
 }

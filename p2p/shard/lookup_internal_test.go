@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -59,6 +60,10 @@ func TestNoteDialRemembersFailedDialsOnly(t *testing.T) {
 	n.noteDial(q, errors.New("stream reset"))
 	if n.unreach.has(q, time.Now()) {
 		t.Fatal("a request that failed on a connection made its peer unreachable")
+	}
+	n.noteDial(q, fmt.Errorf("failed to dial: %w", &swarm.DialError{Peer: q, Cause: context.Canceled}))
+	if n.unreach.has(q, time.Now()) {
+		t.Fatal("a dial this node cancelled made its peer unreachable")
 	}
 	n.noteDial(p, dial(errors.New("i/o timeout")))
 	n.noteDial(p, dial(swarm.ErrDialBackoff))
