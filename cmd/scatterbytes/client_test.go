@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,16 @@ func (c cli) runIn(in io.Reader, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, cliTimeout)
 	defer cancel()
 	err := cmd.ExecuteContext(ctx)
+	if ctx.Err() != nil && c.ctx.Err() == nil {
+		// The command ran out its own deadline: where every goroutine
+		// waited, for the next time it happens (.ci/stress run 8 of
+		// stop 28: a get hung two minutes and logged nothing).
+		if f, ferr := os.CreateTemp("", "scatterbytes-cli-stacks-*.txt"); ferr == nil {
+			pprof.Lookup("goroutine").WriteTo(f, 2)
+			f.Close()
+			c.t.Logf("scatterbytes %s ran out its %s: goroutines in %s", strings.Join(args, " "), cliTimeout, f.Name())
+		}
+	}
 	if err != nil && errOut.Len() > 0 {
 		// What the command logged, shown if the test fails (or -v).
 		b := errOut.Bytes()
