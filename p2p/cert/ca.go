@@ -71,27 +71,22 @@ func (ca *CA) Revoked() int {
 }
 
 // Reload reads the state on disk again if another process changed it since
-// this CA last read or wrote it (otherwise it costs one stat), and reports
-// whether a peer was revoked meanwhile. Any change of the CA reads the
-// state too, so a caller that must not miss a revocation made elsewhere
-// compares Revoked with the count it last acted on rather than relying on
-// this report.
-func (ca *CA) Reload() (revoked bool, err error) {
+// this CA last read or wrote it (otherwise it costs one stat). Any change
+// of the CA reads the state too, so a caller that must not miss a
+// revocation made elsewhere compares Revoked with the count it last acted
+// on.
+func (ca *CA) Reload() error {
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
 	if ca.dir == "" || stamp(ca.dir) == ca.seen {
-		return false, nil
+		return nil
 	}
-	before := len(ca.state.Revoked) // a revocation is never undone: counts compare
 	unlock, err := lockState(filepath.Join(ca.dir, lockFileName))
 	if err != nil {
-		return false, fmt.Errorf("lock CA state: %w", err)
+		return fmt.Errorf("lock CA state: %w", err)
 	}
 	defer unlock()
-	if err := ca.load(); err != nil {
-		return false, err
-	}
-	return len(ca.state.Revoked) != before, nil
+	return ca.load()
 }
 
 // load reads the state on disk into ca. Callers hold ca.mu and the lock.

@@ -67,8 +67,8 @@ func TestTwoProcessesShareOneCA(t *testing.T) {
 	}
 	mustIssue(t, coord, newKey(t), RoleNode)
 	first := mustCRL(t, coord).Number
-	if changed, err := coord.Reload(); err != nil || changed {
-		t.Fatalf("Reload with nothing changed elsewhere = %v, %v", changed, err)
+	if err := coord.Reload(); err != nil || coord.Revoked() != 0 {
+		t.Fatalf("Reload with nothing changed elsewhere: %v, %d revoked", err, coord.Revoked())
 	}
 	cli, err := LoadCA(dir)
 	if err != nil {
@@ -94,11 +94,12 @@ func TestTwoProcessesShareOneCA(t *testing.T) {
 	if _, _, err := again.Issue(victim.PubKey(), RoleNode, "", time.Hour); !errors.Is(err, ErrRevoked) {
 		t.Fatalf("after the coordinator's enrolment, Issue to the revoked peer = %v, want ErrRevoked", err)
 	}
+	before := coord.Revoked()
 	if err := cli.Revoke(newKey(t).PeerID()); err != nil {
 		t.Fatal(err)
 	}
-	if changed, err := coord.Reload(); err != nil || !changed {
-		t.Fatalf("Reload after a revocation elsewhere = %v, %v; want true", changed, err)
+	if err := coord.Reload(); err != nil || coord.Revoked() != before+1 {
+		t.Fatalf("Reload after a revocation elsewhere: %v, %d revoked, want %d", err, coord.Revoked(), before+1)
 	}
 }
 

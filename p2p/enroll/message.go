@@ -15,7 +15,8 @@ const MaxMessage = 64 << 10
 
 // MaxResponse bounds a response: a CRL of up to cert.MaxCRLSize and room
 // for the certificate and an error. Bounded by MaxMessage, a CRL of some
-// 600 revoked peers no longer fitted, and every member's refresh and every
+// 1,200 revoked peers (54 bytes each, more with their certificates'
+// serials) no longer fitted, and every member's refresh and every
 // enrolment failed.
 const MaxResponse = cert.MaxCRLSize + MaxMessage
 

@@ -88,7 +88,7 @@ func (s *Server) currentCRL() []byte {
 	// A peer revoked by another process on the CA's directory (`scatterbytes
 	// ca revoke`): Reload reads it, or a Sign since the last CRL already
 	// did; either way the count moved.
-	if _, err := s.CA.Reload(); err != nil {
+	if err := s.CA.Reload(); err != nil {
 		s.log().Warn("reread the CA's state", "err", err)
 	}
 	if s.crl == nil || s.CA.Revoked() != s.crlRevoked || time.Since(s.crlTime) > s.CRLValidity/2 {
