@@ -69,7 +69,10 @@ type race struct {
 	// slot was filled and filled nothing: an upload's twin that landed
 	// before its cancel did leaves a copy no one asked for.
 	surplus func(slot, cand int)
-	clock   clock
+	// landed, optional, is told of each outcome run has acted on (tests
+	// wait on it to order outcomes).
+	landed func(slot, cand int)
+	clock  clock
 }
 
 // maxInflight bounds the attempts of one slot in flight at once.
@@ -172,7 +175,11 @@ func (r *race) run(ctx context.Context) ([]int, error) {
 			x.stall = nil
 			x.unstall()
 		case o := <-x.results:
-			if err := x.land(o); err != nil {
+			err := x.land(o)
+			if r.landed != nil {
+				r.landed(o.slot, o.cand)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -229,11 +236,15 @@ func (x *racer) land(o outcome) error {
 		x.flights[o.flight].cancel = nil
 	}
 	if st.win >= 0 {
-		// A twin landed first. In a pool its success fills another slot.
-		if s := x.unfilled(); x.pool && o.err == nil && s >= 0 {
+		// A twin landed first. In a pool its success fills another slot,
+		// and its failure may leave too few attempts to fill those open.
+		switch s := x.unfilled(); {
+		case o.err == nil && x.pool && s >= 0:
 			x.fill(s, o)
-		} else if o.err == nil && x.surplus != nil {
+		case o.err == nil && x.surplus != nil:
 			x.surplus(o.slot, o.cand)
+		case o.err != nil && x.pool:
+			return x.refill(o.err)
 		}
 		return nil
 	}
@@ -257,6 +268,34 @@ func (x *racer) land(o outcome) error {
 		return nil // nothing to replace it with, but a twin may land
 	}
 	return &exhausted{slot: o.slot, done: x.done, err: o.err}
+}
+
+// refill keeps a pool able to fill its open slots after a failure that
+// had no slot of its own to replace (a twin's, whose slot was filled): when
+// the attempts in flight are fewer than the open slots, an open slot
+// without any gets an attempt on the next candidate, and with none left the
+// race is exhausted. Without this, the race waited for its context: a
+// slot that had given up for want of candidates, trusting a twin of
+// another slot to fill it, was left with nothing in flight when that twin
+// failed (.ci/stress run 8 of stop 28: a get hung its two minutes).
+func (x *racer) refill(err error) error {
+	if x.done+x.inflight >= x.slots {
+		return nil
+	}
+	for s := range x.st {
+		st := &x.st[s]
+		if st.win >= 0 || st.inflight > 0 {
+			continue
+		}
+		if x.maxTries == 0 || st.tries < x.maxTries {
+			if cand, ok := x.next(s, st.tries, false); ok {
+				x.start(s, cand)
+				return nil
+			}
+		}
+		return &exhausted{slot: s, done: x.done, err: err}
+	}
+	return nil // unreachable: open slots outnumber the attempts in flight
 }
 
 // fill fills slot with o's candidate.

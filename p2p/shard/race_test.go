@@ -62,6 +62,7 @@ type raceRun struct {
 	clock  *fakeClock
 	calls  chan call
 	seen   map[int]call // by candidate
+	landed chan int     // candidates whose outcome the race acted on
 	done   chan struct{}
 	wins   []int
 	err    error
@@ -71,7 +72,8 @@ type raceRun struct {
 func startRace(t *testing.T, r race, cands int) *raceRun {
 	t.Helper()
 	h := &raceRun{t: t, clock: &fakeClock{now: time.Unix(0, 0), timers: make(chan fakeTimer, 16)},
-		calls: make(chan call), seen: map[int]call{}, done: make(chan struct{})}
+		calls: make(chan call), seen: map[int]call{}, done: make(chan struct{}), landed: make(chan int, 64)}
+	r.landed = func(_, cand int) { h.landed <- cand }
 	spare := r.slots
 	r.next = func(slot, tries int, _ bool) (int, bool) {
 		if tries == 0 {
@@ -129,10 +131,24 @@ func (h *raceRun) attempt(cand, slot int) call {
 	}
 }
 
-// answer ends the attempt on cand with err.
+// answer ends the attempt on cand with err and waits until the race has
+// acted on it (or ended), so that answers land in the order given.
 func (h *raceRun) answer(cand, slot int, err error) {
 	h.t.Helper()
 	h.attempt(cand, slot).reply <- err
+	deadline := time.After(patience)
+	for {
+		select {
+		case c := <-h.landed:
+			if c == cand {
+				return
+			}
+		case <-h.done:
+			return
+		case <-deadline:
+			h.t.Fatalf("the race never took in the answer of candidate %d", cand)
+		}
+	}
 }
 
 // noAttempt checks that no attempt beyond those seen has started. It is
@@ -349,6 +365,20 @@ func TestRace(t *testing.T) {
 			h.answer(0, 0, nil)
 			h.answer(2, 0, nil)
 		}, wins: []int{0, 2}},
+		{name: "pool: a failed twin of a filled slot leaves an open slot none can fill", race: race{slots: 2, hedgeAt: 2, pool: true, eager: true, answerWithin: 100 * ms}, cands: 4, script: func(h *raceRun) {
+			tm := h.timer(100 * ms)
+			h.attempt(0, 0)
+			h.attempt(1, 1)
+			h.clock.set(100 * ms)
+			tm.c <- time.Time{}
+			h.timer(100 * ms)
+			h.attempt(2, 0)
+			h.attempt(3, 1)
+			h.answer(1, 1, errGone)
+			h.answer(3, 1, errGone) // slot 1 has no candidate left: slot 0's two may fill it
+			h.answer(0, 0, nil)
+			h.answer(2, 0, errGone) // now none can: the race must end, not wait
+		}, wantErr: errGone, wantSlot: 1},
 		{name: "pool: exhausted when too few can still land", race: race{slots: 2, hedgeAt: 2, pool: true, eager: true}, cands: 3, script: func(h *raceRun) {
 			slow := h.attempt(0, 0)
 			h.answer(1, 1, errGone)
