@@ -82,6 +82,13 @@ func (c cli) runIn(in io.Reader, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// in is c for subtest t: a command that fails must fail t, not the test
+// c was made for (FailNow from a subtest on its parent panics).
+func (c cli) in(t *testing.T) cli {
+	c.t = t
+	return c
+}
+
 // must is run that fails the test on an error.
 func (c cli) must(args ...string) string {
 	c.t.Helper()
@@ -167,6 +174,7 @@ func TestClientCommands(t *testing.T) {
 	t.Logf("put:\n%s", out)
 
 	t.Run("put stdin", func(t *testing.T) {
+		c := c.in(t) // a failing command fails this subtest, not its parent
 		in := data[:3<<20+7]
 		if _, err := c.runIn(bytes.NewReader(in), "put", "-", "--name", "piped"); exitCode(err, false) != exitUsage {
 			t.Fatalf("put - without --size: %v, want a usage error", err)
@@ -187,6 +195,7 @@ func TestClientCommands(t *testing.T) {
 		assertFile(t, dst, in)
 	})
 	t.Run("ls", func(t *testing.T) {
+		c := c.in(t) // a failing command fails this subtest, not its parent
 		out := c.must("ls")
 		t.Logf("ls:\n%s", out)
 		if !strings.Contains(out, "default:") || !strings.Contains(out, "data.bin") {
@@ -200,11 +209,13 @@ func TestClientCommands(t *testing.T) {
 		}
 	})
 	t.Run("share", func(t *testing.T) {
+		c := c.in(t) // a failing command fails this subtest, not its parent
 		if out := c.must("share", "data.bin"); strings.TrimSpace(out) != ref {
 			t.Errorf("share printed %q, put %q", out, ref)
 		}
 	})
 	t.Run("stat", func(t *testing.T) {
+		c := c.in(t) // a failing command fails this subtest, not its parent
 		out := c.must("stat", "data.bin")
 		if !strings.Contains(out, "(5255225 bytes)") || !strings.Contains(out, "4+2") {
 			t.Errorf("stat:\n%s", out)
@@ -216,6 +227,7 @@ func TestClientCommands(t *testing.T) {
 		}
 	})
 	t.Run("find", func(t *testing.T) {
+		c := c.in(t) // a failing command fails this subtest, not its parent
 		for _, tc := range []struct{ pattern, want string }{
 			{"*.bin", "default/data.bin"},
 			{"default/data.*", "default/data.bin"},
@@ -242,6 +254,7 @@ func TestClientCommands(t *testing.T) {
 			{"range past the end is clipped", "data.bin", "5M:1M", data[5<<20:]},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
+				c := c.in(t) // a failing command fails this subtest, not its parent
 				dst := filepath.Join(work, strings.ReplaceAll(tc.name, " ", "_"))
 				args := []string{"get", tc.arg, dst}
 				if tc.rng != "" {
@@ -272,6 +285,7 @@ func TestClientCommands(t *testing.T) {
 			{"other key", parsed.Encode(), manifest.ErrBadManifest},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
+				c := c.in(t) // a failing command fails this subtest, not its parent
 				dst := filepath.Join(work, "bad")
 				_, err := c.run("get", tc.ref, dst)
 				if !errors.Is(err, tc.want) {
@@ -285,6 +299,7 @@ func TestClientCommands(t *testing.T) {
 		}
 	})
 	t.Run("put replaces", func(t *testing.T) {
+		c := c.in(t) // a failing command fails this subtest, not its parent
 		v1, v2 := filepath.Join(work, "v1"), filepath.Join(work, "v2")
 		if err := os.WriteFile(v1, []byte("first version"), 0o600); err != nil {
 			t.Fatal(err)
@@ -310,6 +325,7 @@ func TestClientCommands(t *testing.T) {
 		}
 	})
 	t.Run("rm", func(t *testing.T) {
+		c := c.in(t) // a failing command fails this subtest, not its parent
 		before := storedBytes(t, net)
 		if out := c.must("rm", "data.bin"); !strings.Contains(out, "removed default/data.bin") {
 			t.Errorf("rm:\n%s", out)
